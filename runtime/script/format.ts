@@ -23,7 +23,7 @@ const list = (bytes: Iterable<number>): string => Array.from(bytes, hex2).join('
 
 export function formatExchange(step: ApduStep, response: Uint8Array): string {
   if (response.length < 2) {
-    throw new Error(`${step.where}: the card answered ${response.length} byte(s), no room for SW1 SW2`);
+    throw new Error(`the card answered ${response.length} byte(s), no room for SW1 SW2`);
   }
   const data = response.subarray(0, response.length - 2);
   const sw1 = response[response.length - 2]!;

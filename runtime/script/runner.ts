@@ -3,6 +3,19 @@
 import { formatExchange, formatModeChange } from './format.ts';
 import type { ApduCard, ScriptStep } from './types.ts';
 
+/** A step the card could not carry out (a host error in the card, not a status word). */
+export class ScriptRunError extends Error {
+  constructor(
+    readonly where: string,
+    cause: unknown,
+    /** What was printed before the failing step. */
+    readonly lines: readonly string[],
+  ) {
+    super(`${where}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ScriptRunError';
+  }
+}
+
 /**
  * Runs the steps in order and returns the output lines. powerup/powerdown print nothing
  * (-noatr). `output off;` silences everything until `output on;` and `echo` prints its text;
@@ -15,6 +28,15 @@ export function runScript(card: ApduCard, steps: readonly ScriptStep[]): string[
     if (output) lines.push(line);
   };
   for (const step of steps) {
+    try {
+      runStep(step);
+    } catch (e) {
+      throw new ScriptRunError(step.where, e, lines);
+    }
+  }
+  return lines;
+
+  function runStep(step: ScriptStep): void {
     switch (step.kind) {
       case 'powerup':
         card.powerOn();
@@ -36,7 +58,6 @@ export function runScript(card: ApduCard, steps: readonly ScriptStep[]): string[
         break;
     }
   }
-  return lines;
 }
 
 export interface OutputDiff {

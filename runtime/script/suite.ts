@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parseScript } from './apdutool.ts';
 import { hexToBytes } from './hex.ts';
-import { compareOutput, runScript, type OutputDiff } from './runner.ts';
+import { compareOutput, runScript, ScriptRunError, type OutputDiff } from './runner.ts';
 import type { ApduCard } from './types.ts';
 
 export interface SuiteInstance {
@@ -173,6 +173,7 @@ async function runOne(
     const steps = parseScript(readFileSync(script, 'utf8'), basename(script));
     lines = runScript(await makeCard(suite), steps);
   } catch (e) {
+    if (e instanceof ScriptRunError) lines = [...e.lines];
     return { script, passed: false, lines, error: e instanceof Error ? e.message : String(e) };
   }
   const { ok, firstDiff } = compareOutput(lines, expected);

@@ -53,7 +53,7 @@ describe('formatExchange reproduces apdutool 2.2.2 lines', () => {
 
   it('refuses a response without a status word', () => {
     expect(() => formatExchange(step('0x80 0x10 0x00 0x00 0x00 0x00;'), bytes('90'))).toThrow(
-      't.scr:1: the card answered 1 byte(s), no room for SW1 SW2',
+      'the card answered 1 byte(s), no room for SW1 SW2',
     );
   });
 });

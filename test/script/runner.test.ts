@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScript } from '../../runtime/script/apdutool.ts';
-import { compareOutput, NO_LINE, runScript, splitLines } from '../../runtime/script/runner.ts';
+import { compareOutput, NO_LINE, runScript, ScriptRunError, splitLines } from '../../runtime/script/runner.ts';
 import type { ApduCard } from '../../runtime/script/types.ts';
 
 /** Answers 9000 to every command; logs each call (commands as hex). */
@@ -32,6 +32,19 @@ describe('runScript', () => {
       parseScript('powerup;\necho "start";\noutput off;\n0x80 0x10 0 0 0 0;\necho "hidden";\noutput on;\n0x80 0x11 0 0 0 0;'),
     );
     expect(lines).toEqual(['start', 'CLA: 80, INS: 11, P1: 00, P2: 00, Lc: 00, Le: 00, SW1: 90, SW2: 00']);
+  });
+  it('names the step where the card failed and keeps what was printed before', () => {
+    const card = loggingCard([]);
+    const steps = parseScript('powerup;\n0x80 0x10 0 0 0 0;\n0x80 0x11 0 0 0 0;', 'f.scr');
+    card.transmit = (cmd) => (cmd[1] === 0x11 ? Uint8Array.of(0x90) : Uint8Array.of(0x90, 0x00));
+    try {
+      runScript(card, steps);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ScriptRunError);
+      expect(e).toMatchObject({ where: 'f.scr:3', message: 'f.scr:3: the card answered 1 byte(s), no room for SW1 SW2' });
+      expect((e as ScriptRunError).lines).toHaveLength(1);
+    }
   });
 });
 

@@ -81,14 +81,18 @@ describe('runSuite', () => {
     expect(first.firstDiff).toMatchObject({ line: 1, actual: expect.stringMatching(/SW1: 6f, SW2: 00$/) });
     expect(first.lines).toHaveLength(20);
   });
-  it('records a card that throws as an error of that script', async () => {
+  it('records a card that throws as an error of that script, with the lines printed before', async () => {
+    let sent = 0;
     const result = await runSuite(resolve(CORPUS_DIR, 'echo/suite.json'), async () => ({
       powerOn: () => new Uint8Array(0),
       powerOff: () => {},
       transmit: () => {
-        throw new Error('VM crashed');
+        if (++sent === 3) throw new Error('VM crashed');
+        return Uint8Array.of(0x90, 0x00);
       },
     }));
-    expect(result.scripts).toEqual([expect.objectContaining({ passed: false, error: 'VM crashed' })]);
+    const [echo] = result.scripts;
+    expect(echo).toMatchObject({ passed: false, error: 'echo.scr:13: VM crashed' });
+    expect(echo!.lines).toHaveLength(2);
   });
 });
