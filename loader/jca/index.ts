@@ -1,0 +1,7 @@
+// loader/jca: the JCA assembler (text → CAP components, byte-identical to Oracle's converter)
+// and its archive writer. See README.md.
+
+export { assembleAst, assembleJca, inferFormat, Tag, type AssembledCap, type AssembleOptions, type CapFormat } from './assemble.ts';
+export { JcaAssemblyError, JcaSyntaxError } from './errors.ts';
+export { parseJca } from './parser.ts';
+export type { PackageAst } from './ast.ts';
