@@ -2,6 +2,7 @@
 // and its archive writer. See README.md.
 
 export { assembleAst, assembleJca, inferFormat, Tag, type AssembledCap, type AssembleOptions, type CapFormat } from './assemble.ts';
+export { writeCapArchive, type ArchiveOptions } from './archive.ts';
 export { JcaAssemblyError, JcaSyntaxError } from './errors.ts';
 export { parseJca } from './parser.ts';
 export type { PackageAst } from './ast.ts';
