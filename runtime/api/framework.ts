@@ -1,0 +1,274 @@
+// Natives of java.lang and javacard.framework (Java Card 3.1 API specification), keyed by
+// class, name and descriptor. Each reads its arguments from the VM stack (args(i)) and
+// returns its result; errors are the API's exceptions, thrown as the JCRE-owned instances.
+
+import { SysEx } from '../../vm/errors.ts';
+import type { Vm } from '../../vm/interpreter.ts';
+import { Kind, Transience, type NativeFn } from '../../vm/types.ts';
+import type { Jcre } from '../jcre.ts';
+import { apduNatives } from './apdu.ts';
+import { array, bytesOf, checkRange, FW, sameBytes } from './common.ts';
+import type { NativeTable } from './registry.ts';
+
+/** Exception classes with the CardException-style reason API: throwIt, <init>(S), get/setReason. */
+const REASON_EXCEPTIONS = [
+  `${FW}/CardException`,
+  `${FW}/CardRuntimeException`,
+  `${FW}/ISOException`,
+  `${FW}/PINException`,
+  `${FW}/APDUException`,
+  `${FW}/SystemException`,
+  `${FW}/TransactionException`,
+  `${FW}/UserException`,
+  'javacard/security/CryptoException',
+  'javacard/framework/service/ServiceException',
+];
+
+export const SystemReason = { ILLEGAL_VALUE: 1, NO_TRANSIENT_SPACE: 2, ILLEGAL_TRANSIENT: 3, ILLEGAL_AID: 4, NO_RESOURCE: 5, ILLEGAL_USE: 6 } as const;
+export const TransactionReason = { IN_PROGRESS: 1, NOT_IN_PROGRESS: 2, BUFFER_FULL: 3, INTERNAL_FAILURE: 4 } as const;
+
+export function frameworkNatives(rt: Jcre): NativeTable {
+  const t: NativeTable = {};
+  const def = (key: string, fn: NativeFn): void => {
+    t[key] = fn;
+  };
+
+  // java.lang.Object
+  def('java/lang/Object.equals(Ljava/lang/Object;)Z', (vm, b) => (vm.stack[b] === vm.stack[b + 1] ? 1 : 0));
+
+  // Exceptions with reasons. throwIt uses the JCRE-owned instance (JCRE 6.2.1: temporary entry points).
+  for (const cls of REASON_EXCEPTIONS) {
+    def(`${cls}.throwIt(S)V`, (vm, b) => rt.throwException(cls, vm.stack[b]!));
+    def(`${cls}.<init>(S)V`, (vm, b) => {
+      vm.deref(vm.stack[b]!).native = vm.stack[b + 1]!;
+    });
+    def(`${cls}.getReason()S`, (vm, b) => (vm.deref(vm.stack[b]!).native as number | null) ?? 0);
+    def(`${cls}.setReason(S)V`, (vm, b) => {
+      vm.deref(vm.stack[b]!).native = vm.stack[b + 1]!;
+    });
+  }
+  def(`${FW}/UserException.<init>()V`, (vm, b) => {
+    vm.deref(vm.stack[b]!).native = 0;
+  });
+
+  // Applet
+  def(`${FW}/Applet.register()V`, (vm, b) => {
+    const ins = rt.installing;
+    if (!ins) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_USE);
+    rt.register(vm.stack[b]!, ins.classAid);
+  });
+  def(`${FW}/Applet.register([BSB)V`, (vm, b) => {
+    const len = vm.stack[b + 3]!;
+    const o = array(vm, vm.stack[b + 1]!);
+    const off = vm.stack[b + 2]!;
+    if (len < 5 || len > 16) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_VALUE);
+    checkRange(vm, o, off, len);
+    rt.register(vm.stack[b]!, bytesOf(vm, vm.stack[b + 1]!, off, len));
+  });
+  def(`${FW}/Applet.selectingApplet()Z`, () => (rt.selectingApplet ? 1 : 0));
+  def(`${FW}/Applet.select()Z`, () => 1);
+  def(`${FW}/Applet.deselect()V`, () => undefined);
+  def(`${FW}/Applet.getShareableInterfaceObject(L${FW}/AID;B)L${FW}/Shareable;`, () => 0);
+  def(`${FW}/Applet.reSelectingApplet()Z`, () => 0);
+
+  // AID (JCRE-owned instances for applets; applets may also make their own).
+  const aidBytes = (vm: Vm, h: number): Uint8Array => vm.deref(h).native as Uint8Array;
+  def(`${FW}/AID.<init>([BSB)V`, (vm, b) => {
+    const len = vm.stack[b + 3]!;
+    const bytes = bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, Math.max(len, 0));
+    if (len < 5 || len > 16) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_VALUE);
+    vm.deref(vm.stack[b]!).native = bytes;
+  });
+  def(`${FW}/AID.equals(Ljava/lang/Object;)Z`, (vm, b) => {
+    const other = rt.heap.get(vm.stack[b + 1]!);
+    if (!other || !(other.native instanceof Uint8Array) || other.cls !== rt.api.cls(`${FW}/AID`)) return 0;
+    return sameBytes(aidBytes(vm, vm.stack[b]!), other.native) ? 1 : 0;
+  });
+  def(`${FW}/AID.equals([BSB)Z`, (vm, b) => {
+    if (vm.stack[b + 1] === 0) return 0;
+    const len = vm.stack[b + 3]!;
+    const mine = aidBytes(vm, vm.stack[b]!);
+    if (len !== mine.length) return 0;
+    return sameBytes(mine, bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, len)) ? 1 : 0;
+  });
+  def(`${FW}/AID.partialEquals([BSB)Z`, (vm, b) => {
+    if (vm.stack[b + 1] === 0) return 0;
+    const len = vm.stack[b + 3]!;
+    const mine = aidBytes(vm, vm.stack[b]!);
+    if (len > mine.length) return 0;
+    return sameBytes(mine.subarray(0, len), bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, len)) ? 1 : 0;
+  });
+  def(`${FW}/AID.RIDEquals(L${FW}/AID;)Z`, (vm, b) => {
+    const other = vm.deref(vm.stack[b + 1]!).native as Uint8Array;
+    return sameBytes(aidBytes(vm, vm.stack[b]!).subarray(0, 5), other.subarray(0, 5)) ? 1 : 0;
+  });
+  def(`${FW}/AID.getBytes([BS)B`, (vm, b) => {
+    const mine = aidBytes(vm, vm.stack[b]!);
+    const dest = array(vm, vm.stack[b + 1]!), off = vm.stack[b + 2]!;
+    checkRange(vm, dest, off, mine.length);
+    dest.data.set(mine as unknown as Int8Array, off);
+    return mine.length;
+  });
+  def(`${FW}/AID.getPartialBytes(S[BSB)B`, (vm, b) => {
+    const mine = aidBytes(vm, vm.stack[b]!);
+    const from = vm.stack[b + 1]!, dest = array(vm, vm.stack[b + 2]!), off = vm.stack[b + 3]!;
+    let len = vm.stack[b + 4]!;
+    if (from < 0 || from > mine.length) vm.throwSys(SysEx.ArrayIndexOutOfBounds);
+    if (len === 0) len = mine.length - from;
+    len = Math.min(len, mine.length - from);
+    checkRange(vm, dest, off, len);
+    dest.data.set(mine.subarray(from, from + len) as unknown as Int8Array, off);
+    return len;
+  });
+
+  // Util (javacard.framework.Util)
+  const copy = (vm: Vm, b: number): number => {
+    const src = array(vm, vm.stack[b]!), srcOff = vm.stack[b + 1]!;
+    const dst = array(vm, vm.stack[b + 2]!), dstOff = vm.stack[b + 3]!, len = vm.stack[b + 4]!;
+    checkRange(vm, src, srcOff, len);
+    checkRange(vm, dst, dstOff, len);
+    dst.data.set(src.data.subarray(srcOff, srcOff + len), dstOff);
+    return (dstOff + len) << 16 >> 16;
+  };
+  def(`${FW}/Util.arrayCopy([BS[BSS)S`, copy);
+  def(`${FW}/Util.arrayCopyNonAtomic([BS[BSS)S`, copy);
+  const fill = (vm: Vm, b: number): number => {
+    const a = array(vm, vm.stack[b]!), off = vm.stack[b + 1]!, len = vm.stack[b + 2]!;
+    checkRange(vm, a, off, len);
+    a.data.fill(vm.stack[b + 3]!, off, off + len);
+    return (off + len) << 16 >> 16;
+  };
+  def(`${FW}/Util.arrayFill([BSSB)S`, fill);
+  def(`${FW}/Util.arrayFillNonAtomic([BSSB)S`, fill);
+  def(`${FW}/Util.arrayCompare([BS[BSS)B`, (vm, b) => {
+    const src = array(vm, vm.stack[b]!), srcOff = vm.stack[b + 1]!;
+    const dst = array(vm, vm.stack[b + 2]!), dstOff = vm.stack[b + 3]!, len = vm.stack[b + 4]!;
+    checkRange(vm, src, srcOff, len);
+    checkRange(vm, dst, dstOff, len);
+    // Bytes compare as signed values, as Oracle's reference implementation does (corpus README).
+    for (let i = 0; i < len; i++) {
+      const x = src.data[srcOff + i]!, y = dst.data[dstOff + i]!;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  });
+  def(`${FW}/Util.makeShort(BB)S`, (vm, b) => ((vm.stack[b]! << 8) | (vm.stack[b + 1]! & 0xff)) << 16 >> 16);
+  def(`${FW}/Util.getShort([BS)S`, (vm, b) => {
+    const a = array(vm, vm.stack[b]!), off = vm.stack[b + 1]!;
+    checkRange(vm, a, off, 2);
+    return ((a.data[off]! << 8) | (a.data[off + 1]! & 0xff)) << 16 >> 16;
+  });
+  def(`${FW}/Util.setShort([BSS)S`, (vm, b) => {
+    const a = array(vm, vm.stack[b]!), off = vm.stack[b + 1]!, v = vm.stack[b + 2]!;
+    checkRange(vm, a, off, 2);
+    a.data[off] = v >> 8;
+    a.data[off + 1] = v;
+    return (off + 2) << 16 >> 16;
+  });
+
+  // JCSystem
+  const JCS = `${FW}/JCSystem`;
+  const transientArray = (kind: Kind) => (vm: Vm, b: number): number => {
+    const len = vm.stack[b]!, event = vm.stack[b + 1]!;
+    if (event !== Transience.ClearOnReset && event !== Transience.ClearOnDeselect) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_VALUE);
+    if (len < 0) vm.throwSys(SysEx.NegativeArraySize);
+    const h = vm.newArray(kind, len, null);
+    rt.heap.get(h)!.transience = event as Transience;
+    rt.transients.push(h);
+    return h;
+  };
+  def(`${JCS}.makeTransientByteArray(SB)[B`, transientArray(Kind.ByteArray));
+  def(`${JCS}.makeTransientBooleanArray(SB)[Z`, transientArray(Kind.BooleanArray));
+  def(`${JCS}.makeTransientShortArray(SB)[S`, transientArray(Kind.ShortArray));
+  def(`${JCS}.makeTransientObjectArray(SB)[Ljava/lang/Object;`, transientArray(Kind.RefArray));
+  def(`${JCS}.isTransient(Ljava/lang/Object;)B`, (vm, b) => rt.heap.get(vm.stack[b]!)?.transience ?? 0);
+  def(`${JCS}.getAID()L${FW}/AID;`, () => rt.currentApplet()?.aidHandle ?? 0);
+  def(`${JCS}.lookupAID([BSB)L${FW}/AID;`, (vm, b) => {
+    const bytes = bytesOf(vm, vm.stack[b]!, vm.stack[b + 1]!, Math.max(vm.stack[b + 2]!, 0));
+    return rt.instanceByAid(bytes)?.aidHandle ?? 0;
+  });
+  def(`${JCS}.getVersion()S`, () => 0x0301); // Java Card 3.1
+  def(`${JCS}.getPreviousContextAID()L${FW}/AID;`, () => 0);
+  def(`${JCS}.isObjectDeletionSupported()Z`, () => 0);
+  def(`${JCS}.requestObjectDeletion()V`, () => rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_USE));
+  def(`${JCS}.getAssignedChannel()B`, () => 0);
+  def(`${JCS}.isAppletActive(L${FW}/AID;)Z`, (vm, b) => {
+    const aid = vm.deref(vm.stack[b]!).native as Uint8Array;
+    return rt.selected && sameBytes(rt.selected.aid, aid) ? 1 : 0;
+  });
+  def(`${JCS}.getAvailableMemory(B)S`, (vm, b) => {
+    const type = vm.stack[b]!;
+    if (type < 0 || type > 2) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_VALUE);
+    return 0x7fff; // real accounting comes with the persistent memory image (issue 3)
+  });
+  // Transactions: depth only for now; rollback comes with the persistent memory image (issue 3).
+  def(`${JCS}.beginTransaction()V`, () => {
+    if (rt.transactionDepth) rt.throwException(`${FW}/TransactionException`, TransactionReason.IN_PROGRESS);
+    rt.transactionDepth = 1;
+  });
+  def(`${JCS}.commitTransaction()V`, () => {
+    if (!rt.transactionDepth) rt.throwException(`${FW}/TransactionException`, TransactionReason.NOT_IN_PROGRESS);
+    rt.transactionDepth = 0;
+  });
+  def(`${JCS}.abortTransaction()V`, () => {
+    if (!rt.transactionDepth) rt.throwException(`${FW}/TransactionException`, TransactionReason.NOT_IN_PROGRESS);
+    rt.transactionDepth = 0;
+  });
+  def(`${JCS}.getTransactionDepth()B`, () => rt.transactionDepth);
+  def(`${JCS}.getMaxCommitCapacity()S`, () => 512);
+  def(`${JCS}.getUnusedCommitCapacity()S`, () => 512);
+
+  // OwnerPIN
+  interface PinState { tryLimit: number; maxSize: number; tries: number; pin: Uint8Array | null; validated: boolean }
+  const PIN = `${FW}/OwnerPIN`;
+  const pin = (vm: Vm, b: number): PinState => vm.deref(vm.stack[b]!).native as PinState;
+  def(`${PIN}.<init>(BB)V`, (vm, b) => {
+    const tryLimit = vm.stack[b + 1]!, maxSize = vm.stack[b + 2]!;
+    if (tryLimit < 1 || maxSize < 1) rt.throwException(`${FW}/PINException`, 1 /* ILLEGAL_VALUE */);
+    vm.deref(vm.stack[b]!).native = { tryLimit, maxSize, tries: tryLimit, pin: null, validated: false } satisfies PinState;
+  });
+  def(`${PIN}.check([BSB)Z`, (vm, b) => {
+    const p = pin(vm, b);
+    p.validated = false;
+    if (p.tries === 0) return 0;
+    const len = vm.stack[b + 3]!;
+    const given = bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, Math.max(len, 0));
+    p.tries--; // decremented before the comparison, so that tearing cannot give a free try
+    if (p.pin && len === p.pin.length && sameBytes(given, p.pin)) {
+      p.validated = true;
+      p.tries = p.tryLimit;
+      return 1;
+    }
+    return 0;
+  });
+  def(`${PIN}.getTriesRemaining()B`, (vm, b) => pin(vm, b).tries);
+  def(`${PIN}.isValidated()Z`, (vm, b) => (pin(vm, b).validated ? 1 : 0));
+  def(`${PIN}.getValidatedFlag()Z`, (vm, b) => (pin(vm, b).validated ? 1 : 0));
+  def(`${PIN}.setValidatedFlag(Z)V`, (vm, b) => {
+    pin(vm, b).validated = vm.stack[b + 1] !== 0;
+  });
+  def(`${PIN}.reset()V`, (vm, b) => {
+    const p = pin(vm, b);
+    if (p.validated) {
+      p.validated = false;
+      p.tries = p.tryLimit;
+    }
+  });
+  def(`${PIN}.resetAndUnblock()V`, (vm, b) => {
+    const p = pin(vm, b);
+    p.validated = false;
+    p.tries = p.tryLimit;
+  });
+  def(`${PIN}.update([BSB)V`, (vm, b) => {
+    const p = pin(vm, b);
+    const len = vm.stack[b + 3]!;
+    if (len > p.maxSize || len < 0) rt.throwException(`${FW}/PINException`, 1 /* ILLEGAL_VALUE */);
+    p.pin = bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, len);
+    p.tries = p.tryLimit;
+    p.validated = false;
+  });
+
+  Object.assign(t, apduNatives(rt));
+  return t;
+}
+

@@ -1,0 +1,123 @@
+// The Card API that programs and tests use: power, ATR, APDUs, loading and installing.
+// It is a thin front over the JCRE; the CLI and the script runners use only this.
+
+import { hex } from '../loader/bytes.ts';
+import { readCap } from '../loader/cap/archive.ts';
+import type { CapFile } from '../loader/cap/components.ts';
+import { Jcre, type AppletInstance, type JcreOptions } from './jcre.ts';
+import type { ApduCard } from './script/types.ts';
+
+export interface CardOptions extends JcreOptions {}
+
+export interface PackageSummary {
+  aid: string;
+  name: string;
+  version: string;
+  applets: string[];
+}
+
+export interface AppletSummary {
+  aid: string;
+  packageAid: string;
+  className: string;
+}
+
+/**
+ * ATR of a T=1 card (ISO/IEC 7816-3 8.2): TS=3B, T0 (TD1, 4 historical bytes), TD1 (T=1,
+ * TD2 follows), TD2 (TA3, TB3 for T=1), TA3 IFSC=254, TB3 BWI=4 CWI=5, historical bytes
+ * "jcvm", TCK.
+ */
+export const DEFAULT_ATR = withTck([0x3b, 0x84, 0x81, 0x31, 0xfe, 0x45, 0x6a, 0x63, 0x76, 0x6d]);
+
+function withTck(bytes: number[]): Uint8Array {
+  let tck = 0;
+  for (let i = 1; i < bytes.length; i++) tck ^= bytes[i]!;
+  return Uint8Array.from([...bytes, tck]);
+}
+
+/** Thrown when an APDU is sent to a card that is not powered. */
+export class CardStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CardStateError';
+  }
+}
+
+export class Card implements ApduCard {
+  readonly jcre: Jcre;
+  private powered = false;
+
+  constructor(options: CardOptions = {}) {
+    this.jcre = new Jcre(options);
+  }
+
+  get isPowered(): boolean {
+    return this.powered;
+  }
+
+  /** Cold reset: transient memory cleared, nothing selected. Returns the ATR. */
+  powerOn(): Uint8Array {
+    this.jcre.reset();
+    this.powered = true;
+    return DEFAULT_ATR.slice();
+  }
+
+  /** Warm reset: same as power cycling for the card's state. */
+  reset(): Uint8Array {
+    return this.powerOn();
+  }
+
+  powerOff(): void {
+    this.jcre.reset();
+    this.powered = false;
+  }
+
+  /** Send a command APDU (as on the wire); returns response data followed by SW1 SW2. */
+  transmit(command: Uint8Array): Uint8Array {
+    if (!this.powered) throw new CardStateError('the card is not powered: call powerOn() first');
+    return this.jcre.process(command);
+  }
+
+  /** Load a decoded CAP file (LinkError, card unchanged, when it cannot be linked). */
+  load(cap: CapFile): PackageSummary {
+    const pkg = this.jcre.loadPackage(cap);
+    return summarizePackage(pkg.linked.pkg.aid, pkg.linked.pkg.name, pkg.linked.pkg.major, pkg.linked.pkg.minor, pkg.linked.applets.map((a) => a.aid));
+  }
+
+  /** Read (CAP archive, loose components) and load. */
+  async loadCap(bytes: Uint8Array, name?: string): Promise<PackageSummary> {
+    return this.load(await readCap(bytes, name));
+  }
+
+  /**
+   * Create an applet instance. `params` are the application-specific install parameters;
+   * install() receives the GlobalPlatform layout [Li][instance AID][Lc=0][La][params].
+   */
+  install(packageAid: Uint8Array, classAid: Uint8Array, instanceAid: Uint8Array = classAid, params: Uint8Array = new Uint8Array(0)): AppletSummary {
+    const data = installData(instanceAid, params);
+    const inst = this.jcre.install(packageAid, classAid, instanceAid, data);
+    return summarizeApplet(inst);
+  }
+
+  packages(): PackageSummary[] {
+    return this.jcre.packages.map((p) => summarizePackage(p.linked.pkg.aid, p.linked.pkg.name, p.linked.pkg.major, p.linked.pkg.minor, p.linked.applets.map((a) => a.aid)));
+  }
+
+  applets(): AppletSummary[] {
+    return this.jcre.applets.map(summarizeApplet);
+  }
+}
+
+/** GlobalPlatform install data as the JCRE hands it to install(): [Li][AID][Lc][control][La][params]. */
+export function installData(instanceAid: Uint8Array, params: Uint8Array): Uint8Array {
+  if (params.length > 255) throw new RangeError(`install parameters are ${params.length} bytes; at most 255`);
+  return Uint8Array.from([instanceAid.length, ...instanceAid, 0, params.length, ...params]);
+}
+
+function summarizePackage(aid: Uint8Array, name: string, major: number, minor: number, applets: Uint8Array[]): PackageSummary {
+  return { aid: hex(aid), name, version: `${major}.${minor}`, applets: applets.map((a) => hex(a)) };
+}
+
+function summarizeApplet(inst: AppletInstance): AppletSummary {
+  return { aid: hex(inst.aid), packageAid: hex(inst.pkg.linked.pkg.aid), className: inst.cls.name.replace(/\//g, '.') };
+}

@@ -1,0 +1,431 @@
+// The Java Card Runtime Environment (JCRE spec 3.0.5/3.1): the package and applet
+// registries, applet installation, selection (chapter 4), APDU dispatch to process()
+// and the mapping of uncaught exceptions to status words. It owns the VM and the heap.
+
+import { hex } from '../loader/bytes.ts';
+import { initStaticArrays, link, LinkError, type ExportedPackage, type LinkedPackage, type PackageResolver } from '../loader/link.ts';
+import type { CapFile } from '../loader/cap/components.ts';
+import { BudgetExhausted, SysEx, Thrown } from '../vm/errors.ts';
+import { Heap } from '../vm/heap.ts';
+import { Vm } from '../vm/interpreter.ts';
+import { Kind, Transience, type HeapObject, type VmClass, type VmMethod } from '../vm/types.ts';
+import { ApduStateCode, channelOf, parseCommand, type ParsedCommand } from './apdu.ts';
+import { ApiRegistry, MissingNative } from './api/registry.ts';
+import { frameworkNatives } from './api/framework.ts';
+
+export const JCRE_CONTEXT = 0;
+
+export interface CardPackage {
+  linked: LinkedPackage;
+  /** Context id of everything the package's applets own. */
+  context: number;
+}
+
+export interface AppletInstance {
+  aid: Uint8Array;
+  /** The applet object. */
+  handle: number;
+  pkg: CardPackage;
+  /** The JCRE-owned AID object of the instance (JCSystem.getAID, lookupAID). */
+  aidHandle: number;
+  cls: VmClass;
+}
+
+/** Installation failed; the card is unchanged. */
+export class InstallError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InstallError';
+  }
+}
+
+export interface JcreOptions {
+  /** Bytecodes one APDU may execute before the applet is stopped (6F00). */
+  instructionBudget?: number;
+  /** APDU buffer size in bytes (at least 133; JCRE 3.0.5 §9.x). */
+  apduBufferSize?: number;
+  trace?: (line: string) => void;
+}
+
+/** Per-APDU state of javacard.framework.APDU. */
+export class ApduSession {
+  state: ApduStateCode = ApduStateCode.INITIAL;
+  cmd: Uint8Array = new Uint8Array(4);
+  parsed: ParsedCommand = { case: 1, extended: false, nc: 0, dataOffset: 5, ne: 0, hasLe: false };
+  /** Command data bytes handed to the applet so far. */
+  received = 0;
+  /** setOutgoingLength value, and bytes sent so far. */
+  outLength = 0;
+  sent = 0;
+  /** Response data chunks (sendBytes / sendBytesLong), joined at the end. */
+  chunks: Uint8Array[] = [];
+  outBytes = 0;
+}
+
+export class Jcre implements PackageResolver {
+  readonly heap = new Heap();
+  readonly vm: Vm;
+  readonly api: ApiRegistry;
+  readonly packages: CardPackage[] = [];
+  readonly applets: AppletInstance[] = [];
+  readonly instructionBudget: number;
+  /** The global APDU buffer (a byte array object every context may access). */
+  readonly apduBufferHandle: number;
+  readonly apduBuffer: Int8Array;
+  /** JCRE-owned singletons: the APDU object, and one exception object per class. */
+  readonly apduHandle: number;
+  private readonly exceptionObjects = new Map<VmClass, number>();
+  /** Transient arrays, to clear at reset and deselect. */
+  readonly transients: number[] = [];
+
+  /** Currently selected applet (basic channel). */
+  selected: AppletInstance | null = null;
+  /** Set while select() and the SELECT's process() run. */
+  selectingApplet = false;
+  /** Context whose code is running (owner of new objects). */
+  context = JCRE_CONTEXT;
+  /** Instance being installed: register() completes it. */
+  installing: { pkg: CardPackage; classAid: Uint8Array; cls: VmClass | null; registered: AppletInstance | null } | null = null;
+  apdu = new ApduSession();
+  /** Transaction nesting depth (0 or 1). */
+  transactionDepth = 0;
+  private nextContext = 1;
+
+  constructor(options: JcreOptions = {}) {
+    this.instructionBudget = options.instructionBudget ?? 50_000_000;
+    this.api = new ApiRegistry(frameworkNatives(this));
+    this.vm = new Vm(this.heap, this, { trace: options.trace });
+    this.vm.objectClass = this.api.cls('java/lang/Object');
+    const size = Math.max(133, options.apduBufferSize ?? 261);
+    this.apduBufferHandle = this.heap.newArray(Kind.ByteArray, size, JCRE_CONTEXT);
+    const buf = this.heap.get(this.apduBufferHandle)!;
+    buf.global = true;
+    this.apduBuffer = buf.data as Int8Array;
+    this.apduHandle = this.heap.newInstance(this.api.cls('javacard/framework/APDU'), JCRE_CONTEXT);
+  }
+
+  // --- VmHost -------------------------------------------------------------------------
+
+  currentContext(): number {
+    return this.context;
+  }
+
+  systemException(kind: SysEx, reason = 0): number {
+    const name = SYS_EXCEPTION_CLASS[kind];
+    return this.exceptionObject(this.api.cls(name), reason);
+  }
+
+  /** The JCRE-owned instance of an API exception class, with its reason set. */
+  exceptionObject(cls: VmClass, reason: number): number {
+    let h = this.exceptionObjects.get(cls);
+    if (h === undefined) {
+      h = this.heap.newInstance(cls, JCRE_CONTEXT);
+      this.exceptionObjects.set(cls, h);
+    }
+    this.heap.get(h)!.native = reason;
+    return h;
+  }
+
+  throwException(className: string, reason: number): never {
+    throw new Thrown(this.exceptionObject(this.api.cls(className), reason));
+  }
+
+  // --- Packages -----------------------------------------------------------------------
+
+  findPackage(aid: Uint8Array): ExportedPackage | undefined {
+    const onCard = this.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
+    if (onCard) return onCard.linked.exports ?? { pkg: onCard.linked.pkg, classByToken: () => undefined, staticMethod: () => undefined, staticField: () => undefined };
+    return this.api.findPackage(aid);
+  }
+
+  /** Link and add a package. Throws LinkError and leaves the card unchanged on failure. */
+  loadPackage(cap: CapFile): CardPackage {
+    const aid = cap.header.package.AID;
+    if (this.findPackage(aid)) throw new LinkError(`Header component: a package with AID ${hex(aid)} is already on the card`);
+    const linked = link(cap, this);
+    const pkg: CardPackage = { linked, context: this.nextContext };
+    const made: number[] = [];
+    try {
+      made.push(...initStaticArrays(linked, (type, values) => {
+        const h = this.makeInitArray(type, values, pkg.context);
+        made.push(h);
+        return h;
+      }));
+    } catch (e) {
+      for (const h of made) this.heap.release(h);
+      throw new LinkError(`StaticField component: static arrays do not fit in memory (${(e as Error).message})`);
+    }
+    this.nextContext++;
+    this.packages.push(pkg);
+    return pkg;
+  }
+
+  private makeInitArray(type: number, values: Uint8Array, owner: number): number {
+    // array_init types: 2 boolean, 3 byte, 4 short, 5 int (JCVM 6.10).
+    const kind = [0, 0, Kind.BooleanArray, Kind.ByteArray, Kind.ShortArray, Kind.IntArray][type]!;
+    const size = type === 4 ? 2 : type === 5 ? 4 : 1;
+    const h = this.heap.newArray(kind, values.length / size, owner);
+    const data = this.heap.get(h)!.data;
+    const dv = new DataView(values.buffer, values.byteOffset, values.length);
+    for (let i = 0; i < data.length; i++) {
+      data[i] = size === 1 ? dv.getInt8(i) : size === 2 ? dv.getInt16(2 * i) : dv.getInt32(4 * i);
+    }
+    return h;
+  }
+
+  // --- Installation -------------------------------------------------------------------
+
+  /**
+   * Create an applet instance (GlobalPlatform INSTALL [for install] semantics): calls the
+   * class's install(bArray, bOffset, bLength) with bArray = [Li][AID][Lc][control][La][params].
+   */
+  install(packageAid: Uint8Array, classAid: Uint8Array, instanceAid: Uint8Array, installData: Uint8Array): AppletInstance {
+    const pkg = this.packages.find((p) => equalBytes(p.linked.pkg.aid, packageAid));
+    if (!pkg) throw new InstallError(`no package with AID ${hex(packageAid)} on the card`);
+    const applet = pkg.linked.applets.find((a) => equalBytes(a.aid, classAid));
+    if (!applet) throw new InstallError(`package ${hex(packageAid)} has no applet class with AID ${hex(classAid)}`);
+    if (instanceAid.length < 5 || instanceAid.length > 16) throw new InstallError(`instance AID ${hex(instanceAid)} must be 5 to 16 bytes`);
+    if (this.applets.some((a) => equalBytes(a.aid, instanceAid))) throw new InstallError(`an applet instance with AID ${hex(instanceAid)} already exists`);
+    const bArray = this.heap.newArray(Kind.ByteArray, installData.length, JCRE_CONTEXT);
+    const arr = this.heap.get(bArray)!;
+    arr.global = true;
+    (arr.data as Int8Array).set(installData);
+    this.installing = { pkg, classAid, cls: applet.cls, registered: null };
+    const before = this.heap.objects.length;
+    try {
+      this.runApplet(pkg.context, () => this.vm.call(applet.install, [bArray, 0, installData.length]));
+      const inst = this.installing.registered;
+      if (!inst) throw new InstallError(`applet ${hex(classAid)} did not call register() in install()`);
+      if (!equalBytes(inst.aid, instanceAid) && !equalBytes(inst.aid, classAid)) {
+        // register(bArray, off, len) chose the AID itself: keep what the applet registered.
+      }
+      return inst;
+    } catch (e) {
+      // Nothing of a failed installation stays: drop the registration and its objects.
+      const inst = this.installing?.registered;
+      if (inst) this.applets.splice(this.applets.indexOf(inst), 1);
+      for (let h = before; h < this.heap.objects.length; h++) this.heap.release(h);
+      if (e instanceof Thrown) throw new InstallError(`install() of ${hex(classAid)} threw ${this.describeThrown(e.handle)}`);
+      throw e;
+    } finally {
+      this.installing = null;
+      this.heap.release(bArray);
+    }
+  }
+
+  /** Called by Applet.register(): records the instance being installed. */
+  register(appletHandle: number, aid: Uint8Array): void {
+    const ins = this.installing;
+    const obj = this.heap.get(appletHandle);
+    if (!ins || ins.registered || !obj || obj.cls === null) this.throwException('javacard/framework/SystemException', 6 /* ILLEGAL_USE */);
+    if (aid.length < 5 || aid.length > 16) this.throwException('javacard/framework/SystemException', 1 /* ILLEGAL_VALUE */);
+    if (this.applets.some((a) => equalBytes(a.aid, aid))) this.throwException('javacard/framework/SystemException', 4 /* ILLEGAL_AID */);
+    const aidHandle = this.newAidObject(aid);
+    const inst: AppletInstance = { aid: aid.slice(), handle: appletHandle, pkg: ins.pkg, aidHandle, cls: obj.cls };
+    ins.registered = inst;
+    this.applets.push(inst);
+  }
+
+  newAidObject(aid: Uint8Array): number {
+    const h = this.heap.newInstance(this.api.cls('javacard/framework/AID'), JCRE_CONTEXT);
+    this.heap.get(h)!.native = aid.slice();
+    return h;
+  }
+
+  /** Run host-initiated applet code in the applet's context, with a fresh instruction budget. */
+  private runApplet<T>(context: number, fn: () => T): T {
+    const saved = this.context;
+    this.context = context;
+    this.vm.budget = this.instructionBudget;
+    try {
+      return fn();
+    } finally {
+      this.context = saved;
+    }
+  }
+
+  // --- APDU processing ----------------------------------------------------------------
+
+  /** Reset: transient memory cleared, nothing selected (JCRE 3.1: card reset). */
+  reset(): void {
+    this.selected = null;
+    this.selectingApplet = false;
+    this.transactionDepth = 0;
+    for (const h of this.transients) this.clearArray(h);
+  }
+
+  private clearArray(h: number): void {
+    this.heap.get(h)?.data.fill(0);
+  }
+
+  /** Process one command APDU; returns response data + SW1 SW2. */
+  process(cmd: Uint8Array): Uint8Array {
+    const parsed = parseCommand(cmd);
+    if (!parsed) return sw(0x6700);
+    const s = this.apdu;
+    s.cmd = cmd;
+    s.parsed = parsed;
+    s.state = ApduStateCode.INITIAL;
+    s.received = 0;
+    s.outLength = 0;
+    s.sent = 0;
+    s.chunks.length = 0;
+    s.outBytes = 0;
+    // The buffer holds the header (and, for extended APDUs, the 3 length bytes) as received.
+    const buf = this.apduBuffer;
+    buf.fill(0, 0, 7);
+    buf.set(cmd.subarray(0, Math.min(parsed.dataOffset, cmd.length)) as unknown as Int8Array);
+    if (cmd.length === 4) buf[4] = 0;
+
+    const cla = cmd[0]!, ins = cmd[1]!;
+    if (channelOf(cla) !== 0 && (cla & 0x80) === 0) return sw(0x6881); // logical channels: not yet (issue 8)
+
+    let target = this.selected;
+    if ((cla & 0x80) === 0 && ins === 0xa4 && cmd[2] === 0x04) {
+      const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
+      const found = this.findForSelect(aid, cmd[3]!);
+      if (found) return this.select(found);
+      // No instance matches: the command goes to the selected applet as an ordinary one (as cref does).
+      if (!target) return sw(0x6a82);
+    }
+    if (!target) return sw(0x6999);
+    return this.dispatch(target, false);
+  }
+
+  /** JCRE 4.5: exact AID match first, else the first instance whose AID starts with the bytes. */
+  private findForSelect(aid: Uint8Array, p2: number): AppletInstance | undefined {
+    if (aid.length < 5 || aid.length > 16) return undefined;
+    const exact = this.applets.find((a) => equalBytes(a.aid, aid));
+    if (exact && (p2 & 0x03) === 0) return exact;
+    const partial = this.applets.filter((a) => a.aid.length >= aid.length && equalBytes(a.aid.subarray(0, aid.length), aid));
+    if ((p2 & 0x03) === 0x02 && this.selected) {
+      // next occurrence
+      const i = partial.indexOf(this.selected);
+      return i >= 0 ? partial[i + 1] : partial[0];
+    }
+    return exact ?? partial[0];
+  }
+
+  private select(inst: AppletInstance): Uint8Array {
+    if (this.selected) this.deselect(this.selected);
+    this.selectingApplet = true;
+    try {
+      let ok = false;
+      try {
+        ok = this.runApplet(inst.pkg.context, () => this.vm.call(inst.cls.virtual(6)!, [inst.handle])) !== 0; // select()
+      } catch (e) {
+        if (e instanceof Thrown || e instanceof BudgetExhausted) ok = false;
+        else throw e;
+      }
+      if (!ok) return sw(0x6999);
+      this.selected = inst;
+      return this.dispatch(inst, true);
+    } finally {
+      this.selectingApplet = false;
+    }
+  }
+
+  private deselect(inst: AppletInstance): void {
+    try {
+      this.runApplet(inst.pkg.context, () => this.vm.call(inst.cls.virtual(4)!, [inst.handle])); // deselect()
+    } catch (e) {
+      if (!(e instanceof Thrown || e instanceof BudgetExhausted)) throw e;
+    }
+    for (const h of this.transients) {
+      const o = this.heap.get(h);
+      if (o && o.transience === Transience.ClearOnDeselect && o.owner === inst.pkg.context) o.data.fill(0);
+    }
+    this.selected = null;
+  }
+
+  /** Call process(apdu) and turn its outcome into a response. */
+  private dispatch(inst: AppletInstance, selecting: boolean): Uint8Array {
+    const s = this.apdu;
+    if (s.parsed.extended && !inst.cls.isSubclassOf(this.api.cls('javacardx/apdu/ExtendedLength'))) return sw(0x6700);
+    void selecting;
+    let status = 0x9000;
+    try {
+      this.runApplet(inst.pkg.context, () => this.vm.call(inst.cls.virtual(7)!, [inst.handle, this.apduHandle])); // process(APDU)
+    } catch (e) {
+      status = this.statusOf(e);
+      s.chunks.length = 0;
+      s.outBytes = 0;
+    }
+    return this.response(status);
+  }
+
+  /** The status word for an exception that left process(): ISOException's reason, else 6F00. */
+  statusOf(e: unknown): number {
+    if (e instanceof Thrown) {
+      const obj = this.heap.get(e.handle);
+      if (obj && obj.cls && obj.cls.isSubclassOf(this.api.cls('javacard/framework/ISOException'))) return (obj.native as number) & 0xffff;
+      return 0x6f00;
+    }
+    if (e instanceof BudgetExhausted || e instanceof MissingNative) {
+      this.lastHostError = e;
+      return 0x6f00;
+    }
+    throw e;
+  }
+
+  /** The last host-side reason a command ended in 6F00 (budget, missing native), for diagnostics. */
+  lastHostError: Error | null = null;
+
+  private response(status: number): Uint8Array {
+    const s = this.apdu;
+    const out = new Uint8Array(s.outBytes + 2);
+    let at = 0;
+    for (const c of s.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    out[at] = status >> 8;
+    out[at + 1] = status & 0xff;
+    return out;
+  }
+
+  describeThrown(handle: number): string {
+    const o: HeapObject | undefined = this.heap.get(handle);
+    if (!o || !o.cls) return 'an exception';
+    const reason = typeof o.native === 'number' ? ` (reason ${o.native})` : '';
+    return `${o.cls.name.replace(/\//g, '.')}${reason}`;
+  }
+
+  /** Invoke a method by reference with arguments, in the current context. */
+  call(m: VmMethod, args: number[]): number {
+    return this.vm.call(m, args);
+  }
+
+  instanceByAid(aid: Uint8Array): AppletInstance | undefined {
+    return this.applets.find((a) => equalBytes(a.aid, aid));
+  }
+
+  /** The applet instance whose context is running. */
+  currentApplet(): AppletInstance | null {
+    if (this.installing?.registered) return this.installing.registered;
+    if (this.selected && this.selected.pkg.context === this.context) return this.selected;
+    return this.applets.find((a) => a.pkg.context === this.context) ?? null;
+  }
+
+}
+
+const SYS_EXCEPTION_CLASS: Record<SysEx, string> = {
+  [SysEx.NullPointer]: 'java/lang/NullPointerException',
+  [SysEx.ArrayIndexOutOfBounds]: 'java/lang/ArrayIndexOutOfBoundsException',
+  [SysEx.NegativeArraySize]: 'java/lang/NegativeArraySizeException',
+  [SysEx.ClassCast]: 'java/lang/ClassCastException',
+  [SysEx.Arithmetic]: 'java/lang/ArithmeticException',
+  [SysEx.Security]: 'java/lang/SecurityException',
+  [SysEx.ArrayStore]: 'java/lang/ArrayStoreException',
+  [SysEx.System]: 'javacard/framework/SystemException',
+};
+
+export function sw(word: number): Uint8Array {
+  return Uint8Array.of(word >> 8, word & 0xff);
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
