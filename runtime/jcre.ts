@@ -12,6 +12,7 @@ import { Kind, Transience, type HeapObject, type VmClass, type VmMethod } from '
 import { ApduStateCode, channelOf, parseCommand, type ParsedCommand } from './apdu.ts';
 import { ApiRegistry, MissingNative } from './api/registry.ts';
 import { frameworkNatives } from './api/framework.ts';
+import { securityNatives } from './api/security.ts';
 
 export const JCRE_CONTEXT = 0;
 
@@ -94,6 +95,7 @@ export class Jcre implements PackageResolver {
   constructor(options: JcreOptions = {}) {
     this.instructionBudget = options.instructionBudget ?? 50_000_000;
     this.api = new ApiRegistry(frameworkNatives(this));
+    this.api.bind(securityNatives(this));
     this.vm = new Vm(this.heap, this, { trace: options.trace });
     this.vm.objectClass = this.api.cls('java/lang/Object');
     const size = Math.max(133, options.apduBufferSize ?? 261);

@@ -77,6 +77,7 @@ export class ApiRegistry implements PackageResolver {
   readonly classes = new Map<string, VmClass>();
   /** Native keys that matched no API method (typos in a native table show up here). */
   readonly unmatchedNatives: string[];
+  private readonly methodsByKey = new Map<string, VmMethod>();
 
   constructor(natives: NativeTable) {
     const used = new Set<string>();
@@ -121,6 +122,7 @@ export class ApiRegistry implements PackageResolver {
         m.nargs = argWords(desc) + (m.isStatic ? 0 : 1);
         m.ret = retKind(desc);
         const key = `${cls.name}.${name}${desc}`;
+        this.methodsByKey.set(key, m);
         const nat = natives[key];
         if (nat) {
           m.native = nat;
@@ -157,6 +159,16 @@ export class ApiRegistry implements PackageResolver {
     this.unmatchedNatives = Object.keys(natives).filter((k) => !used.has(k));
   }
 
+  /** Bind more natives after construction (for natives that need the registry to exist). */
+  bind(natives: NativeTable): void {
+    for (const [key, fn] of Object.entries(natives)) {
+      const m = this.methodsByKey.get(key);
+      if (!m) throw new Error(`native ${key} matches no method of the API export facts`);
+      m.native = fn;
+      m.isAbstract = false;
+    }
+  }
+
   findPackage(aid: Uint8Array): ApiPackage | undefined {
     return this.packages.get(hex(aid));
   }
@@ -165,6 +177,32 @@ export class ApiRegistry implements PackageResolver {
     const c = this.classes.get(name);
     if (!c) throw new Error(`API class ${name} is not in the export facts`);
     return c;
+  }
+
+  /**
+   * A concrete class the card uses behind an abstract API class (MessageDigest.getInstance
+   * returns one): its virtual methods are the given natives, keyed by name and descriptor.
+   */
+  defineImplementation(abstractName: string, implName: string, natives: Record<string, NativeFn>): VmClass {
+    const base = this.cls(abstractName);
+    const impl = new VmClass(implName, base.pkg, -1);
+    impl.superClass = base;
+    impl.interfaces = base.interfaces.slice();
+    impl.itables = new Map(base.itables);
+    impl.vtable = base.vtable.map((m) => {
+      if (!m) return m;
+      const nat = natives[m.name];
+      if (!nat) return m;
+      const own = new VmMethod(m.name, impl);
+      own.nargs = m.nargs;
+      own.ret = m.ret;
+      own.native = nat;
+      return own;
+    });
+    const missing = Object.keys(natives).filter((k) => !impl.vtable.some((m) => m?.owner === impl && m.name === k));
+    if (missing.length) throw new Error(`${implName}: no virtual method ${missing.join(', ')} in ${abstractName}`);
+    this.classes.set(implName, impl);
+    return impl;
   }
 
   /** A virtual method of an API class by name and descriptor. */
