@@ -1,0 +1,207 @@
+// The `jcvm` command line. It parses arguments and prints; everything it does is a function
+// of loader/ or runtime/ that tests call directly.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { fromHex, hex } from '../loader/bytes.ts';
+import { readCapPath } from '../loader/cap/archive.ts';
+import { dumpCap } from '../loader/cap/dump.ts';
+import { readPackageFile } from '../loader/files.ts';
+import { assembleJca } from '../loader/jca/assemble.ts';
+import { writeCapArchive } from '../loader/jca/archive.ts';
+import { Card, type CardOptions } from '../runtime/card.ts';
+import { parseScript } from '../runtime/script/apdutool.ts';
+import { compareOutput, runScript } from '../runtime/script/runner.ts';
+import { runSuite, type SuiteResult } from '../runtime/script/suite.ts';
+import { makeSuiteCard } from '../runtime/script/suite-card.ts';
+
+const USAGE = `usage: jcvm <command> [options]
+
+  cap dump <file.cap>                     print every component, methods as bytecode listings
+  asm <file.jca> -o <file.cap>            assemble JCA text into a CAP file
+  run <file.cap|file.jca>... --install <classAID>[:<instanceAID>[:<params>]]... --apdu <hex>...
+                                          load, install, power on, send APDUs, print the exchange
+  script <suite.json | file.scr> [--cap <file>]... [--install ...]
+                                          run apdutool scripts (a suite: every script on a fresh
+                                          card); compare with <script>.expected.out when present
+
+options: --budget <n>   bytecodes one APDU may run (default 50,000,000)
+         --trace        print every bytecode executed (to stderr)`;
+
+/** A user error: printed as one line, exit status 2. */
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string[]>;
+}
+
+const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget']);
+const BOOL_FLAGS = new Set(['--trace', '--help', '-h']);
+
+function parseArgs(argv: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (VALUE_FLAGS.has(a)) {
+      // --apdu takes every following non-flag argument
+      const values: string[] = [];
+      while (i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) {
+        values.push(argv[++i]!);
+        if (a !== '--apdu' && a !== '--install' && a !== '--cap') break;
+      }
+      if (!values.length) throw new UsageError(`${a} needs a value`);
+      flags.set(a, [...(flags.get(a) ?? []), ...values]);
+    } else if (BOOL_FLAGS.has(a)) {
+      flags.set(a, ['true']);
+    } else if (a.startsWith('-')) {
+      throw new UsageError(`unknown option ${a}`);
+    } else {
+      positional.push(a);
+    }
+  }
+  return { positional, flags };
+}
+
+function cardOptions(p: Parsed): CardOptions {
+  const options: CardOptions = {};
+  const budget = p.flags.get('--budget')?.[0];
+  if (budget !== undefined) {
+    const n = Number(budget);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--budget must be a positive whole number, not '${budget}'`);
+    options.instructionBudget = n;
+  }
+  if (p.flags.has('--trace')) options.trace = (line) => process.stderr.write(line + '\n');
+  return options;
+}
+
+function parseHex(text: string, what: string): Uint8Array {
+  try {
+    return fromHex(text);
+  } catch {
+    throw new UsageError(`${what} '${text}' is not hex`);
+  }
+}
+
+/** Load the files and create the instances named by --install; returns the card, powered on. */
+async function prepareCard(files: string[], installs: string[], options: CardOptions, out: (s: string) => void): Promise<Card> {
+  const card = new Card(options);
+  for (const f of files) {
+    if (!existsSync(f)) throw new UsageError(`no such file: ${f}`);
+    const pkg = card.load(await readPackageFile(f));
+    out(`loaded ${pkg.name} (AID ${pkg.aid}, version ${pkg.version})${pkg.applets.length ? `, applets ${pkg.applets.join(' ')}` : ''}`);
+  }
+  for (const spec of installs) {
+    const [classText, instText, paramText] = spec.split(':');
+    const classAid = parseHex(classText ?? '', 'class AID');
+    const instanceAid = instText ? parseHex(instText, 'instance AID') : classAid;
+    const params = paramText ? parseHex(paramText, 'install parameters') : new Uint8Array(0);
+    const pkg = card.jcre.packages.find((p) => p.linked.applets.some((a) => hex(a.aid) === hex(classAid)));
+    if (!pkg) throw new UsageError(`no loaded package has an applet class with AID ${hex(classAid)}`);
+    const inst = card.install(pkg.linked.pkg.aid, classAid, instanceAid, params);
+    out(`installed ${inst.className} as ${inst.aid}`);
+  }
+  card.powerOn();
+  return card;
+}
+
+function printSuite(r: SuiteResult, out: (s: string) => void): boolean {
+  for (const s of r.scripts) {
+    for (const line of s.lines) out(line);
+    const name = basename(s.script);
+    if (s.passed) out(`PASS ${name}`);
+    else if (s.error) out(`FAIL ${name}: ${s.error}`);
+    else if (s.firstDiff) {
+      out(`FAIL ${name}: line ${s.firstDiff.line} differs`);
+      out(`  expected: ${s.firstDiff.expected}`);
+      out(`  actual:   ${s.firstDiff.actual}`);
+    }
+  }
+  return r.passed;
+}
+
+/** Runs the command line; returns the exit status. */
+export async function main(argv: string[], out: (s: string) => void = console.log): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  const p = parseArgs(rest);
+  switch (command) {
+    case 'cap': {
+      const [sub, file] = p.positional;
+      if (sub !== 'dump' || !file) throw new UsageError('usage: jcvm cap dump <file.cap>');
+      out(dumpCap(await readCapPath(file)));
+      return 0;
+    }
+    case 'asm': {
+      const [file] = p.positional;
+      const outFile = p.flags.get('-o')?.[0];
+      if (!file || !outFile) throw new UsageError('usage: jcvm asm <file.jca> -o <file.cap>');
+      const asm = assembleJca(await readFile(file, 'utf8'), { fileName: basename(file) });
+      await writeFile(outFile, await writeCapArchive(asm));
+      out(`wrote ${outFile}: package ${asm.packagePath} (AID ${hex(asm.packageAid)}), CAP format ${asm.format}`);
+      return 0;
+    }
+    case 'run': {
+      if (!p.positional.length) throw new UsageError('usage: jcvm run <file.cap>... --install <classAID> --apdu <hex>...');
+      const card = await prepareCard(p.positional, p.flags.get('--install') ?? [], cardOptions(p), out);
+      for (const a of p.flags.get('--apdu') ?? []) {
+        const cmd = parseHex(a, 'APDU');
+        const r = card.transmit(cmd);
+        out(`=> ${hex(cmd, ' ')}`);
+        out(`<= ${hex(r, ' ')}`);
+        const why = card.jcre.lastHostError;
+        if (why) {
+          out(`   (${why.message})`);
+          card.jcre.lastHostError = null;
+        }
+      }
+      return 0;
+    }
+    case 'script': {
+      const [file] = p.positional;
+      if (!file) throw new UsageError('usage: jcvm script <suite.json | file.scr>');
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const options = cardOptions(p);
+      if (file.endsWith('.json')) {
+        const r = await runSuite(file, (suite) => makeSuiteCard(suite, options));
+        return printSuite(r, out) ? 0 : 1;
+      }
+      const card = await prepareCard(p.flags.get('--cap') ?? [], p.flags.get('--install') ?? [], options, () => undefined);
+      card.powerOff();
+      const lines = runScript(card, parseScript(await readFile(file, 'utf8'), basename(file)));
+      for (const line of lines) out(line);
+      const expectedPath = resolve(dirname(file), basename(file) + '.expected.out');
+      if (!existsSync(expectedPath)) return 0;
+      const cmp = compareOutput(lines, await readFile(expectedPath, 'utf8'));
+      if (cmp.ok) {
+        out(`PASS ${basename(file)}`);
+        return 0;
+      }
+      out(`FAIL ${basename(file)}: line ${cmp.firstDiff!.line} differs`);
+      out(`  expected: ${cmp.firstDiff!.expected}`);
+      out(`  actual:   ${cmp.firstDiff!.actual}`);
+      return 1;
+    }
+    default:
+      throw new UsageError(`unknown command '${command}' (try: jcvm help)`);
+  }
+}
+
+const isEntry = process.argv[1] && /jcvm\.(ts|js)$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      // One clear line, never a stack trace (set JCVM_DEBUG=1 to see it).
+      const err = e as Error;
+      process.stderr.write(`jcvm: ${err?.message ?? String(e)}\n`);
+      if (process.env.JCVM_DEBUG) process.stderr.write(`${err?.stack}\n`);
+      process.exit(2);
+    },
+  );
+}
