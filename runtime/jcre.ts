@@ -88,6 +88,8 @@ export class Jcre implements PackageResolver {
   /** Instance being installed: register() completes it. */
   installing: { pkg: CardPackage; classAid: Uint8Array; cls: VmClass | null; registered: AppletInstance | null } | null = null;
   apdu = new ApduSession();
+  /** Run at every card reset, after transient arrays are cleared (natives' CLEAR_ON_RESET state). */
+  readonly onReset: (() => void)[] = [];
   /** Transaction nesting depth (0 or 1). */
   transactionDepth = 0;
   private nextContext = 1;
@@ -254,6 +256,7 @@ export class Jcre implements PackageResolver {
     this.selectingApplet = false;
     this.transactionDepth = 0;
     for (const h of this.transients) this.clearArray(h);
+    for (const hook of this.onReset) hook();
   }
 
   private clearArray(h: number): void {

@@ -222,10 +222,17 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   interface PinState { tryLimit: number; maxSize: number; tries: number; pin: Uint8Array | null; validated: boolean }
   const PIN = `${FW}/OwnerPIN`;
   const pin = (vm: Vm, b: number): PinState => vm.deref(vm.stack[b]!).native as PinState;
+  // The validated flag lives in CLEAR_ON_RESET memory (API spec, OwnerPIN): a reset clears it.
+  const pins = new Set<PinState>();
+  rt.onReset.push(() => {
+    for (const p of pins) p.validated = false;
+  });
   def(`${PIN}.<init>(BB)V`, (vm, b) => {
     const tryLimit = vm.stack[b + 1]!, maxSize = vm.stack[b + 2]!;
     if (tryLimit < 1 || maxSize < 1) rt.throwException(`${FW}/PINException`, 1 /* ILLEGAL_VALUE */);
-    vm.deref(vm.stack[b]!).native = { tryLimit, maxSize, tries: tryLimit, pin: null, validated: false } satisfies PinState;
+    const state: PinState = { tryLimit, maxSize, tries: tryLimit, pin: null, validated: false };
+    pins.add(state);
+    vm.deref(vm.stack[b]!).native = state;
   });
   def(`${PIN}.check([BSB)Z`, (vm, b) => {
     const p = pin(vm, b);
