@@ -4,5 +4,6 @@
 export { assembleAst, assembleJca, inferFormat, Tag, type AssembledCap, type AssembleOptions, type CapFormat } from './assemble.ts';
 export { writeCapArchive, type ArchiveOptions } from './archive.ts';
 export { JcaAssemblyError, JcaSyntaxError } from './errors.ts';
+export { disassembleToJca, type DisassembleOptions } from './disassemble.ts';
 export { parseJca } from './parser.ts';
 export type { PackageAst } from './ast.ts';
