@@ -1,7 +1,7 @@
 // The CAP file as an archive, laid out like the converter's: META-INF/MANIFEST.MF (deflated,
 // CRLF lines wrapped at 72 bytes as JAR manifests are), then the components stored
 // uncompressed as <package path>/javacard/<Name>.cap in tag order, then, for applet
-// packages, APPLET-INF/applet.xml naming the applet classes (JCVM spec 6.2, Java Card 3
+// packages, APPLET-INF/applet.xml naming the applet classes (JCVM spec 6.1, Java Card 3
 // runtime descriptor). The Debug component and the class files are not written.
 
 import JSZip from 'jszip';

@@ -1,4 +1,4 @@
-// Constant Pool component (JCVM spec 6.7): u2 count, then 4-byte cp_info entries.
+// Constant Pool component (JCVM spec 6.8): u2 count, then 4-byte cp_info entries.
 //   CONSTANT_Classref (1):            u1 tag, class_ref, u1 padding
 //   CONSTANT_InstanceFieldref (2),
 //   CONSTANT_VirtualMethodref (3),

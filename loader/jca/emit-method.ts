@@ -1,4 +1,4 @@
-// Method component (JCVM spec 6.10 in 3.1 numbering, "Method Component") and the Reference
+// Method component (JCVM spec 6.10) and the Reference
 // Location component that lists where its code holds constant pool indices.
 //   method_component info { u1 handler_count; exception_handler_info handlers[];
 //                           method_info methods[] }

@@ -1,5 +1,5 @@
 // The package-level components: Header (JCVM spec 6.4), Directory (6.5), Applet (6.6) and
-// Import (6.7 in 3.0.5: "Import Component"). Each returns the component's info; the caller
+// Import (6.7). Each returns the component's info; the caller
 // adds tag and size.
 
 import { ByteWriter } from '../bytes.ts';

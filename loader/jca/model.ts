@@ -3,11 +3,10 @@
 // order: classes and interfaces as declared, methods as declared within each class).
 //  - Class component (JCVM 6.9): class_refs to this package are offsets of interface_info /
 //    class_info in its info, which in CAP 2.2+ starts with the u2 signature_pool_length.
-//  - Method component (6.10... 6.9 in 3.0.5 numbering: "Method Component"): the exception
-//    handler table comes first, then each non-interface method: a 2-byte header (4 when any
+//  - Method component (6.10): the exception handler table comes first, then each non-interface method: a 2-byte header (4 when any
 //    of max_stack, nargs, max_locals exceeds 15), then its code; abstract methods are a
 //    header with ACC_ABSTRACT and no code.
-//  - Static Field component (6.11): image segments in spec order: reference arrays with an
+//  - Static Field component (6.11): image segments in spec order (table 6-14): arrays with an
 //    initializer, other references, primitives with default values, primitives with
 //    initializers; `static final` primitives with a constant value are not in the image.
 

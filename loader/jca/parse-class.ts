@@ -66,6 +66,10 @@ export function parseClass(c: Cursor): ClassAst {
     while (c.acceptPunct(',')) cls.superInterfaces.push(c.classRef());
   }
   c.block(() => classItem(c, cls), `${isInterface ? 'interface' : 'class'} ${name}`);
+  // `implements` without an interface table: the indices are worked out when assembling.
+  if (!isInterface && !cls.interfaceTable.length) {
+    cls.interfaceTable = cls.superInterfaces.map((iface) => ({ iface, indices: [], pos: iface.pos }));
+  }
   return cls;
 }
 

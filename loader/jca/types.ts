@@ -1,4 +1,4 @@
-// Java types as the CAP file encodes them (JCVM spec 6.8 type_descriptor, table 6-6): a
+// Java types as the CAP file encodes them (JCVM spec 6.14 type_descriptor_info, table 6-6): a
 // string of nibbles, one per primitive type and `6`/`E` plus the four nibbles of a class_ref
 // for references and reference arrays, padded with a zero nibble to whole bytes and
 // preceded by the nibble count.
@@ -117,7 +117,7 @@ export function primitiveFieldType(e: TypeElem): number | undefined {
   return e.code >= TypeCode.boolean && e.code <= TypeCode.int ? 0x8000 | e.code : undefined;
 }
 
-/** Size in bytes of a static field in the image (JCVM 6.10 table 6-15). */
+/** Size in bytes of a static field in the image (JCVM 6.11, table 6-15). */
 export function staticFieldSize(t: TypeAst): number {
   return t.kind === 'primitive' && !t.array ? (t.name === 'int' ? 4 : t.name === 'short' ? 2 : 1) : 2;
 }
