@@ -38,6 +38,7 @@ interface Parsed {
 }
 
 const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget']);
+const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
 const BOOL_FLAGS = new Set(['--trace', '--help', '-h']);
 
 function parseArgs(argv: string[]): Parsed {
@@ -46,12 +47,11 @@ function parseArgs(argv: string[]): Parsed {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (VALUE_FLAGS.has(a)) {
-      // --apdu takes every following non-flag argument
+      // --apdu, --install and --cap take every following argument up to the next option
       const values: string[] = [];
-      while (i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) {
-        values.push(argv[++i]!);
-        if (a !== '--apdu' && a !== '--install' && a !== '--cap') break;
-      }
+      const many = MULTI_FLAGS.has(a);
+      if (!many && i + 1 < argv.length) values.push(argv[++i]!);
+      while (many && i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) values.push(argv[++i]!);
       if (!values.length) throw new UsageError(`${a} needs a value`);
       flags.set(a, [...(flags.get(a) ?? []), ...values]);
     } else if (BOOL_FLAGS.has(a)) {
@@ -192,16 +192,20 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
   }
 }
 
-const isEntry = process.argv[1] && /jcvm\.(ts|js)$/.test(process.argv[1]);
-if (isEntry) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      // One clear line, never a stack trace (set JCVM_DEBUG=1 to see it).
-      const err = e as Error;
-      process.stderr.write(`jcvm: ${err?.message ?? String(e)}\n`);
-      if (process.env.JCVM_DEBUG) process.stderr.write(`${err?.stack}\n`);
-      process.exit(2);
-    },
-  );
+/**
+ * main() with errors reported as the command line reports them: one line on `err`, status 2
+ * (set JCVM_DEBUG=1 for the stack trace).
+ */
+export async function runCli(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<number> {
+  try {
+    return await main(argv, out);
+  } catch (e) {
+    const error = e as Error;
+    err(`jcvm: ${error?.message ?? String(e)}`);
+    if (process.env.JCVM_DEBUG) err(String(error?.stack));
+    return 2;
+  }
 }
+
+const isEntry = process.argv[1] && /jcvm\.ts$/.test(process.argv[1]);
+if (isEntry) runCli(process.argv.slice(2)).then((code) => process.exit(code));

@@ -210,6 +210,7 @@ export class Jcre implements PackageResolver {
       if (inst) this.applets.splice(this.applets.indexOf(inst), 1);
       for (let h = before; h < this.heap.objects.length; h++) this.heap.release(h);
       if (e instanceof Thrown) throw new InstallError(`install() of ${hex(classAid)} threw ${this.describeThrown(e.handle)}`);
+      if (e instanceof BudgetExhausted || e instanceof MissingNative) throw new InstallError(`install() of ${hex(classAid)} stopped: ${e.message}`);
       throw e;
     } finally {
       this.installing = null;

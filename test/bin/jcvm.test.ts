@@ -1,0 +1,105 @@
+// The command line: each command end to end, and bad input answered with one line and status 2.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../bin/jcvm.ts';
+import { CORPUS_DIR } from '../corpus.ts';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, (s) => out.push(s), (s) => err.push(s));
+  return { code, out, err };
+}
+
+const echoCap = join(CORPUS_DIR, 'echo', 'echo.cap');
+
+describe('jcvm run', () => {
+  it('loads, installs and prints each command and response', async () => {
+    const r = await cli('run', echoCap, '--install', 'F04A43564D0101', '--apdu', '00A4040007F04A43564D0101', '8020030003', '80990000');
+    expect(r.code).toBe(0);
+    expect(r.out).toEqual([
+      'loaded conformance/echo (AID F04A43564D01, version 1.0), applets F04A43564D0101',
+      'installed conformance.echo.EchoApplet as F04A43564D0101',
+      '=> 00 A4 04 00 07 F0 4A 43 56 4D 01 01',
+      '<= 90 00',
+      '=> 80 20 03 00 03',
+      '<= 00 01 02 90 00',
+      '=> 80 99 00 00',
+      '<= 6D 00',
+    ]);
+  });
+
+  it('stops a runaway applet with the budget and says why', async () => {
+    // bench INS 02 with n = 20000 runs about 620,000 bytecodes; INS 01 runs a handful
+    const bench = join(CORPUS_DIR, 'bench', 'bench.cap');
+    const r = await cli('run', bench, '--install', 'F04A43564D0B01', '--budget', '100000', '--apdu', '00A4040007F04A43564D0B01', '80024E2002', '80010000');
+    expect(r.code).toBe(0);
+    expect(r.out.slice(-5)).toEqual(['=> 80 02 4E 20 02', '<= 6F 00', '   (instruction budget exhausted)', '=> 80 01 00 00', '<= 90 00']);
+  });
+
+  it('reports an installation stopped by the budget as one line', async () => {
+    const r = await cli('run', echoCap, '--install', 'F04A43564D0101', '--budget', '50');
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual(['jcvm: install() of F04A43564D0101 stopped: instruction budget exhausted']);
+  });
+});
+
+describe('jcvm script', () => {
+  it('passes a corpus suite and exits 0', async () => {
+    const r = await cli('script', join(CORPUS_DIR, 'echo', 'suite.json'));
+    expect(r.code).toBe(0);
+    expect(r.out.at(-1)).toBe('PASS echo.scr');
+  });
+
+  it('reports the first differing line and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jcvm-'));
+    const scr = join(dir, 'echo.scr');
+    writeFileSync(scr, readFileSync(join(CORPUS_DIR, 'echo', 'echo.scr')));
+    const expected = readFileSync(join(CORPUS_DIR, 'echo', 'echo.scr.expected.out'), 'utf8').split('\n');
+    expected[1] = expected[1]!.replace('SW1: 90', 'SW1: 91');
+    writeFileSync(scr + '.expected.out', expected.join('\n'));
+    const r = await cli('script', scr, '--cap', echoCap, '--install', 'F04A43564D0101');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('FAIL echo.scr: line 2 differs');
+  });
+});
+
+describe('jcvm asm and cap dump', () => {
+  it('assembles a sample applet and dumps the result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jcvm-'));
+    const cap = join(dir, 'hello.cap');
+    const a = await cli('asm', 'applets/hello/hello.jca', '-o', cap);
+    expect(a.code).toBe(0);
+    const d = await cli('cap', 'dump', cap);
+    expect(d.code).toBe(0);
+    expect(d.out.join('\n')).toContain('F04A43564D5301');
+  });
+});
+
+describe('bad input: one line, status 2', () => {
+  it.each([
+    [['frobnicate'], "jcvm: unknown command 'frobnicate' (try: jcvm help)"],
+    [['run', 'missing.cap'], 'jcvm: no such file: missing.cap'],
+    [['run', echoCap, '--install', 'F04A43564D0199'], 'jcvm: no loaded package has an applet class with AID F04A43564D0199'],
+    [['run', echoCap, '--apdu', 'XYZ'], "jcvm: APDU 'XYZ' is not hex"],
+    [['run', echoCap, '--budget', '-3'], "jcvm: --budget must be a positive whole number, not '-3'"],
+    [['run', echoCap, '--frob'], 'jcvm: unknown option --frob'],
+    [['asm', 'applets/hello/hello.jca'], 'jcvm: usage: jcvm asm <file.jca> -o <file.cap>'],
+  ])('%j', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([message]);
+  });
+
+  it('a file that is not a CAP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jcvm-'));
+    const bad = join(dir, 'bad.cap');
+    writeFileSync(bad, 'PK\x03\x04 this is not a zip');
+    const r = await cli('cap', 'dump', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(/^jcvm: .*bad\.cap/);
+  });
+});
