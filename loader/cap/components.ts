@@ -162,6 +162,7 @@ export interface ClassComponent {
 
 export const MethodFlags = { ACC_EXTENDED: 0x8, ACC_ABSTRACT: 0x4 } as const;
 
+/** Offsets are into the Method component's info (JCVM 6.10). */
 export interface ExceptionHandlerInfo {
   start_offset: number;
   stop_bit: boolean;
@@ -267,6 +268,11 @@ export interface TypeDescriptorInfo {
   decoded?: Map<number, string[]>;
 }
 
+/**
+ * class_descriptor_info access_flags (JCVM 6.14): ACC_PUBLIC, ACC_FINAL, ACC_INTERFACE (0x40),
+ * ACC_ABSTRACT (0x80), ACC_SHAREABLE / ACC_REMOTE (0x20). For fields and methods use
+ * MemberAccess: there ACC_ABSTRACT is 0x40 and 0x80 is ACC_INIT.
+ */
 export const DescriptorAccess = {
   ACC_PUBLIC: 0x01,
   ACC_PRIVATE: 0x02,
@@ -277,6 +283,17 @@ export const DescriptorAccess = {
   ACC_ABSTRACT: 0x80,
   ACC_SHAREABLE: 0x20,
   ACC_REMOTE: 0x20,
+  ACC_INIT: 0x80,
+} as const;
+
+/** field_descriptor_info and method_descriptor_info access_flags (JCVM 6.14). */
+export const MemberAccess = {
+  ACC_PUBLIC: 0x01,
+  ACC_PRIVATE: 0x02,
+  ACC_PROTECTED: 0x04,
+  ACC_STATIC: 0x08,
+  ACC_FINAL: 0x10,
+  ACC_ABSTRACT: 0x40,
   ACC_INIT: 0x80,
 } as const;
 

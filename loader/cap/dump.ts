@@ -4,10 +4,10 @@
 import { hex } from '../bytes.ts';
 import { decodeInstruction, type Instruction } from './bytecode.ts';
 import type { CapFile, ClassInfo, CpEntry, InterfaceInfo, MethodInfo, TypeDescriptorInfo } from './components.ts';
-import { COMPONENT_NAMES, CpTag } from './components.ts';
+import { COMPONENT_NAMES, CpTag, MemberAccess } from './components.ts';
 import { atOffset, formatClassRef, formatHex16, formatStaticRef } from './decode/common.ts';
 import { CP_TAG_NAMES } from './decode/constantPool.ts';
-import { MemberAccess, PRIMITIVE_FIELD_TYPES } from './decode/descriptor.ts';
+import { PRIMITIVE_FIELD_TYPES } from './decode/descriptor.ts';
 import { formatTypes } from './decode/types.ts';
 
 const ARRAY_TYPES: Record<number, string> = { 10: 'boolean', 11: 'byte', 12: 'short', 13: 'int', 14: 'reference' };

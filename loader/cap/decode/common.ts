@@ -3,7 +3,7 @@
 // DecodeContext through which one component's references into another are checked once both
 // are decoded (JCVM 3.0.5 / 3.1 chapter 6, compact format).
 
-import { ByteReader, CapFormatError, hex } from '../../bytes.ts';
+import { ByteReader, CapFormatError } from '../../bytes.ts';
 import type { ClassRef, CpEntry, PackageInfo, StaticRef } from '../components.ts';
 import { COMPONENT_NAMES } from '../components.ts';
 
@@ -207,4 +207,3 @@ export function formatStaticRef(ref: StaticRef): string {
   return ref.kind === 'internal' ? atOffset(ref.offset) : `${ref.package_token}.${ref.class_token}.${ref.token}`;
 }
 
-export { hex };

@@ -11,22 +11,12 @@ import type {
   MethodDescriptorInfo,
   TypeDescriptorInfo,
 } from '../components.ts';
-import { ComponentTag, CpTag } from '../components.ts';
+import { ComponentTag, CpTag, DescriptorAccess, MemberAccess } from '../components.ts';
 import { type DecodeContext, openComponent, readClassRef, readStaticRef, recordAt } from './common.ts';
 import { formatTypes, mustBeMethod, readTypeDescriptor } from './types.ts';
 
-/** class_descriptor_info access_flags (6.14, table 6-?): ACC_INTERFACE marks an interface. */
-export const CLASS_ACC_INTERFACE = 0x40;
-/** field and method descriptor access flags (6.14). */
-export const MemberAccess = {
-  ACC_PUBLIC: 0x01,
-  ACC_PRIVATE: 0x02,
-  ACC_PROTECTED: 0x04,
-  ACC_STATIC: 0x08,
-  ACC_FINAL: 0x10,
-  ACC_ABSTRACT: 0x40,
-  ACC_INIT: 0x80,
-} as const;
+/** class_descriptor_info ACC_INTERFACE (6.14). */
+export const CLASS_ACC_INTERFACE = DescriptorAccess.ACC_INTERFACE;
 
 /** Primitive field types: 0x8000 | type (6.14 field_descriptor_info). */
 export const PRIMITIVE_FIELD_TYPES: Record<number, string> = { 0x8002: 'Z', 0x8003: 'B', 0x8004: 'S', 0x8005: 'I' };

@@ -8,9 +8,9 @@ import { CapFormatError } from '../../bytes.ts';
 import { LAST_STANDARD_OPCODE } from '../../../vm/opcodes.ts';
 import { decodeAll, type Instruction } from '../bytecode.ts';
 import type { CpEntry, DescriptorComponent, MethodComponent, MethodInfo } from '../components.ts';
-import { ComponentTag, CpTag, MethodFlags, PackageFlags } from '../components.ts';
+import { ComponentTag, CpTag, MemberAccess, MethodFlags, PackageFlags } from '../components.ts';
 import { formatHex16, infoBase, positionOf } from './common.ts';
-import { CLASS_ACC_INTERFACE, MemberAccess } from './descriptor.ts';
+import { CLASS_ACC_INTERFACE } from './descriptor.ts';
 import { CP_TAG_NAMES } from './constantPool.ts';
 
 const BASE = infoBase(ComponentTag.Method);
