@@ -6,23 +6,9 @@
 
 import JSZip from 'jszip';
 import { hex } from '../bytes.ts';
-import { Tag, type AssembledCap } from './assemble.ts';
+import { COMPONENT_NAMES, ComponentTag as Tag } from '../cap/components.ts';
+import type { AssembledCap } from './assemble.ts';
 
-const FILE_NAMES: Record<number, string> = {
-  [Tag.Header]: 'Header',
-  [Tag.Directory]: 'Directory',
-  [Tag.Applet]: 'Applet',
-  [Tag.Import]: 'Import',
-  [Tag.ConstantPool]: 'ConstantPool',
-  [Tag.Class]: 'Class',
-  [Tag.Method]: 'Method',
-  [Tag.StaticField]: 'StaticField',
-  [Tag.RefLocation]: 'RefLocation',
-  [Tag.Export]: 'Export',
-  [Tag.Descriptor]: 'Descriptor',
-  12: 'Debug',
-  13: 'StaticResources',
-};
 
 export interface ArchiveOptions {
   /** Java-Card-CAP-Creation-Time and the entries' dates; fixed for reproducible archives. */
@@ -116,7 +102,7 @@ export async function writeCapArchive(asm: AssembledCap, options: ArchiveOptions
   const zip = new JSZip();
   zip.file('META-INF/MANIFEST.MF', manifest(asm, date), { date, compression: 'DEFLATE', createFolders: false });
   for (const tag of [...asm.components.keys()].sort((a, b) => a - b)) {
-    const name = FILE_NAMES[tag] ?? `Custom${tag}`;
+    const name = COMPONENT_NAMES[tag] ?? `Custom${tag}`;
     zip.file(`${asm.packagePath}/javacard/${name}.cap`, asm.components.get(tag)!, { date, compression: 'STORE', createFolders: false });
   }
   if (asm.applets.length) zip.file('APPLET-INF/applet.xml', appletXml(asm), { date, compression: 'STORE', createFolders: false });

@@ -4,6 +4,7 @@
 // points into it, then every component, and the Directory last since it lists their sizes.
 
 import { ByteWriter } from '../bytes.ts';
+import { ComponentTag as Tag } from '../cap/components.ts';
 import type { PackageAst } from './ast.ts';
 import { usesInt } from './code.ts';
 import { emitClassComponent } from './emit-class.ts';
@@ -36,20 +37,6 @@ export interface AssembledCap {
   /** Facts for the archive's manifest that the components do not hold. */
   applets: { name: string; aid: Uint8Array }[];
 }
-
-export const Tag = {
-  Header: 1,
-  Directory: 2,
-  Applet: 3,
-  Import: 4,
-  ConstantPool: 5,
-  Class: 6,
-  Method: 7,
-  StaticField: 8,
-  RefLocation: 9,
-  Export: 10,
-  Descriptor: 11,
-} as const;
 
 /** CAP 2.3 when the JCA shows its additions (token mappings in `.publicMethodTable`). */
 export function inferFormat(ast: PackageAst): CapFormat {
@@ -92,7 +79,7 @@ export function assembleAst(ast: PackageAst, options: AssembleOptions = {}): Ass
   infos.set(Tag.Method, emitMethodComponent(pkg));
   const statics = emitStaticField(pkg);
   infos.set(Tag.StaticField, statics.info);
-  infos.set(Tag.RefLocation, emitRefLocation(pkg));
+  infos.set(Tag.ReferenceLocation, emitRefLocation(pkg));
   const exp = emitExport(pkg);
   if (exp) infos.set(Tag.Export, exp);
   infos.set(Tag.Descriptor, emitDescriptor(r, cp.map((e) => e.type)));

@@ -135,8 +135,6 @@ export interface MethodAst {
   /** Labels that follow the last instruction (rare; end of code). */
   trailingLabels: string[];
   exceptions: ExceptionEntryAst[];
-  /** True when the method has a body block with .stack (false for abstract methods). */
-  hasBody: boolean;
   pos: SourcePos;
 }
 

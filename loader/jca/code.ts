@@ -189,18 +189,6 @@ function encodeSwitch(ins: InstructionAst, info: OpInfo, out: Out, target: (o: O
   }
 }
 
-/** Byte size of the code, without encoding (for layout before constant pool resolution). */
-export function codeSize(m: MethodAst, onError: (p: CodeProblem) => never): number {
-  let n = 0;
-  try {
-    for (const ins of m.code) n += sizeOf(ins, opInfo(ins));
-  } catch (e) {
-    if (e instanceof CodeError) onError(e.problem);
-    throw e;
-  }
-  return n;
-}
-
 /** True when any instruction needs the int type (Header ACC_INT, JCVM 6.4). */
 export function usesInt(m: MethodAst): boolean {
   return m.code.some((ins) => OPCODE_BY_NAME.get(ins.mnemonic)?.int === true);

@@ -10,7 +10,7 @@ import { has, type ClassModel, type PackageModel } from './model.ts';
 
 const isExported = (m: readonly string[]): boolean => has(m, 'public') || has(m, 'protected');
 
-export function exportedClasses(pkg: PackageModel): ClassModel[] {
+function exportedClasses(pkg: PackageModel): ClassModel[] {
   const library = pkg.ast.applets.length === 0;
   return pkg.classes
     .filter((c) => has(c.ast.modifiers, 'public') && (library || (c.ast.isInterface && c.ast.shareable)))

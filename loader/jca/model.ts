@@ -111,6 +111,7 @@ export function buildModel(ast: PackageAst, fileName: string, format: CapFormat)
       const extended = m.stack > 15 || nargs > 15 || m.locals > 15;
       const code = assembleCode(m, (p) => fail(p.pos, p.detail));
       if (isAbstract && m.code.length) return fail(m.pos, `abstract method ${m.name} has code`);
+      if (!isAbstract && !m.code.length) return fail(m.pos, `method ${m.name}${m.sig} has no code (an abstract method must say so)`);
       const mm: MethodModel = {
         ast: m,
         cls: c,
@@ -164,7 +165,7 @@ function classInfoSize(c: ClassAst, format: CapFormat, lookup: AstLookup): numbe
  * list for an interface of this package (the CAP still has it), so it is recomputed from the
  * interface's methods (see emit-class.ts); the count is needed here for the layout.
  */
-export function interfaceIndexCount(i: ClassAst['interfaceTable'][number], lookup: AstLookup): number {
+function interfaceIndexCount(i: ClassAst['interfaceTable'][number], lookup: AstLookup): number {
   if (i.indices.length || i.iface.kind !== 'local') return i.indices.length;
   return lookup(i.iface.name)?.methods.length ?? 0;
 }

@@ -193,7 +193,6 @@ function method(c: Cursor): MethodAst {
     code: [],
     trailingLabels: [],
     exceptions: [],
-    hasBody: false,
     pos: posOf(head),
   };
   let labels: string[] = [];
@@ -208,7 +207,6 @@ function method(c: Cursor): MethodAst {
           c.punct(';');
           if (p.text === '.stack') m.stack = v;
           else m.locals = v;
-          m.hasBody = true;
           return;
         }
         case '.descriptor':
@@ -228,7 +226,6 @@ function method(c: Cursor): MethodAst {
       return;
     }
     if (!OPCODE_BY_NAME.has(word.text.toLowerCase())) c.fail(word, 'an instruction', `unknown mnemonic '${word.text}'`);
-    m.hasBody = true;
     m.code.push(instruction(c, word.text, labels, posOf(word)));
     labels = [];
   }, `method ${m.name}`);

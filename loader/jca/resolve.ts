@@ -1,7 +1,7 @@
 // Name resolution over the laid-out package: members of this package's classes to tokens
 // and offsets, class names in descriptors to class_refs.
 
-import type { DescriptorBinding, MemberRefAst } from './ast.ts';
+import type { DescriptorBinding } from './ast.ts';
 import { JcaAssemblyError, type SourcePos } from './errors.ts';
 import { classRefValue, type ClassModel, type MethodModel, type PackageModel, type StaticFieldModel } from './model.ts';
 import type { ClassResolver } from './types.ts';
@@ -79,10 +79,5 @@ export class Resolver {
     if (!f) return this.fail(pos, `no static field ${name} in class ${c.ast.name}`);
     if (f.offset === undefined) return this.fail(pos, `static field ${name} is a compile-time constant and has no storage`);
     return f;
-  }
-
-  /** class_ref + member for a JCA member reference of this package. */
-  localMember(m: MemberRefAst & { kind: 'local' }, pos: SourcePos): ClassModel {
-    return this.cls(m.cls, pos);
   }
 }

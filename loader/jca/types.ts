@@ -77,12 +77,6 @@ export function methodSigElems(sig: string, resolve: ClassResolver): TypeElem[] 
   return [...params, ret].map((t) => fieldTypeElems(t, resolve));
 }
 
-/** The JCA field type as a Java descriptor character string for primitives (`S`, `[B`). */
-export function primitiveDesc(t: TypeAst): string | undefined {
-  if (t.kind !== 'primitive') return undefined;
-  return (t.array ? '[' : '') + NAME_TO_CHAR[t.name]!;
-}
-
 export function typeAstElem(t: TypeAst, classRef: (c: ClassRefAst) => number): TypeElem {
   if (t.kind === 'primitive') {
     const code = PRIMITIVE[NAME_TO_CHAR[t.name]!]!;

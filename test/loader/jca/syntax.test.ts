@@ -58,6 +58,11 @@ describe('JCA assembly errors', () => {
     ['a byte operand out of range', method('\t\t\t\tL0: bspush 200;'), 't.jca:8:16: bspush: a byte value 200 out of range -128..127'],
     ['a missing operand', method('\t\t\t\tL0: sload;'), 't.jca:8:9: sload takes 1 operand(s), found 0'],
     [
+      'a method without code',
+      pkg('\t.class public A 0 extends 0.0 {\n\t\t.method public f()V 0 {\n\t\t}\n\t}'),
+      't.jca:5:3: method f()V has no code (an abstract method must say so)',
+    ],
+    [
       'an unknown class',
       pkg('\t.imports {\n\t\t0xA0:0x0:0x0:0x0:0x62:0x0:0x1 1.0;\n\t}\n\t.constantPool {\n\t\tvirtualMethodRef Foo/bar()V;\n\t}'),
       't.jca:8:3: unknown class Foo',
