@@ -110,6 +110,7 @@ export class Card implements ApduCard {
 
 /** GlobalPlatform install data as the JCRE hands it to install(): [Li][AID][Lc][control][La][params]. */
 export function installData(instanceAid: Uint8Array, params: Uint8Array): Uint8Array {
+  if (instanceAid.length < 5 || instanceAid.length > 16) throw new RangeError(`an instance AID has 5 to 16 bytes, not ${instanceAid.length}`);
   if (params.length > 255) throw new RangeError(`install parameters are ${params.length} bytes; at most 255`);
   return Uint8Array.from([instanceAid.length, ...instanceAid, 0, params.length, ...params]);
 }

@@ -2,7 +2,7 @@
 // registries, applet installation, selection (chapter 4), APDU dispatch to process()
 // and the mapping of uncaught exceptions to status words. It owns the VM and the heap.
 
-import { hex } from '../loader/bytes.ts';
+import { equalBytes, hex } from '../loader/bytes.ts';
 import { initStaticArrays, link, LinkError, type ExportedPackage, type LinkedPackage, type PackageResolver } from '../loader/link.ts';
 import type { CapFile } from '../loader/cap/components.ts';
 import { BudgetExhausted, SysEx, Thrown } from '../vm/errors.ts';
@@ -428,10 +428,4 @@ const SYS_EXCEPTION_CLASS: Record<SysEx, string> = {
 
 export function sw(word: number): Uint8Array {
   return Uint8Array.of(word >> 8, word & 0xff);
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -21,9 +21,3 @@ export function bytesOf(vm: Vm, handle: number, off: number, len: number): Uint8
   checkRange(vm, o, off, len);
   return new Uint8Array(o.data.buffer, o.data.byteOffset + off, len).slice();
 }
-
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

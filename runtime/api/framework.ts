@@ -7,7 +7,8 @@ import type { Vm } from '../../vm/interpreter.ts';
 import { Kind, Transience, type NativeFn } from '../../vm/types.ts';
 import type { Jcre } from '../jcre.ts';
 import { apduNatives } from './apdu.ts';
-import { array, bytesOf, checkRange, FW, sameBytes } from './common.ts';
+import { equalBytes } from '../../loader/bytes.ts';
+import { array, bytesOf, checkRange, FW } from './common.ts';
 import type { NativeTable } from './registry.ts';
 
 /** Exception classes with the CardException-style reason API: throwIt, <init>(S), get/setReason. */
@@ -82,25 +83,25 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   def(`${FW}/AID.equals(Ljava/lang/Object;)Z`, (vm, b) => {
     const other = rt.heap.get(vm.stack[b + 1]!);
     if (!other || !(other.native instanceof Uint8Array) || other.cls !== rt.api.cls(`${FW}/AID`)) return 0;
-    return sameBytes(aidBytes(vm, vm.stack[b]!), other.native) ? 1 : 0;
+    return equalBytes(aidBytes(vm, vm.stack[b]!), other.native) ? 1 : 0;
   });
   def(`${FW}/AID.equals([BSB)Z`, (vm, b) => {
     if (vm.stack[b + 1] === 0) return 0;
     const len = vm.stack[b + 3]!;
     const mine = aidBytes(vm, vm.stack[b]!);
     if (len !== mine.length) return 0;
-    return sameBytes(mine, bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, len)) ? 1 : 0;
+    return equalBytes(mine, bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, len)) ? 1 : 0;
   });
   def(`${FW}/AID.partialEquals([BSB)Z`, (vm, b) => {
     if (vm.stack[b + 1] === 0) return 0;
     const len = vm.stack[b + 3]!;
     const mine = aidBytes(vm, vm.stack[b]!);
     if (len > mine.length) return 0;
-    return sameBytes(mine.subarray(0, len), bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, len)) ? 1 : 0;
+    return equalBytes(mine.subarray(0, len), bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, len)) ? 1 : 0;
   });
   def(`${FW}/AID.RIDEquals(L${FW}/AID;)Z`, (vm, b) => {
     const other = vm.deref(vm.stack[b + 1]!).native as Uint8Array;
-    return sameBytes(aidBytes(vm, vm.stack[b]!).subarray(0, 5), other.subarray(0, 5)) ? 1 : 0;
+    return equalBytes(aidBytes(vm, vm.stack[b]!).subarray(0, 5), other.subarray(0, 5)) ? 1 : 0;
   });
   def(`${FW}/AID.getBytes([BS)B`, (vm, b) => {
     const mine = aidBytes(vm, vm.stack[b]!);
@@ -194,7 +195,7 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   def(`${JCS}.getAssignedChannel()B`, () => 0);
   def(`${JCS}.isAppletActive(L${FW}/AID;)Z`, (vm, b) => {
     const aid = vm.deref(vm.stack[b]!).native as Uint8Array;
-    return rt.selected && sameBytes(rt.selected.aid, aid) ? 1 : 0;
+    return rt.selected && equalBytes(rt.selected.aid, aid) ? 1 : 0;
   });
   def(`${JCS}.getAvailableMemory(B)S`, (vm, b) => {
     const type = vm.stack[b]!;
@@ -241,7 +242,7 @@ export function frameworkNatives(rt: Jcre): NativeTable {
     const len = vm.stack[b + 3]!;
     const given = bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, Math.max(len, 0));
     p.tries--; // decremented before the comparison, so that tearing cannot give a free try
-    if (p.pin && len === p.pin.length && sameBytes(given, p.pin)) {
+    if (p.pin && len === p.pin.length && equalBytes(given, p.pin)) {
       p.validated = true;
       p.tries = p.tryLimit;
       return 1;

@@ -107,24 +107,8 @@ export function readSuite(suitePath: string): Suite {
   };
 }
 
-/**
- * The install data handed to Applet.install() (corpus README, "Install data passed to
- * install()", the Java Card 3 / GlobalPlatform layout):
- * [Li][instance AID][Lc = 00, no control info][La][params].
- */
-export function installData(instanceAid: Uint8Array, params: Uint8Array): Uint8Array {
-  if (instanceAid.length < 5 || instanceAid.length > 16) {
-    throw new Error(`an instance AID has 5 to 16 bytes, not ${instanceAid.length}`);
-  }
-  if (params.length > 0xff) throw new Error(`install parameters too long: ${params.length} bytes`);
-  const out = new Uint8Array(3 + instanceAid.length + params.length);
-  out[0] = instanceAid.length;
-  out.set(instanceAid, 1);
-  out[1 + instanceAid.length] = 0x00;
-  out[2 + instanceAid.length] = params.length;
-  out.set(params, 3 + instanceAid.length);
-  return out;
-}
+/** The install data handed to Applet.install(): see runtime/card.ts. */
+export { installData } from '../card.ts';
 
 export interface ScriptResult {
   /** The script's absolute path. */
