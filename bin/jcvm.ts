@@ -10,6 +10,7 @@ import { dumpCap } from '../loader/cap/dump.ts';
 import { readPackageFile } from '../loader/files.ts';
 import { assembleJca } from '../loader/jca/assemble.ts';
 import { writeCapArchive } from '../loader/jca/archive.ts';
+import { disassembleToJca } from '../loader/jca/disassemble.ts';
 import { Card, type CardOptions } from '../runtime/card.ts';
 import { parseScript } from '../runtime/script/apdutool.ts';
 import { compareOutput, runScript } from '../runtime/script/runner.ts';
@@ -19,6 +20,7 @@ import { makeSuiteCard } from '../runtime/script/suite-card.ts';
 const USAGE = `usage: jcvm <command> [options]
 
   cap dump <file.cap>                     print every component, methods as bytecode listings
+  cap jca <file.cap>                      disassemble into JCA text (which asm accepts)
   asm <file.jca> -o <file.cap>            assemble JCA text into a CAP file
   run <file.cap|file.jca>... --install <classAID>[:<instanceAID>[:<params>]]... --apdu <hex>...
                                           load, install, power on, send APDUs, print the exchange
@@ -133,8 +135,9 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
   switch (command) {
     case 'cap': {
       const [sub, file] = p.positional;
-      if (sub !== 'dump' || !file) throw new UsageError('usage: jcvm cap dump <file.cap>');
-      out(dumpCap(await readCapPath(file)));
+      if ((sub !== 'dump' && sub !== 'jca') || !file) throw new UsageError('usage: jcvm cap dump|jca <file.cap>');
+      const cap = await readCapPath(file);
+      out(sub === 'dump' ? dumpCap(cap) : disassembleToJca(cap.raw, cap.packagePath ? { packagePath: cap.packagePath } : {}));
       return 0;
     }
     case 'asm': {

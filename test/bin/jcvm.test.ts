@@ -78,6 +78,24 @@ describe('jcvm asm and cap dump', () => {
   });
 });
 
+describe('jcvm cap jca', () => {
+  it('disassembles a corpus CAP into JCA that assembles back to the same components', async () => {
+    const r = await cli('cap', 'jca', echoCap);
+    expect(r.code).toBe(0);
+    const text = r.out.join('\n');
+    expect(text).toMatch(/\.package conformance\/echo/);
+    const dir = mkdtempSync(join(tmpdir(), 'jcvm-'));
+    writeFileSync(join(dir, 'echo.jca'), text);
+    expect((await cli('asm', join(dir, 'echo.jca'), '-o', join(dir, 'echo.cap'))).code).toBe(0);
+    const again = await cli('cap', 'dump', join(dir, 'echo.cap'));
+    const orig = await cli('cap', 'dump', echoCap);
+    // The dumps agree on every component; the applet.xml class name is not in the components
+    // (the disassembler has to invent names), so that line is left out.
+    const components = (lines: string[]): string[] => lines.join('\n').split('\n').slice(1).filter((l) => !l.startsWith('  applet F04A43564D0101 class'));
+    expect(components(again.out)).toEqual(components(orig.out));
+  });
+});
+
 describe('bad input: one line, status 2', () => {
   it.each([
     [['frobnicate'], "jcvm: unknown command 'frobnicate' (try: jcvm help)"],
