@@ -1,0 +1,322 @@
+// Persistent memory as a card has it (DESIGN.md "Card memory is memory"): one byte image
+// with a block allocator, a commit buffer (the transaction journal) inside the image, a
+// counter of persistent writes, and power loss ("tearing") at any chosen write.
+//
+// Layout (all numbers little-endian, as the typed-array views that objects use):
+//   [0, HEADER)                 header: magic, version, sizes, region offsets
+//   [journal, journal+jsize)    commit buffer: state u32, used u32, entries
+//   [heap, size)                blocks: u32 size|USED, then the block's bytes
+// Every write to the image goes through `write*` or `beforeWrite`, so that the write
+// counter, tearing and the journal see all of them.
+
+export const MAGIC = 0x4d56434a; // "JCVM"
+export const FORMAT_VERSION = 1;
+const HEADER = 64;
+const BLOCK_HEADER = 4;
+const USED = 0x80000000;
+const ALIGN = 4;
+
+/** Journal states. */
+const enum Journal {
+  Idle = 0,
+  /** Entries hold old values: recovery rolls them back. */
+  Open = 1,
+}
+
+/** The card lost power at a persistent write (tearing). Nothing after it happened. */
+export class PowerLoss extends Error {
+  constructor(readonly writeIndex: number) {
+    super(`power lost at persistent write ${writeIndex}`);
+    this.name = 'PowerLoss';
+  }
+}
+
+/** Out of persistent memory or commit buffer. */
+export class MemoryFull extends Error {
+  constructor(
+    readonly what: 'heap' | 'journal',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MemoryFull';
+  }
+}
+
+export interface EepromOptions {
+  /** Image size in bytes (default 256 KiB). */
+  size?: number;
+  /** Commit buffer size in bytes (default 4 KiB). */
+  journalSize?: number;
+}
+
+export class Eeprom {
+  readonly buffer: ArrayBuffer;
+  readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  readonly size: number;
+  readonly journalStart: number;
+  readonly journalSize: number;
+  readonly heapStart: number;
+
+  /** Persistent writes since power-up (each element or field store counts one). */
+  writes = 0;
+  /** Write index at which power is lost (tearing), or -1. */
+  tearAt = -1;
+  /** Whether writes are being journalled (a transaction or an atomic API operation). */
+  private journalling = false;
+
+  constructor(options: EepromOptions | ArrayBuffer = {}) {
+    if (options instanceof ArrayBuffer) {
+      this.buffer = options;
+      this.bytes = new Uint8Array(options);
+      this.view = new DataView(options);
+      this.checkHeader();
+      this.size = this.view.getUint32(8, true);
+      this.journalStart = this.view.getUint32(12, true);
+      this.journalSize = this.view.getUint32(16, true);
+      this.heapStart = this.view.getUint32(20, true);
+      return;
+    }
+    this.size = options.size ?? 256 * 1024;
+    this.journalSize = options.journalSize ?? 4096;
+    if (this.size < 1024 || this.size > 16 * 1024 * 1024) throw new RangeError(`persistent memory of ${this.size} bytes: 1 KiB to 16 MiB`);
+    this.buffer = new ArrayBuffer(this.size);
+    this.bytes = new Uint8Array(this.buffer);
+    this.view = new DataView(this.buffer);
+    this.journalStart = HEADER;
+    this.heapStart = HEADER + this.journalSize;
+    if (this.heapStart + 64 > this.size) throw new RangeError('the commit buffer leaves no room for the heap');
+    const v = this.view;
+    v.setUint32(0, MAGIC, true);
+    v.setUint16(4, FORMAT_VERSION, true);
+    v.setUint32(8, this.size, true);
+    v.setUint32(12, this.journalStart, true);
+    v.setUint32(16, this.journalSize, true);
+    v.setUint32(20, this.heapStart, true);
+    // one free block spanning the heap
+    v.setUint32(this.heapStart, this.size - this.heapStart, true);
+  }
+
+  private checkHeader(): void {
+    const v = this.view;
+    if (this.buffer.byteLength < HEADER || v.getUint32(0, true) !== MAGIC) throw new Error('not a jcvm persistent memory image (bad magic)');
+    const version = v.getUint16(4, true);
+    if (version !== FORMAT_VERSION) throw new Error(`persistent memory image format ${version}; this jcvm reads format ${FORMAT_VERSION}`);
+    if (v.getUint32(8, true) !== this.buffer.byteLength) throw new Error('persistent memory image size does not match its header');
+  }
+
+  // --- the write path -------------------------------------------------------------------
+
+  /**
+   * Called before every persistent write of `length` bytes at `offset`: counts the write,
+   * loses power if this is the write to tear at, and journals the old bytes when a
+   * transaction (or an atomic operation) is open.
+   */
+  beforeWrite(offset: number, length: number): void {
+    if (this.journalling) this.log(offset, length);
+    const index = this.writes++;
+    if (index === this.tearAt) throw new PowerLoss(index);
+  }
+
+  write8(offset: number, value: number): void {
+    this.beforeWrite(offset, 1);
+    this.bytes[offset] = value;
+  }
+
+  write16(offset: number, value: number): void {
+    this.beforeWrite(offset, 2);
+    this.view.setInt16(offset, value, true);
+  }
+
+  write32(offset: number, value: number): void {
+    this.beforeWrite(offset, 4);
+    this.view.setInt32(offset, value, true);
+  }
+
+  read16(offset: number): number {
+    return this.view.getInt16(offset, true);
+  }
+
+  read32(offset: number): number {
+    return this.view.getInt32(offset, true);
+  }
+
+  // --- the commit buffer (JCRE 7: transactions) -----------------------------------------
+
+  get inTransaction(): boolean {
+    return this.journalling;
+  }
+
+  /** Bytes of commit buffer an entry of `length` bytes takes. */
+  static entrySize(length: number): number {
+    return 6 + length;
+  }
+
+  get journalUsed(): number {
+    return this.view.getUint32(this.journalStart + 4, true);
+  }
+
+  /** Commit buffer bytes available for entries. */
+  get journalCapacity(): number {
+    return this.journalSize - 8;
+  }
+
+  begin(): void {
+    if (this.journalling) throw new Error('journal already open');
+    // The state word and the used count are journal metadata: written without journalling,
+    // but counted as writes (they wear the EEPROM and can be torn like any other).
+    this.meta(this.journalStart + 4, 0);
+    this.meta(this.journalStart, Journal.Open);
+    this.journalling = true;
+  }
+
+  /** Make the journalled writes permanent: one write of the state word is the commit point. */
+  commit(): void {
+    if (!this.journalling) throw new Error('no journal open');
+    this.journalling = false;
+    this.meta(this.journalStart, Journal.Idle);
+  }
+
+  /** Roll back every journalled write (newest first), then close the journal. */
+  abort(): void {
+    if (!this.journalling && this.view.getUint32(this.journalStart, true) !== Journal.Open) throw new Error('no journal open');
+    this.journalling = false;
+    this.rollback();
+  }
+
+  /**
+   * Power-up recovery: an open journal means power was lost inside a transaction or an
+   * atomic operation; its old values are restored.
+   * @returns whether anything was rolled back
+   */
+  recover(): boolean {
+    this.journalling = false;
+    if (this.view.getUint32(this.journalStart, true) !== Journal.Open) return false;
+    this.rollback();
+    return true;
+  }
+
+  private rollback(): void {
+    const entries: [number, number, number][] = [];
+    const end = this.journalStart + 8 + this.journalUsed;
+    for (let at = this.journalStart + 8; at < end; ) {
+      const offset = this.view.getUint32(at, true);
+      const length = this.view.getUint16(at + 4, true);
+      entries.push([offset, length, at + 6]);
+      at += 6 + length;
+    }
+    // Newest first, so that a location written twice gets its oldest value back.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [offset, length, from] = entries[i]!;
+      this.writes++; // restoring wears the EEPROM too; a power loss here is recovered again
+      this.bytes.copyWithin(offset, from, from + length);
+    }
+    this.meta(this.journalStart, Journal.Idle);
+  }
+
+  private log(offset: number, length: number): void {
+    const used = this.journalUsed;
+    const need = Eeprom.entrySize(length);
+    if (used + need > this.journalCapacity) throw new MemoryFull('journal', `commit buffer full: ${used} of ${this.journalCapacity} bytes used`);
+    const at = this.journalStart + 8 + used;
+    // Writing the entry is a persistent write of its own (it can be torn, and it wears).
+    const index = this.writes++;
+    if (index === this.tearAt) throw new PowerLoss(index);
+    this.view.setUint32(at, offset, true);
+    this.view.setUint16(at + 4, length, true);
+    this.bytes.copyWithin(at + 6, offset, offset + length);
+    // The entry is complete before the used count covers it: a tear before this write
+    // leaves the entry invisible, and the data write it guards has not happened yet.
+    this.view.setUint32(this.journalStart + 4, used + need, true);
+  }
+
+  private meta(offset: number, value: number): void {
+    const index = this.writes++;
+    if (index === this.tearAt) throw new PowerLoss(index);
+    this.view.setUint32(offset, value, true);
+  }
+
+  // --- the allocator --------------------------------------------------------------------
+
+  /**
+   * Allocate `length` bytes (zeroed, 4-byte aligned). Returns the offset of the bytes.
+   * First fit over the block list; a block is split when the rest is large enough.
+   */
+  allocate(length: number): number {
+    const need = align(BLOCK_HEADER + Math.max(length, 0));
+    for (let at = this.heapStart; at < this.size; ) {
+      const word = this.view.getUint32(at, true);
+      const size = word & ~USED;
+      if (size <= 0) throw new Error(`persistent memory heap corrupt at offset ${at}`);
+      if ((word & USED) === 0 && size >= need) {
+        const rest = size - need;
+        if (rest >= BLOCK_HEADER + ALIGN) {
+          this.view.setUint32(at + need, rest, true);
+          this.view.setUint32(at, (need | USED) >>> 0, true);
+        } else {
+          this.view.setUint32(at, (size | USED) >>> 0, true);
+        }
+        this.bytes.fill(0, at + BLOCK_HEADER, at + (rest >= BLOCK_HEADER + ALIGN ? need : size));
+        return at + BLOCK_HEADER;
+      }
+      at += size;
+    }
+    throw new MemoryFull('heap', `no free block of ${length} bytes (${this.free} bytes free in all)`);
+  }
+
+  /** Free the block whose bytes start at `offset`; merges with the next free block. */
+  release(offset: number): void {
+    const at = offset - BLOCK_HEADER;
+    const word = this.view.getUint32(at, true);
+    if ((word & USED) === 0) throw new Error(`double free of persistent block at ${offset}`);
+    let size = word & ~USED;
+    const next = at + size;
+    if (next < this.size) {
+      const n = this.view.getUint32(next, true);
+      if ((n & USED) === 0) size += n;
+    }
+    this.view.setUint32(at, size, true);
+  }
+
+  /** Merge adjacent free blocks everywhere (after a collection). */
+  coalesce(): void {
+    let prevFree = -1;
+    for (let at = this.heapStart; at < this.size; ) {
+      const word = this.view.getUint32(at, true);
+      const size = word & ~USED;
+      if ((word & USED) === 0) {
+        if (prevFree >= 0) this.view.setUint32(prevFree, this.view.getUint32(prevFree, true) + size, true);
+        else prevFree = at;
+      } else prevFree = -1;
+      at += size;
+    }
+  }
+
+  /** Free bytes in the heap (the sum of free blocks' payloads). */
+  get free(): number {
+    let free = 0;
+    for (let at = this.heapStart; at < this.size; ) {
+      const word = this.view.getUint32(at, true);
+      const size = word & ~USED;
+      if ((word & USED) === 0) free += size - BLOCK_HEADER;
+      at += size;
+    }
+    return free;
+  }
+
+  /** The largest block that can be allocated now. */
+  get largestFree(): number {
+    let best = 0;
+    for (let at = this.heapStart; at < this.size; ) {
+      const word = this.view.getUint32(at, true);
+      const size = word & ~USED;
+      if ((word & USED) === 0) best = Math.max(best, size - BLOCK_HEADER);
+      at += size;
+    }
+    return best;
+  }
+}
+
+function align(n: number): number {
+  return (n + ALIGN - 1) & ~(ALIGN - 1);
+}
