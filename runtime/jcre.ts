@@ -277,9 +277,10 @@ export class Jcre implements PackageResolver {
     s.sent = 0;
     s.chunks.length = 0;
     s.outBytes = 0;
-    // The buffer holds the header (and, for extended APDUs, the 3 length bytes) as received.
+    // The buffer holds the header (and, for extended APDUs, the 3 length bytes) as received;
+    // the rest is zero (API, class APDU: the JCRE zeroes the buffer before each new message).
     const buf = this.apduBuffer;
-    buf.fill(0, 0, 7);
+    buf.fill(0);
     buf.set(cmd.subarray(0, Math.min(parsed.dataOffset, cmd.length)) as unknown as Int8Array);
     if (cmd.length === 4) buf[4] = 0;
 
