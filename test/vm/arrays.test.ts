@@ -1,0 +1,4 @@
+import { describeTables } from './run-tables.ts';
+import { tables } from './cases/arrays.ts';
+
+describeTables(tables);
