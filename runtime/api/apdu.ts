@@ -44,7 +44,10 @@ export function apduNatives(rt: Jcre): NativeTable {
   const setOutgoingLength = (len: number): void => {
     const s = rt.apdu;
     if (s.state !== S.OUTGOING) fail(ILLEGAL_USE);
-    if (len < 0 || len > (s.parsed.extended ? 0x7fff : 256)) fail(BAD_LENGTH);
+    // API, APDUException.BAD_LENGTH: above 256 only when the selected applet does not implement
+    // ExtendedLength (whatever the form of the command APDU).
+    const extended = rt.selected?.cls.isSubclassOf(rt.api.cls('javacardx/apdu/ExtendedLength')) ?? false;
+    if (len < 0 || len > (extended ? 0x7fff : 256)) fail(BAD_LENGTH);
     s.outLength = len;
     s.state = S.OUTGOING_LENGTH_KNOWN;
   };
