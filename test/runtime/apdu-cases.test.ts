@@ -156,6 +156,11 @@ describe('extended length through the apdu-ext applet (ExtendedLength)', () => {
     expect(tx(card, '80300000' + '00012C' + data + '012C')).toBe(data + '9000');
   });
 
+  it('an ExtendedLength applet may set an outgoing length above 256 in a short APDU (APDUException.BAD_LENGTH is only for applets without ExtendedLength)', () => {
+    expect(tx(card, '8020025800')).toBe(pattern(600) + '9000');
+    expect(tx(card, '8020010100')).toBe(pattern(257) + '9000');
+  });
+
   it('short APDUs to the same applet: offset 5', () => {
     expect(tx(card, '80100000050001020304' + '08')).toBe('0005000A000500059000');
     expect(tx(card, '8020002020')).toBe(pattern(32) + '9000');

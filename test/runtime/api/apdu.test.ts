@@ -150,8 +150,6 @@ beforeAll(() => {
   card = probeCard(applet);
 });
 
-const hex2 = (n: number): string => (n & 0xffff).toString(16).padStart(4, '0').toUpperCase();
-
 describe('APDU state machine (getCurrentState)', () => {
   it('INITIAL, FULL_INCOMING, OUTGOING, OUTGOING_LENGTH_KNOWN, PARTIAL_OUTGOING, FULL_OUTGOING', () => {
     expect(tx(card, '8044000003AABBCC')).toBe('80449000'); // the two bytes sent: CLA INS
@@ -242,4 +240,3 @@ describe('sendBytesLong', () => {
   });
 });
 
-void hex2;
