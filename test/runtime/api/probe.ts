@@ -14,6 +14,9 @@
 // 1 = java.lang); the builder numbers them. Locals 0-2 are this, apdu and buf; a probe's own
 // locals start at 3 (`locals` counts them).
 
+import type { CapFile } from '../../../loader/cap/components.ts';
+import { decodeCap } from '../../../loader/cap/decode.ts';
+import { assembleJca } from '../../../loader/jca/assemble.ts';
 import type { Card, CardOptions } from '../../../runtime/card.ts';
 import { jcaCard } from '../helpers.ts';
 
@@ -285,7 +288,7 @@ ${cpText}
 ${fieldDecls.join('\n')}
 		}
 
-		.publicMethodTable 7 {
+		.publicMethodTable ${applet.deselect ? 4 : 7} {
 			equals(Ljava/lang/Object;)Z;
 			register()V;
 			register([BSB)V;
@@ -302,6 +305,14 @@ ${methods.join('\n')}
 	}
 }
 `;
+}
+
+/** The probe package, assembled and decoded (to load on a card of one's own). */
+export function probeCap(applet: ProbeApplet): CapFile {
+  const asm = assembleJca(probeJca(applet), { fileName: 'probe.jca' });
+  const cap = decodeCap(asm.components);
+  cap.packagePath = asm.packagePath;
+  return cap;
 }
 
 /** A powered card with the probe applet installed and selected. */
