@@ -195,7 +195,8 @@ export class Jcre implements PackageResolver {
     arr.global = true;
     (arr.data as Int8Array).set(installData);
     this.installing = { pkg, classAid, cls: applet.cls, registered: null };
-    const before = this.heap.objects.length;
+    // Handles live before install() (new objects may also reuse freed handles below the top).
+    const existing = new Set(this.heap.handles(() => true));
     try {
       this.runApplet(pkg.context, () => this.vm.call(applet.install, [bArray, 0, installData.length]));
       const inst = this.installing.registered;
@@ -208,7 +209,10 @@ export class Jcre implements PackageResolver {
       // Nothing of a failed installation stays: drop the registration and its objects.
       const inst = this.installing?.registered;
       if (inst) this.applets.splice(this.applets.indexOf(inst), 1);
-      for (let h = before; h < this.heap.objects.length; h++) this.heap.release(h);
+      // The JCRE-owned exception objects made meanwhile (throwIt) are not the applet's: they stay.
+      const keep = new Set(this.exceptionObjects.values());
+      for (const h of [...this.heap.handles(() => true)]) if (!existing.has(h) && !keep.has(h)) this.heap.release(h);
+      for (let i = this.transients.length - 1; i >= 0; i--) if (!this.heap.get(this.transients[i]!)) this.transients.splice(i, 1);
       if (e instanceof Thrown) throw new InstallError(`install() of ${hex(classAid)} threw ${this.describeThrown(e.handle)}`);
       if (e instanceof BudgetExhausted || e instanceof MissingNative) throw new InstallError(`install() of ${hex(classAid)} stopped: ${e.message}`);
       throw e;
