@@ -12,7 +12,7 @@
 
 import { expect } from 'vitest';
 import { Kind } from '../../../vm/types.ts';
-import { ARITHMETIC, ARRAY_STORE, CLASS_CAST, NULL_POINTER, table, type Check, type RunOptions, type Table } from '../harness.ts';
+import { ARITHMETIC, ARRAY_STORE, CLASS_CAST, INDEX_OUT_OF_BOUNDS, NULL_POINTER, table, type Check, type RunOptions, type Table } from '../harness.ts';
 
 const ENTRIES = [
   ['objectInit', 'staticMethodRef 0.0.0()V'],
@@ -62,6 +62,15 @@ const ENTRIES = [
   ['level2Catching', 'staticMethodRef T/level2Catching(S)S'],
   ['add', 'virtualMethodRef Base/add(SI)I'],
   ['get2', 'virtualMethodRef Derived/get2()S'],
+  ['Sub', '.classRef Sub'],
+  ['subInit', 'staticMethodRef Sub/<init>()V'],
+  ['ISOException', '.classRef 1.7'],
+  ['isoThrowIt', 'staticMethodRef 1.7.1(S)V'],
+  ['isoGetReason', 'virtualMethodRef 1.7.1()S'],
+  ['BA', 'staticFieldRef byte[] T/BA'],
+  ['SA', 'staticFieldRef short[] T/SA'],
+  ['ZA', 'staticFieldRef boolean[] T/ZA'],
+  ['IA', 'staticFieldRef int[] T/IA'],
 ] as const;
 
 /** Constant pool indices by name. */
@@ -76,6 +85,10 @@ const T_FIELDS = [
   'static short sInit = 1234',
   'static byte bInit = -5',
   'static int iInit = 0x12345678',
+  'static byte[] BA = {1, -2, 127, -128}',
+  'static final short[] SA = {100, -200, 32767, -32768}',
+  'static boolean[] ZA = {true, false, true}',
+  'static int[] IA = {0x12345678, -1, -2147483648}',
 ];
 
 const T_METHODS = `
@@ -345,6 +358,32 @@ const CLASSES = `
 		}
 	}
 
+	// Sub lists no implemented interfaces itself: I1 comes from Base, get() is overridden.
+	.class Sub extends Base {
+		.publicMethodTable 2 {
+			equals(Ljava/lang/Object;)Z;
+			value()S;
+			get()S;
+			add(SI)I;
+		}
+		.packageMethodTable 0 {
+			pkgValue()S;
+		}
+		.method <init>()V {
+			.stack 1;
+			.locals 0;
+				aload_0;
+				invokespecial ${C.baseInit};
+				return;
+		}
+		.method public get()S 2 {
+			.stack 1;
+			.locals 0;
+				bspush 40;
+				sreturn;
+		}
+	}
+
 	.class Other extends 0.0 {
 		.publicMethodTable 1 {
 			equals(Ljava/lang/Object;)Z;
@@ -402,6 +441,7 @@ const A = { ...OBJECTS_PACKAGE, returns: 'A', params: 'S', stack: 6, locals: 4 }
 const newBase = `new ${C.Base}; dup; invokespecial ${C.baseInit};`;
 const newDerived = `new ${C.Derived}; dup; invokespecial ${C.derivedInit};`;
 const newOther = `new ${C.Other}; dup; invokespecial ${C.otherInit};`;
+const newSub = `new ${C.Sub}; dup; invokespecial ${C.subInit};`;
 /** Pushes 1 if the branch op is taken on what is on the stack, else 0, and returns it. */
 const ret01 = (op: string): string => `${op} LT; sconst_0; sreturn; LT: sconst_1; sreturn;`;
 
@@ -427,6 +467,8 @@ const INSTANCEOF: [string, string, number, number, number][] = [
   ['Base instanceof I2', newBase, 0, C.I2, 0],
   ['Other instanceof I1', newOther, 0, C.I1, 1],
   ['Other instanceof I2', newOther, 0, C.I2, 0],
+  ['Sub instanceof I1 (declared by its superclass only)', newSub, 0, C.I1, 1],
+  ['Sub instanceof Derived', newSub, 0, C.Derived, 0],
   ['MyEx instanceof RuntimeException', `new ${C.MyEx}; dup; invokespecial ${C.myExInit};`, 0, C.RuntimeException, 1],
   ['MyEx instanceof ArithmeticException', `new ${C.MyEx}; dup; invokespecial ${C.myExInit};`, 0, C.ArithmeticException, 0],
   ['null instanceof Object', 'aconst_null;', 0, C.Object, 0],
@@ -512,6 +554,12 @@ export const tables: Table[] = [
     ['statics start at zero', `getstatic_s ${C.ss}; getstatic_b ${C.sb}; sadd; getstatic_b ${C.sz}; sadd; sreturn;`, [0], 0],
     ['initial value of a short static', `getstatic_s ${C.sInit}; sreturn;`, [0], 1234],
     ['initial value of a byte static', `getstatic_b ${C.bInit}; sreturn;`, [0], -5],
+    ...[[0, 1], [1, -2], [2, 127], [3, -128]].map(([k, v]) => [`initialised static byte[]: element ${k}`, `getstatic_a ${C.BA}; sload_0; baload; sreturn;`, [k!], v!] as [string, string, number[], number]),
+    ...[[0, 100], [1, -200], [2, 32767], [3, -32768]].map(([k, v]) => [`initialised static final short[]: element ${k}`, `getstatic_a ${C.SA}; sload_0; saload; sreturn;`, [k!], v!] as [string, string, number[], number]),
+    ...[[0, 1], [1, 0], [2, 1]].map(([k, v]) => [`initialised static boolean[]: element ${k}`, `getstatic_a ${C.ZA}; sload_0; baload; sreturn;`, [k!], v!] as [string, string, number[], number]),
+    ['initialised static arrays have their lengths', `getstatic_a ${C.BA}; arraylength; getstatic_a ${C.SA}; arraylength; bspush 10; smul; sadd; getstatic_a ${C.ZA}; arraylength; bspush 100; smul; sadd; getstatic_a ${C.IA}; arraylength; sspush 1000; smul; sadd; sreturn;`, [0], 3344],
+    ['an initialised static array is writable', `getstatic_a ${C.BA}; sconst_0; bspush 55; bastore; getstatic_a ${C.BA}; sconst_0; baload; sreturn;`, [0], 55],
+    ['an initialised static array past its end', `getstatic_a ${C.BA}; sload_0; baload; sreturn;`, [4], INDEX_OUT_OF_BOUNDS],
     ['statics do not overlap', `sspush -1; putstatic_s ${C.ss}; sconst_1; putstatic_b ${C.sb}; iipush -1; putstatic_i ${C.si}; getstatic_b ${C.sb}; getstatic_s ${C.sInit}; sadd; getstatic_b ${C.bInit}; sadd; sreturn;`, [0], 1 + 1234 - 5],
   ]),
   table('int static fields', I, [
@@ -519,6 +567,7 @@ export const tables: Table[] = [
     ['putstatic_i / getstatic_i of MIN', `iipush -2147483648; putstatic_i ${C.si}; getstatic_i ${C.si}; ireturn;`, [0], -0x80000000],
     ['putstatic_i / getstatic_i of 0x0000FF80', `iipush 0xFF80; putstatic_i ${C.si}; getstatic_i ${C.si}; ireturn;`, [0], 0xff80],
     ['initial value of an int static', `getstatic_i ${C.iInit}; ireturn;`, [0], 0x12345678],
+    ...[[0, 0x12345678], [1, -1], [2, -0x80000000]].map(([k, v]) => [`initialised static int[]: element ${k}`, `getstatic_a ${C.IA}; sload_0; iaload; ireturn;`, [k!], v!] as [string, string, number[], number]),
   ]),
   table('instanceof', S, INSTANCEOF.map(([d, push, atype, index]) => [d, `${push} instanceof ${atype} ${index}; sreturn;`, [0], INSTANCEOF.find((r) => r[0] === d)![4]])),
   table('checkcast', S, [
@@ -545,6 +594,8 @@ export const tables: Table[] = [
     ['invokeinterface I1.get on Derived (inherited implementation)', `${newDerived} invokeinterface 1 ${C.I1} 0; sreturn;`, [0], 10],
     ['invokeinterface I1.get on Other', `${newOther} invokeinterface 1 ${C.I1} 0; sreturn;`, [0], 30],
     ['invokeinterface I2.get2 on Derived', `${newDerived} invokeinterface 1 ${C.I2} 0; sreturn;`, [0], 20],
+    ['invokeinterface I1.get on Sub: the superclass lists I1, the override runs', `${newSub} invokeinterface 1 ${C.I1} 0; sreturn;`, [0], 40],
+    ['invokevirtual Base.get on Sub: the override runs', `${newSub} invokevirtual ${C.get}; sreturn;`, [0], 40],
     ['invokevirtual on null', `aconst_null; invokevirtual ${C.value}; sreturn;`, [0], NULL_POINTER],
     ['invokeinterface on null', `aconst_null; invokeinterface 1 ${C.I1} 0; sreturn;`, [0], NULL_POINTER],
     ['invokespecial of a private method on null', `aconst_null; invokespecial ${C.sumThis}; sreturn;`, [0], NULL_POINTER],
@@ -610,6 +661,10 @@ export const tables: Table[] = [
     ['the instruction at the end offset is not covered', 'sload_0; sstore_1; L0: nop; L1: sload_1; sconst_0; sdiv; sreturn; L2: pop; bspush 7; sreturn;', [1], ARITHMETIC],
     ['an instruction before the start is not covered', 'sload_0; sconst_0; sdiv; sstore_1; L0: nop; L1: sload_1; sreturn; L2: pop; bspush 7; sreturn;', [1], ARITHMETIC],
     ['a throw inside the handler is not caught by it', 'L0: sload_0; sconst_0; sdiv; L1: sreturn; L2: pop; sload_0; sconst_0; sdiv; sreturn;', [1], ARITHMETIC],
+  ]),
+  table('exceptions thrown by natives', { ...S, handlers: [`L0 L1 L1 ${C.ISOException}`] }, [
+    ['ISOException.throwIt caught in the same frame, reason kept', `L0: sload_0; invokestatic ${C.isoThrowIt}; sconst_0; sreturn; L1: invokevirtual ${C.isoGetReason}; sreturn;`, [0x6a82], 0x6a82],
+    ['ISOException.throwIt two frames down, caught here', `L0: sload_0; invokestatic ${C.level2}; sreturn; L1: invokevirtual ${C.isoGetReason}; sreturn;`, [7], 107],
   ]),
   table('athrow', { ...S, handlers: [`L0 L1 L1 ${C.RuntimeException}`] }, [
     ['athrow of null throws NullPointerException', 'L0: aconst_null; athrow; L1: pop; sconst_m1; sreturn;', [0], -1],
