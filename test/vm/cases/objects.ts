@@ -609,6 +609,8 @@ export const tables: Table[] = [
     ['byte[] into Object[]', `sconst_1; anewarray ${C.Object}; sconst_0; sconst_1; newarray 11; aastore; sconst_1; sreturn;`, [0], 1],
     ['byte[] into Base[]', `sconst_1; anewarray ${C.Base}; sconst_0; sconst_1; newarray 11; aastore; sconst_1; sreturn;`, [0], ARRAY_STORE],
     ['null into Derived[]', `sconst_1; anewarray ${C.Derived}; sconst_0; aconst_null; aastore; sconst_1; sreturn;`, [0], 1],
+    ['Base into Derived[] past its end: the index is checked first', `sconst_1; anewarray ${C.Derived}; sconst_1; ${newBase} aastore; sconst_1; sreturn;`, [0], INDEX_OUT_OF_BOUNDS],
+    ['Base into a null Derived[]: the null is checked first', `aconst_null; sconst_5; ${newBase} aastore; sconst_1; sreturn;`, [0], NULL_POINTER],
   ]),
   table('athrow and handlers', { ...S, handlers: [`L0 L1 L1 ${C.MyEx}`] }, [
     ...[[5, 1105], [0, -1], [1, ARITHMETIC], [2, NULL_POINTER]].map(([x, r]) => [
