@@ -145,8 +145,10 @@ function assemble(m: MethodAst): AssembledCode {
           case 'C': {
             const wide = k === 'C';
             const index = num(o, ins, 'a constant pool index', 0, wide ? 65535 : 255);
-            // checkcast/instanceof of a primitive array type carry no class (index unused).
-            const typed = info.operands === 'tC' && ins.operands[0]?.kind === 'number' && ins.operands[0].value !== 0;
+            // checkcast/instanceof of a primitive array type (10..13) carry no class (index
+            // unused); type 0 (class) and 14 (array of a class) name one.
+            const atype = ins.operands[0]?.kind === 'number' ? ins.operands[0].value : 0;
+            const typed = info.operands === 'tC' && atype !== 0 && atype !== 14;
             if (!typed) cpSites.push({ offset: out.bytes.length, wide, index });
             if (wide) out.u2(index);
             else out.u1(index);

@@ -20,7 +20,8 @@ function exportedClasses(pkg: PackageModel): ClassModel[] {
 /** The Export component's info, or undefined when the package exports nothing. */
 export function emitExport(pkg: PackageModel): Uint8Array | undefined {
   const classes = exportedClasses(pkg);
-  if (!classes.length && pkg.ast.applets.length) return undefined;
+  // A package that exports nothing has no Export component (JCVM 6.12), library or not.
+  if (!classes.length) return undefined;
   const w = new ByteWriter();
   w.u1(classes.length);
   for (const c of classes) {

@@ -13,7 +13,7 @@
 // class name, e.g. java/lang/ArithmeticException); `outcome` returns it as data instead.
 
 import { expect } from 'vitest';
-import { checkCode, decodeCap, decodeConstantPool, decodeDescriptor, decodeHeader, decodeMethod, DecodeContext, splitMethods } from '../../loader/cap/decode.ts';
+import { decodeCap } from '../../loader/cap/decode.ts';
 import type { CapFile } from '../../loader/cap/components.ts';
 import { assembleJca, parseJca, type AssembledCap } from '../../loader/jca/index.ts';
 import { Card } from '../../runtime/card.ts';
@@ -244,50 +244,11 @@ function newCard(): Card {
 
 // --- entry points -----------------------------------------------------------------------
 
-/**
- * WORKAROUND for an assembler bug (loader/jca/code.ts): `checkcast 14 <index>` and
- * `instanceof 14 <index>` (arrays of a class or interface) use their constant-pool index, but
- * the assembler treats every non-zero atype as a primitive array type whose index is unused and
- * leaves the operand out of the Reference Location component; decodeCap then refuses the CAP
- * ("offsets_to_byte2_indices: the constant-pool index at Method offset N is not listed").
- * Until it is fixed, such packages get their Reference Location rebuilt from the decoder's own
- * list of index operands (and the Directory's size entry for it updated).
- */
-function withRefLocationFix(jca: string, components: Map<number, Uint8Array>): Map<number, Uint8Array> {
-  if (!/\b(checkcast|instanceof)\s+14\b/.test(jca)) return components;
-  const header = decodeHeader(components.get(1)!);
-  const ctx = new DecodeContext({ major: header.major_version, minor: header.minor_version });
-  const method = decodeMethod(components.get(7)!, ctx);
-  splitMethods(method, decodeDescriptor(components.get(11)!, ctx));
-  const refs = checkCode(method, decodeConstantPool(components.get(5)!, ctx).constant_pool, header.flags);
-  const gaps = (offsets: Set<number>): number[] => {
-    const out: number[] = [];
-    let last = 0;
-    for (const o of [...offsets].sort((a, b) => a - b)) {
-      let gap = o - last;
-      for (; gap > 254; gap -= 255) out.push(255);
-      out.push(gap);
-      last = o;
-    }
-    return out;
-  };
-  const one = gaps(refs.byteIndices);
-  const two = gaps(refs.byte2Indices);
-  const info = [one.length >> 8, one.length & 0xff, ...one, two.length >> 8, two.length & 0xff, ...two];
-  const fixed = new Map(components);
-  fixed.set(9, Uint8Array.from([9, info.length >> 8, info.length & 0xff, ...info]));
-  const dir = components.get(2)!.slice();
-  dir[3 + 2 * 8] = info.length >> 8; // component_sizes[Reference Location - 1]
-  dir[3 + 2 * 8 + 1] = info.length & 0xff;
-  fixed.set(2, dir);
-  return fixed;
-}
-
 /** Assembles, decodes and loads a package on a fresh card (with `run` when `body` is given). */
 export function load(parts: PackageParts & { runMethod?: string }): Loaded {
   const jca = packageJca(parts);
   const asm = assembleJca(jca, { fileName: 'test-vm.jca' });
-  const cap = decodeCap(withRefLocationFix(jca, asm.components));
+  const cap = decodeCap(asm.components);
   const card = newCard();
   card.load(cap);
   return new Loaded(card, asm, cap, jca);

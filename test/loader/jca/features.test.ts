@@ -145,3 +145,38 @@ describe('JCA features outside the corpus', () => {
     expect(again.components).toEqual(asm.components);
   });
 });
+
+describe('packages that export nothing', () => {
+  it('a library whose classes are all package-private has no Export component and no ACC_EXPORT', () => {
+    const asm = assembleJca(`
+.package test/hidden {
+	.aid 0xA0:0x0:0x0:0x0:0x62:0x7F:0x2;
+	.version 1.0;
+	.imports {
+		0xA0:0x0:0x0:0x0:0x62:0x0:0x1 1.0;
+	}
+	.constantPool {
+		// 0
+		staticMethodRef 0.0.0()V;
+	}
+	.class Hidden extends 0.0 {
+		.publicMethodTable 1 {
+			equals(Ljava/lang/Object;)Z;
+		}
+		.packageMethodTable 0 {
+		}
+		.method <init>()V {
+			.stack 1;
+			.locals 0;
+				L0:	aload_0;
+					invokespecial 0;
+					return;
+		}
+	}
+}`);
+    expect(asm.components.has(10)).toBe(false);
+    const cap = decodeCap(asm.components);
+    expect(cap.header.flags & 0x02).toBe(0);
+    expect(cap.export).toBeUndefined();
+  });
+});
