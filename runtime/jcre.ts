@@ -5,7 +5,7 @@
 import { equalBytes, hex } from '../loader/bytes.ts';
 import { initStaticArrays, link, LinkError, type ExportedPackage, type LinkedPackage, type PackageResolver } from '../loader/link.ts';
 import type { CapFile } from '../loader/cap/components.ts';
-import { BudgetExhausted, SysEx, Thrown } from '../vm/errors.ts';
+import { BudgetExhausted, SysEx, Thrown, VmCrash } from '../vm/errors.ts';
 import { Heap } from '../vm/heap.ts';
 import { Vm } from '../vm/interpreter.ts';
 import { Kind, Transience, type HeapObject, type VmClass, type VmMethod } from '../vm/types.ts';
@@ -46,6 +46,8 @@ export interface JcreOptions {
   /** APDU buffer size in bytes (at least 133; JCRE 3.0.5 §9.x). */
   apduBufferSize?: number;
   trace?: (line: string) => void;
+  /** Compile applet methods to JavaScript (vm/jit); off by default, ignored with trace. */
+  jit?: boolean;
 }
 
 /** Per-APDU state of javacard.framework.APDU. */
@@ -98,7 +100,7 @@ export class Jcre implements PackageResolver {
     this.instructionBudget = options.instructionBudget ?? 50_000_000;
     this.api = new ApiRegistry(frameworkNatives(this));
     this.api.bind(securityNatives(this));
-    this.vm = new Vm(this.heap, this, { trace: options.trace });
+    this.vm = new Vm(this.heap, this, { trace: options.trace, jit: options.jit });
     this.vm.objectClass = this.api.cls('java/lang/Object');
     const size = Math.max(133, options.apduBufferSize ?? 261);
     this.apduBufferHandle = this.heap.newArray(Kind.ByteArray, size, JCRE_CONTEXT);
@@ -214,7 +216,7 @@ export class Jcre implements PackageResolver {
       for (const h of [...this.heap.handles(() => true)]) if (!existing.has(h) && !keep.has(h)) this.heap.release(h);
       for (let i = this.transients.length - 1; i >= 0; i--) if (!this.heap.get(this.transients[i]!)) this.transients.splice(i, 1);
       if (e instanceof Thrown) throw new InstallError(`install() of ${hex(classAid)} threw ${this.describeThrown(e.handle)}`);
-      if (e instanceof BudgetExhausted || e instanceof MissingNative) throw new InstallError(`install() of ${hex(classAid)} stopped: ${e.message}`);
+      if (isHostStop(e)) throw new InstallError(`install() of ${hex(classAid)} stopped: ${(e as Error).message}`);
       throw e;
     } finally {
       this.installing = null;
@@ -325,7 +327,7 @@ export class Jcre implements PackageResolver {
       try {
         ok = this.runApplet(inst.pkg.context, () => this.vm.call(inst.cls.virtual(6)!, [inst.handle])) !== 0; // select()
       } catch (e) {
-        if (e instanceof Thrown || e instanceof BudgetExhausted) ok = false;
+        if (e instanceof Thrown || isHostStop(e)) ok = false;
         else throw e;
       }
       if (!ok) return sw(0x6999);
@@ -340,7 +342,7 @@ export class Jcre implements PackageResolver {
     try {
       this.runApplet(inst.pkg.context, () => this.vm.call(inst.cls.virtual(4)!, [inst.handle])); // deselect()
     } catch (e) {
-      if (!(e instanceof Thrown || e instanceof BudgetExhausted)) throw e;
+      if (!(e instanceof Thrown || isHostStop(e))) throw e;
     }
     for (const h of this.transients) {
       const o = this.heap.get(h);
@@ -372,8 +374,8 @@ export class Jcre implements PackageResolver {
       if (obj && obj.cls && obj.cls.isSubclassOf(this.api.cls('javacard/framework/ISOException'))) return (obj.native as number) & 0xffff;
       return 0x6f00;
     }
-    if (e instanceof BudgetExhausted || e instanceof MissingNative) {
-      this.lastHostError = e;
+    if (isHostStop(e)) {
+      this.lastHostError = e as Error;
       return 0x6f00;
     }
     throw e;
@@ -430,6 +432,15 @@ const SYS_EXCEPTION_CLASS: Record<SysEx, string> = {
   [SysEx.ArrayStore]: 'java/lang/ArrayStoreException',
   [SysEx.System]: 'javacard/framework/SystemException',
 };
+
+/**
+ * Host-side reasons an applet's code stops without a Java Card exception: the budget, a
+ * native the runtime lacks, a state only invalid code reaches. The card answers 6F00 (or
+ * refuses the installation) and stays usable; `lastHostError` keeps the reason.
+ */
+function isHostStop(e: unknown): boolean {
+  return e instanceof BudgetExhausted || e instanceof MissingNative || e instanceof VmCrash;
+}
 
 export function sw(word: number): Uint8Array {
   return Uint8Array.of(word >> 8, word & 0xff);

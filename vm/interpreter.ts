@@ -12,6 +12,7 @@ import { Heap, HeapExhausted } from './heap.ts';
 import { Kind, RetKind, type HeapObject, type VmClass, type VmMethod } from './types.ts';
 import { arrayTypeOf, checkCast, instanceOf, interfaceTarget, packageVirtual } from './ops/objects.ts';
 import { disassembleOne } from './trace.ts';
+import { compileMethod, enterCompiled } from './jit/index.ts';
 
 /** What the VM needs from the runtime around it. */
 export interface VmHost {
@@ -28,6 +29,8 @@ export interface VmOptions {
   maxFrames?: number;
   /** Print every instruction (through the disassembler) with the stack. */
   trace?: (line: string) => void;
+  /** Compile methods to JavaScript on their first call (vm/jit); ignored when tracing. */
+  jit?: boolean;
 }
 
 export class Vm {
@@ -37,7 +40,11 @@ export class Vm {
   private readonly fMethod: VmMethod[] = [];
   private readonly fPc: Int32Array;
   private readonly fLp: Int32Array;
-  private depth = 0;
+  /** Frames below the running one (public for the JIT hook: compiled code keeps it at its calls). */
+  depth = 0;
+  /** JIT hook: the frame limit, and whether methods are compiled (vm/jit). */
+  readonly maxFrames: number;
+  readonly jit: boolean;
   /** First free word above everything in use (kept current whenever natives run). */
   sp = 0;
   /** Instructions left before the applet is stopped. */
@@ -55,6 +62,8 @@ export class Vm {
     this.fPc = new Int32Array(maxFrames);
     this.fLp = new Int32Array(maxFrames);
     this.traceFn = options.trace ?? null;
+    this.maxFrames = maxFrames;
+    this.jit = options.jit === true && this.traceFn === null;
   }
 
   /** Throw a VM-detected Java Card exception. */
@@ -85,6 +94,10 @@ export class Vm {
         return r ?? 0;
       }
       if (method.isAbstract) throw new VmCrash(`call of abstract method ${method}`);
+      // JIT hook: a compiled method runs as a JS call at the current depth.
+      if (this.jit && method.compiled !== null && (method.compiled !== undefined || compileMethod(method))) {
+        return enterCompiled(this, method, base, this.depth);
+      }
       this.run(method, base);
       // The result was left at the frame base.
       if (method.ret === RetKind.Int) return (this.stack[base]! << 16) | (this.stack[base + 1]! & 0xffff);
@@ -407,6 +420,18 @@ export class Vm {
                 break;
               }
               if (target.isAbstract) throw new VmCrash(`invocation of abstract method ${target}`);
+              // JIT hook: a compiled callee runs as a JS call, one frame deeper (like a native).
+              if (this.jit && target.compiled !== null && (target.compiled !== undefined || compileMethod(target))) {
+                this.sp = sp; this.budget = budget;
+                const base = sp - target.nargs;
+                const r = enterCompiled(this, target, base, this.depth + 1);
+                budget = this.budget;
+                sp = base;
+                if (target.ret === RetKind.Word) st[sp++] = r;
+                else if (target.ret === RetKind.Int) { st[sp] = r >> 16; st[sp + 1] = r; sp += 2; }
+                pc += op === 0x8e ? 5 : 3;
+                break;
+              }
               // Push a frame: the arguments on our operand stack become the callee's first locals.
               const d = this.depth;
               if (d >= fPc.length) this.throwSys(SysEx.System, SystemReason.NO_RESOURCE);

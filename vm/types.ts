@@ -34,6 +34,11 @@ export class VmMethod {
   native: NativeFn | null = null;
   /** Exception handlers covering this method, innermost first (Method component order). */
   handlers: ExceptionHandler[] = [];
+  /**
+   * JIT hook (vm/jit): the compiled function, null when the method cannot be compiled (it runs
+   * in the interpreter), undefined when compiling it was not tried yet.
+   */
+  compiled: ((vm: Vm, ...w: number[]) => number) | null | undefined = undefined;
   constructor(
     readonly name: string,
     /** Class that declares the method (for traces and the firewall). */

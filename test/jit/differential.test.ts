@@ -1,0 +1,81 @@
+// The JIT against the interpreter on the whole corpus: every suite that passes with the
+// interpreter passes with the JIT on, in both builds; the suites that do not pass yet make
+// the card print exactly the same lines either way. The bench applet's methods, the ones the
+// benchmark times among them, must all have been compiled (none left to the interpreter).
+
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSuite, type SuiteResult } from '../../runtime/script/suite.ts';
+import { makeSuiteCard } from '../../runtime/script/suite-card.ts';
+import type { Card } from '../../runtime/card.ts';
+import { jitStats } from '../../vm/jit/index.ts';
+import { CORPUS_DIR } from '../corpus.ts';
+
+const PASSING = ['echo', 'arith', 'intops', 'objects', 'lifecycle', 'apdu-ext', 'pin', 'bench'];
+const NOT_YET = ['txn', 'firewall', 'crypto'];
+const SUITE_FILES = ['suite.json', 'suite-3.1.json'];
+
+async function run(name: string, file: string, jit: boolean): Promise<{ result: SuiteResult; cards: Card[] }> {
+  const cards: Card[] = [];
+  const result = await runSuite(resolve(CORPUS_DIR, name, file), async (s) => {
+    const card = await makeSuiteCard(s, { jit });
+    cards.push(card);
+    return card;
+  });
+  return { result, cards };
+}
+
+function failures(r: SuiteResult): string {
+  return r.scripts
+    .filter((s) => !s.passed)
+    .map((s) => `${s.script.slice(s.script.lastIndexOf('/') + 1)}: ${s.error ?? `line ${s.firstDiff!.line}\n  expected: ${s.firstDiff!.expected}\n  actual:   ${s.firstDiff!.actual}`}`)
+    .join('\n');
+}
+
+describe('JIT: corpus suites', () => {
+  for (const name of PASSING) {
+    for (const file of SUITE_FILES) {
+      it(`${name}/${file} passes with the JIT`, async () => {
+        const { result, cards } = await run(name, file, true);
+        expect(result.scripts.length).toBeGreaterThan(0);
+        if (!result.passed) expect.fail(`${name}/${file} fails with the JIT:\n${failures(result)}`);
+        // The suite's own packages ran compiled code.
+        const methods = cards.flatMap((c) => c.jcre.packages.flatMap((p) => p.linked.methods));
+        expect(methods.some((m) => typeof m.compiled === 'function')).toBe(true);
+      });
+    }
+  }
+
+  for (const name of NOT_YET) {
+    for (const file of SUITE_FILES) {
+      it(`${name}/${file} prints the same lines with the JIT as without`, async () => {
+        const interp = await run(name, file, false);
+        const jit = await run(name, file, true);
+        expect(jit.result.scripts.map((s) => s.lines)).toEqual(interp.result.scripts.map((s) => s.lines));
+        expect(jit.result.scripts.map((s) => s.error)).toEqual(interp.result.scripts.map((s) => s.error));
+      });
+    }
+  }
+
+  for (const file of SUITE_FILES) {
+    it(`bench/${file}: every method the workloads call is compiled`, async () => {
+      const before = { compiled: jitStats.compiled, refused: jitStats.refused };
+      const { result, cards } = await run('bench', file, true);
+      expect(result.passed).toBe(true);
+      expect(jitStats.compiled).toBeGreaterThan(before.compiled);
+      for (const card of cards) {
+        const bench = card.jcre.packages.find((p) => p.linked.pkg.name.endsWith('bench'))!;
+        const called = bench.linked.methods.filter((m) => m.compiled !== undefined);
+        const refused = called.filter((m) => m.compiled === null).map((m) => m.toString());
+        expect(refused).toEqual([]);
+        // process() and the nine workload methods at least.
+        expect(called.length).toBeGreaterThanOrEqual(10);
+      }
+    });
+  }
+
+  it('counts compiled and refused methods', () => {
+    expect(jitStats.compiled).toBeGreaterThan(0);
+    expect(jitStats.refusals.every((r) => !r.reason.startsWith('code generation failed'))).toBe(true);
+  });
+});

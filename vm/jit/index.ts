@@ -1,0 +1,175 @@
+// The JIT (vm/jit/README.md): compiles a bytecode method to a JavaScript function on its first
+// call, when the VM's `jit` option is on. The interpreter stays the reference: a method the
+// analysis refuses runs there, and compiled code calls back into it for such methods.
+//
+// A compiled method is `(vm, lp, D, w0, w1, ...) => result`: `lp` is where its frame would
+// start on vm.stack (the interpreter's layout, so that natives and interpreted callees find
+// their arguments where they expect them and the stack limit bites at the same call), `D` its
+// frame depth, then one argument per word, an int whole in its first word.
+
+import { BudgetExhausted, SysEx, SystemReason, Thrown, VmCrash } from '../errors.ts';
+import type { Vm } from '../interpreter.ts';
+import { checkCast, instanceOf, interfaceTarget, packageVirtual } from '../ops/objects.ts';
+import { RetKind, type HeapObject, type VmMethod } from '../types.ts';
+import { analyze, Refusal, type Analysis } from './analyze.ts';
+import { entrySource, generate, type StaticTarget } from './codegen.ts';
+
+/** A compiled method and the adapter that enters it with arguments on vm.stack. */
+export type CompiledFn = ((vm: Vm, ...w: number[]) => number) & { entry?: (vm: Vm, base: number, depth: number) => number };
+
+/** What the JIT did so far (all VMs of the process). */
+export interface JitStats {
+  compiled: number;
+  refused: number;
+  /** Methods left to the interpreter and why (the first 200). */
+  refusals: { method: string; reason: string }[];
+}
+
+export const jitStats: JitStats = { compiled: 0, refused: 0, refusals: [] };
+
+export function resetJitStats(): void {
+  jitStats.compiled = 0;
+  jitStats.refused = 0;
+  jitStats.refusals.length = 0;
+}
+
+/** Print the generated source of every method compiled from now on (debugging). */
+export let jitDump: ((method: VmMethod, source: string) => void) | null = null;
+export function setJitDump(fn: ((method: VmMethod, source: string) => void) | null): void {
+  jitDump = fn;
+}
+
+// --- helpers the generated code calls (as J.name) -----------------------------------------
+
+/** Argument words for the interpreter and natives: an int split into its two 16-bit words. */
+function toWords(types: string, args: readonly number[]): number[] {
+  const words: number[] = [];
+  for (let i = 0; i < types.length; i++) {
+    const t = types[i];
+    if (t === 'I') words.push(args[i]! >> 16, args[i]! & 0xffff);
+    else if (t === 'W') words.push(args[i]!);
+  }
+  return words;
+}
+
+/** A call to a method the JIT left to the interpreter: a frame pushed at depth D + 1, as the interpreter's invoke does. */
+function interp(vm: Vm, t: VmMethod, base: number, D: number, types: string, args: readonly number[]): number {
+  if (D >= vm.maxFrames) vm.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
+  const words = toWords(types, args);
+  vm.sp = base;
+  vm.depth = D + 1;
+  return vm.call(t, words);
+}
+
+/** Any call whose target is known only now: natives, methods not compiled yet, the interpreter. */
+function invoke(vm: Vm, t: VmMethod, base: number, D: number, types: string, args: readonly number[]): number {
+  if (t.native !== null) {
+    const st = vm.stack;
+    const words = toWords(types, args);
+    for (let i = 0; i < words.length; i++) st[base + i] = words[i]!;
+    vm.sp = base + words.length;
+    vm.depth = D;
+    const r = t.native(vm, base);
+    return t.ret === RetKind.Word ? ((r as number) << 16) >> 16 : t.ret === RetKind.Int ? (r as number) | 0 : 0;
+  }
+  if (t.isAbstract) throw new VmCrash(`invocation of abstract method ${t}`);
+  if (t.compiled === undefined) compileMethod(t);
+  const f = t.compiled;
+  if (f) return f(vm, base, D + 1, ...args);
+  return interp(vm, t, base, D, types, args);
+}
+
+/** The handler index for an exception thrown at `pc` (the interpreter's findHandler rule), or -1. */
+function findHandler(m: VmMethod, pc: number, thrown: HeapObject): number {
+  const hs = m.handlers;
+  for (let i = 0; i < hs.length; i++) {
+    const h = hs[i]!;
+    if (pc >= h.start && pc < h.end && (h.catchType === null || (thrown.cls !== null && thrown.cls.isSubclassOf(h.catchType)))) return i;
+  }
+  return -1;
+}
+
+const helpers = {
+  Thrown,
+  instanceOf,
+  checkCast,
+  interfaceTarget,
+  packageVirtual,
+  invoke,
+  interp,
+  findHandler,
+  exhausted(): never {
+    throw new BudgetExhausted();
+  },
+  noResource(vm: Vm): never {
+    return vm.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
+  },
+  unresolved(m: VmMethod, ci: number): never {
+    throw new VmCrash(`unresolved method at constant pool index ${ci} in ${m}`);
+  },
+  crash(message: string): never {
+    throw new VmCrash(message);
+  },
+};
+
+// --- compilation ----------------------------------------------------------------------------
+
+/** Methods whose analysis passed and whose code is being generated (call cycles). */
+const building = new Set<VmMethod>();
+
+function refuse(m: VmMethod, reason: string): false {
+  m.compiled = null;
+  jitStats.refused++;
+  if (jitStats.refusals.length < 200) jitStats.refusals.push({ method: m.toString(), reason });
+  return false;
+}
+
+/**
+ * Compiles `m` (and, first, the methods it calls statically) unless that was tried before.
+ * Returns whether `m.compiled` is a function now (or will be, for a method being compiled).
+ */
+export function compileMethod(m: VmMethod): boolean {
+  if (m.compiled !== undefined) return m.compiled !== null;
+  if (building.has(m)) return true;
+  let a: Analysis;
+  try {
+    a = analyze(m);
+  } catch (e) {
+    if (e instanceof Refusal) return refuse(m, e.message);
+    throw e;
+  }
+  building.add(m);
+  try {
+    const target = (t: VmMethod): StaticTarget => {
+      if (t.compiled === undefined && !building.has(t)) compileMethod(t);
+      if (typeof t.compiled === 'function') return t.compiled;
+      return building.has(t) ? 'pending' : null;
+    };
+    const gen = generate(a, target);
+    jitDump?.(m, gen.source);
+    const fn = new Function('J', 'K', gen.source)(helpers, gen.consts) as CompiledFn;
+    fn.entry = new Function('fn', entrySource(a))(fn) as CompiledFn['entry'];
+    m.compiled = fn;
+    jitStats.compiled++;
+    return true;
+  } catch (e) {
+    // A generator bug: say so loudly rather than run wrong code.
+    refuse(m, `code generation failed: ${(e as Error).message}`);
+    throw e;
+  } finally {
+    building.delete(m);
+  }
+}
+
+/**
+ * Runs compiled `m` with its arguments at vm.stack[base..] (the interpreter's invoke and
+ * Vm.call); `depth` is the frame depth of the method. Returns the result as Vm.call does.
+ */
+export function enterCompiled(vm: Vm, m: VmMethod, base: number, depth: number): number {
+  const saved = vm.depth;
+  try {
+    return (m.compiled as CompiledFn).entry!(vm, base, depth);
+  } finally {
+    vm.depth = saved;
+  }
+}
