@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { PackageFlags } from '../../../loader/cap/components.ts';
 import { DecodeContext, decodeCap, decodeMethod } from '../../../loader/cap/decode.ts';
 import { components, corpusCap, edited, setU2 } from './helpers.ts';
+import { decodeAll } from '../../../loader/cap/bytecode.ts';
 
 const ECHO = 'echo/echo.cap';
 const ARITH = 'arith/arith.cap';
@@ -84,6 +85,24 @@ describe('Method component', () => {
       );
       // pc 9: putfield_a 0 -> putfield_a 5 (a VirtualMethodref)
       capThrows(await patch(CODE + 10, [5]), 'putfield_a index 5 names a VirtualMethodref, expected InstanceFieldref at pc 9');
+    });
+
+    it('rejects a checkcast/instanceof array type other than 0 and 10..14', async () => {
+      // the first checkcast in objects: find it through the decoder, then corrupt its type byte
+      const cap = await corpusCap('objects/objects.cap');
+      let at = -1;
+      for (const m of cap.method.methods) {
+        const pc = m.bytecodes.indexOf(0x94);
+        if (pc >= 0 && decodeAll(m.bytecodes).instructions.some((i) => i.pc === pc)) {
+          at = 3 + m.code_offset + pc;
+          break;
+        }
+      }
+      expect(at).toBeGreaterThan(0);
+      const map = edited(await components('objects/objects.cap'), 7, (b) => {
+        b[at + 1] = 25;
+      });
+      capThrows(map, `Method component, offset ${at}: checkcast array type 25 is not 0 or 10..14`);
     });
 
     it('rejects int instructions in a package without ACC_INT', async () => {
