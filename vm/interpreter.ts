@@ -424,8 +424,12 @@ export class Vm {
               if (this.jit && target.compiled !== null && (target.compiled !== undefined || compileMethod(target))) {
                 this.sp = sp; this.budget = budget;
                 const base = sp - target.nargs;
-                const r = enterCompiled(this, target, base, this.depth + 1);
-                budget = this.budget;
+                let r: number;
+                try {
+                  r = enterCompiled(this, target, base, this.depth + 1);
+                } finally {
+                  budget = this.budget; // also when the budget ran out in compiled code
+                }
                 sp = base;
                 if (target.ret === RetKind.Word) st[sp++] = r;
                 else if (target.ret === RetKind.Int) { st[sp] = r >> 16; st[sp + 1] = r; sp += 2; }

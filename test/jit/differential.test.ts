@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSuite, type SuiteResult } from '../../runtime/script/suite.ts';
 import { makeSuiteCard } from '../../runtime/script/suite-card.ts';
-import type { Card } from '../../runtime/card.ts';
+import { Card as CardClass, type Card } from '../../runtime/card.ts';
 import { jitStats } from '../../vm/jit/index.ts';
 import { CORPUS_DIR } from '../corpus.ts';
 
@@ -73,6 +73,12 @@ describe('JIT: corpus suites', () => {
       }
     });
   }
+
+  it('is off by default, and the trace option turns it off', () => {
+    expect(new CardClass().jcre.vm.jit).toBe(false);
+    expect(new CardClass({ jit: true }).jcre.vm.jit).toBe(true);
+    expect(new CardClass({ jit: true, trace: () => {} }).jcre.vm.jit).toBe(false);
+  });
 
   it('counts compiled and refused methods', () => {
     expect(jitStats.compiled).toBeGreaterThan(0);

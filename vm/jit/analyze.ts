@@ -109,6 +109,14 @@ function endsFlow(op: number): boolean {
     (op >= Op.STABLESWITCH! && op <= Op.RETURN!);
 }
 
+/** Instructions that may throw a Java Card exception (the only ones that lead to handlers). */
+export function mayThrow(op: number): boolean {
+  return (op >= Op.AALOAD! && op <= Op.IALOAD!) || (op >= Op.AASTORE! && op <= Op.IASTORE!) ||
+    op === Op.SDIV || op === Op.SREM || op === Op.IDIV || op === Op.IREM ||
+    (op >= Op.GETFIELD_A! && op <= Op.PUTFIELD_I!) || (op >= Op.INVOKEVIRTUAL! && op <= Op.CHECKCAST!) ||
+    (op >= Op.GETFIELD_A_W! && op <= Op.PUTFIELD_I_THIS!);
+}
+
 /** Local variable operand of an instruction (aload 5, sinc 3 1...), or -1. */
 export function localOperand(code: Uint8Array, pc: number, op: number): number {
   if (op >= Op.ALOAD_0! && op <= Op.ALOAD_3!) return op - Op.ALOAD_0!;
@@ -225,36 +233,73 @@ export function analyze(m: VmMethod): Analysis {
     pc += len;
   }
 
-  // Data flow over the stack shape.
+  // Data flow over the stack shape and the locals' types. Locals: U (not written yet: an
+  // argument or never read), W, I, J as on the stack, X (unusable: a merge of different types,
+  // or half of an int whose other half was overwritten). Reading a local with the wrong type is
+  // code the converter does not produce, and the interpreter's word-by-word result for it
+  // cannot be reproduced with whole ints: refused.
   const shapes = new Map<number, string>();
+  const localTypes = new Map<number, string>();
   const calls = new Map<number, CallSite>();
   const work: number[] = [];
-  const flowTo = (pc: number, shape: string, from: number): void => {
+  const mergeLocals = (p: string, q: string): string => {
+    if (p === q) return p;
+    let r = '';
+    for (let i = 0; i < p.length; i++) {
+      const x = p[i]!, y = q[i]!;
+      r += x === y ? x : x === 'U' ? y : y === 'U' ? x : 'X';
+    }
+    return r;
+  };
+  const flowTo = (pc: number, shape: string, locals: string, from: number): void => {
     if (!lengths.has(pc)) throw new Refusal(`control flows from ${from} to ${pc}, not an instruction of the method`);
     const had = shapes.get(pc);
     if (had === undefined) {
       shapes.set(pc, shape);
+      localTypes.set(pc, locals);
       work.push(pc);
-    } else if (had !== shape) {
-      throw new Refusal(`stack shape at ${pc} is both [${had}] and [${shape}]`);
+      return;
+    }
+    if (had !== shape) throw new Refusal(`stack shape at ${pc} is both [${had}] and [${shape}]`);
+    const before = localTypes.get(pc)!, merged = mergeLocals(before, locals);
+    if (merged !== before) {
+      localTypes.set(pc, merged);
+      work.push(pc);
     }
   };
   const handlers = m.handlers;
   for (const h of handlers) if (!lengths.has(h.handler)) throw new Refusal(`handler at ${h.handler} is not an instruction of the method`);
   let maxDepth = 0;
   const usedLocals = new Set<number>();
-  flowTo(m.start, '', m.start);
+  flowTo(m.start, '', 'U'.repeat(m.maxLocals), m.start);
   while (work.length > 0) {
     const pc = work.pop()!;
     const shape = shapes.get(pc)!;
+    let locals = localTypes.get(pc)!;
     const op = code[pc]!, info = OPCODES[op]!, len = lengths.get(pc)!;
-    for (const h of handlers) if (pc >= h.start && pc < h.end) flowTo(h.handler, 'W', pc);
+    // Only an instruction that can throw leads to the handlers covering it.
+    if (mayThrow(op)) for (const h of handlers) if (pc >= h.start && pc < h.end) flowTo(h.handler, 'W', locals, pc);
 
     const local = localOperand(code, pc, op);
     if (local >= 0) {
       const words = localWords(op);
       if (local + words > m.maxLocals) throw new Refusal(`local ${local} at ${pc} is outside the frame of ${m.maxLocals} words`);
       for (let i = 0; i < words; i++) usedLocals.add(local + i);
+      const reads = !isLocalStore(op);
+      const t = locals.slice(local, local + words);
+      if (reads && !(t === 'U'.repeat(words) || t === (words === 2 ? 'IJ' : 'W'))) {
+        throw new Refusal(`${info.name} at ${pc} reads local ${local} of type [${t}]`);
+      }
+      if (isLocalStore(op) || op === Op.IINC || op === Op.IINC_W || op === Op.SINC || op === Op.SINC_W) {
+        const put = words === 2 ? 'IJ' : 'W';
+        const a = locals.split('');
+        // Overwriting half of an int leaves its other half unusable.
+        if (a[local] === 'J' && local > 0 && a[local - 1] === 'I') a[local - 1] = 'X';
+        const last = local + words - 1;
+        if (a[last] === 'I' && last + 1 < a.length && a[last + 1] === 'J') a[last + 1] = 'X';
+        for (let i = 0; i < words; i++) a[local + i] = put[i]!;
+        locals = a.join('');
+      }
     }
 
     let out: string;
@@ -281,6 +326,7 @@ export function analyze(m: VmMethod): Analysis {
         push = c.ret === RetKind.Int ? 'IJ' : 'W'.repeat(retWords(c.ret));
         if (op === Op.INVOKEINTERFACE || op === Op.INVOKEVIRTUAL) {
           if (pop < 1) throw new Refusal(`virtual call at ${pc} without a receiver`);
+          if (shape[shape.length - pop] !== 'W') throw new Refusal(`virtual call at ${pc}: the receiver is half an int`);
         }
       } else {
         pop = info.pop;
@@ -293,7 +339,7 @@ export function analyze(m: VmMethod): Analysis {
       if (shape.length < pop) throw new Refusal(`${info.name} at ${pc} pops ${pop} words from ${shape.length}`);
       out = shape.slice(0, shape.length - pop) + push;
     }
-    if (out.length > m.maxStack) throw new Refusal(`stack of ${out.length} words at ${pc} exceeds max_stack ${m.maxStack}`);
+    // Deeper than max_stack is harmless here (the interpreter lets it run into free stack too).
     if (out.length > maxDepth) maxDepth = out.length;
     if (shape.length > maxDepth) maxDepth = shape.length;
 
@@ -310,13 +356,13 @@ export function analyze(m: VmMethod): Analysis {
     }
 
     if (op === Op.RET) {
-      for (const r of jsrReturns) flowTo(r, out, pc);
+      for (const r of jsrReturns) flowTo(r, out, locals, pc);
       continue;
     }
-    if (info.branch) for (const t of branchTargets(code, pc, info)) flowTo(t, out, pc);
+    if (info.branch) for (const t of branchTargets(code, pc, info)) flowTo(t, out, locals, pc);
     if (!endsFlow(op)) {
       if (pc + len >= m.end) throw new Refusal(`control falls off the end of the method at ${pc}`);
-      flowTo(pc + len, out, pc);
+      flowTo(pc + len, out, locals, pc);
     }
   }
 
@@ -387,7 +433,7 @@ function intArgs(m: VmMethod, insns: Insn[], lengths: Map<number, number>, jsrRe
     const s = state.get(pc)!;
     const insn = index.get(pc)!;
     const op = insn.op, info = OPCODES[op]!;
-    for (const h of m.handlers) if (pc >= h.start && pc < h.end) merge(h.handler, s);
+    if (mayThrow(op)) for (const h of m.handlers) if (pc >= h.start && pc < h.end) merge(h.handler, s);
     const out = s.slice();
     const k = localOperand(code, pc, op);
     if (k >= 0) {

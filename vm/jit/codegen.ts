@@ -6,7 +6,7 @@
 
 import { OPCODES, Op } from '../opcodes.ts';
 import { Kind, RetKind, type VmMethod } from '../types.ts';
-import { branchTargets, localOperand, type Analysis, type Insn } from './analyze.ts';
+import { branchTargets, localOperand, mayThrow, type Analysis, type Insn } from './analyze.ts';
 
 /** How a statically bound callee is reached: its compiled function, 'pending' (being compiled), or null (interpreter). */
 export type StaticTarget = ((...a: never[]) => number) | 'pending' | null;
@@ -22,14 +22,6 @@ const u2 = (code: Uint8Array, at: number): number => (code[at]! << 8) | code[at 
 const s2 = (code: Uint8Array, at: number): number => (u2(code, at) << 16) >> 16;
 const s1 = (code: Uint8Array, at: number): number => (code[at]! << 24) >> 24;
 const s4 = (code: Uint8Array, at: number): number => (code[at]! << 24) | (code[at + 1]! << 16) | (code[at + 2]! << 8) | code[at + 3]!;
-
-/** Instructions that may throw a Java Card exception (and so must set `cur` inside handler ranges). */
-function mayThrow(op: number): boolean {
-  return (op >= Op.AALOAD! && op <= Op.IALOAD!) || (op >= Op.AASTORE! && op <= Op.IASTORE!) ||
-    op === Op.SDIV || op === Op.SREM || op === Op.IDIV || op === Op.IREM ||
-    (op >= Op.GETFIELD_A! && op <= Op.PUTFIELD_I!) || (op >= Op.INVOKEVIRTUAL! && op <= Op.CHECKCAST!) ||
-    (op >= Op.GETFIELD_A_W! && op <= Op.PUTFIELD_I_THIS!);
-}
 
 /** A JS identifier for a method (for stack traces and profiles). */
 function jsName(m: VmMethod): string {
@@ -354,7 +346,7 @@ export function generate(a: Analysis, staticTarget: (t: VmMethod) => StaticTarge
   const terms: Term[] = [];
   for (const blk of a.blocks) {
     lines.length = 0;
-    out(`if ((bud -= ${blk.insns.length}) < 0) J.exhausted();`);
+    out(`if ((bud -= ${blk.insns.length}) < 0) J.exhausted(vm);`);
     let lastCover: string | null = null;
     let term: Term | null = null;
     for (const insn of blk.insns) {

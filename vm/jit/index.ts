@@ -98,7 +98,8 @@ const helpers = {
   invoke,
   interp,
   findHandler,
-  exhausted(): never {
+  exhausted(vm: Vm): never {
+    vm.budget = 0; // as the interpreter leaves it
     throw new BudgetExhausted();
   },
   noResource(vm: Vm): never {
@@ -117,8 +118,16 @@ const helpers = {
 /** Methods whose analysis passed and whose code is being generated (call cycles). */
 const building = new Set<VmMethod>();
 
+const reasons = new WeakMap<VmMethod, string>();
+
+/** Why the JIT left `m` to the interpreter (undefined if it did not). */
+export function refusalOf(m: VmMethod): string | undefined {
+  return reasons.get(m);
+}
+
 function refuse(m: VmMethod, reason: string): false {
   m.compiled = null;
+  reasons.set(m, reason);
   jitStats.refused++;
   if (jitStats.refusals.length < 200) jitStats.refusals.push({ method: m.toString(), reason });
   return false;
