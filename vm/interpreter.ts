@@ -95,7 +95,7 @@ export class Vm {
       }
       if (method.isAbstract) throw new VmCrash(`call of abstract method ${method}`);
       // JIT hook: a compiled method runs as a JS call at the current depth.
-      if (this.jit && method.compiled !== null && (method.compiled !== undefined || compileMethod(method))) {
+      if (this.jit && method.compiled !== null && (method.compiled !== undefined || compileMethod(this, method))) {
         return enterCompiled(this, method, base, this.depth);
       }
       this.run(method, base);
@@ -421,7 +421,7 @@ export class Vm {
               }
               if (target.isAbstract) throw new VmCrash(`invocation of abstract method ${target}`);
               // JIT hook: a compiled callee runs as a JS call, one frame deeper (like a native).
-              if (this.jit && target.compiled !== null && (target.compiled !== undefined || compileMethod(target))) {
+              if (this.jit && target.compiled !== null && (target.compiled !== undefined || compileMethod(this, target))) {
                 this.sp = sp; this.budget = budget;
                 const base = sp - target.nargs;
                 let r: number;

@@ -2,6 +2,10 @@
 // locals become `let` variables (s0.., l0..); an int lives whole in the variable of its first
 // word and the second word's variable is never read. Control flow is a loop over a switch on
 // the basic-block index; each block charges its instruction count to the budget on entry.
+// The budget travels with the calls: a compiled method gets it as its `bud` argument, a small
+// int V8 keeps in a register, and leaves what remains in J.bud when it returns. Whatever
+// vm.budget holds beyond 2^30 (Infinity when no budget is set) waits in J.extra. vm.budget is
+// brought up to date only around natives and the interpreter (see index.ts).
 // Every instruction does what the interpreter's case for it does, exceptions included.
 
 import { OPCODES, Op } from '../opcodes.ts';
@@ -28,7 +32,13 @@ function jsName(m: VmMethod): string {
   return ('jit_' + m.toString()).replace(/[^A-Za-z0-9_$]/g, '_').slice(0, 80);
 }
 
-export function generate(a: Analysis, staticTarget: (t: VmMethod) => StaticTarget, forceDispatch = false): Generated {
+/** The VM's frame limits, built into the code. */
+export interface Limits {
+  maxFrames: number;
+  stackWords: number;
+}
+
+export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod) => StaticTarget, forceDispatch = false): Generated {
   const m = a.method, code = m.code, cp = m.pkg.cp;
   const consts: unknown[] = [];
   const constIndex = new Map<unknown, number>();
@@ -78,37 +88,38 @@ export function generate(a: Analysis, staticTarget: (t: VmMethod) => StaticTarge
     const lpx = `lp + ${off}`;
     const assign = c.ret === RetKind.Void ? '' : `${S(first)} = `;
     const args = argv ? ', ' + argv : '';
-    // The budget goes back to vm.budget for the callee and is read back after it.
+    // Natives and the interpreter see the budget in vm.budget; compiled callees get it as an argument.
     if (c.target !== null) {
       const t = c.target;
       if (t.native !== null) {
-        out(`x = ${lpx}; ${stackArgs(shape, first, n)}vm.sp = x + ${n}; vm.depth = D; vm.budget = bud;`);
+        out(`x = ${lpx}; ${stackArgs(shape, first, n)}vm.sp = x + ${n}; vm.depth = D; vm.budget = bud + J.extra;`);
         const call = `${K(t)}.native(vm, x)`;
-        if (c.ret === RetKind.Word) out(`r = ${call}; ${S(first)} = (r << 16) >> 16; bud = vm.budget;`);
-        else if (c.ret === RetKind.Int) out(`r = ${call}; ${S(first)} = r | 0; bud = vm.budget;`);
-        else out(`${call}; bud = vm.budget;`);
+        if (c.ret === RetKind.Word) out(`r = ${call}; ${S(first)} = (r << 16) >> 16; bud = J.take(vm);`);
+        else if (c.ret === RetKind.Int) out(`r = ${call}; ${S(first)} = r | 0; bud = J.take(vm);`);
+        else out(`${call}; bud = J.take(vm);`);
         return;
       }
       const how = staticTarget(t);
-      if (typeof how === 'function') out(`vm.budget = bud; ${assign}${K(how)}(vm, ${lpx}, D + 1${args}); bud = vm.budget;`);
-      else if (how === 'pending') out(`vm.budget = bud; ${assign}(f = ${K(t)}.compiled) ? f(vm, ${lpx}, D + 1${args}) : J.invoke(vm, ${K(t)}, ${lpx}, D, ${types}, [${argv}]); bud = vm.budget;`);
-      else out(`vm.budget = bud; ${assign}J.interp(vm, ${K(t)}, ${lpx}, D, ${types}, [${argv}]); bud = vm.budget;`);
+      if (typeof how === 'function') out(`${assign}${K(how)}(vm, ${lpx}, D + 1, bud${args}); bud = J.bud;`);
+      else if (how === 'pending') out(`${assign}(f = ${K(t)}.compiled) ? f(vm, ${lpx}, D + 1, bud${args}) : J.invoke(vm, ${K(t)}, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud;`);
+      else out(`${assign}J.interp(vm, ${K(t)}, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud;`);
       return;
     }
     // Virtual and interface calls: dispatch on the receiver's class, as the interpreter does.
     out(`o = objs[${S(first)}]; ${nullCheck('o')}`);
     const op = insn.op;
+    // An inline cache per call site: the receiver class last seen and the method it gave.
+    const ic = K({ c: undefined, t: null });
     if (op === Op.INVOKEINTERFACE) {
       const ci = u2(code, insn.pc + 2);
-      out(`t = J.interfaceTarget(vm, o, ${K(cp.cls[ci])}, ${code[insn.pc + 4]});`);
+      out(`if (o.kind === ${Kind.Instance} && o.cls === ${ic}.c) t = ${ic}.t; else t = J.interfaceCall(${ic}, vm, o, ${K(cp.cls[ci])}, ${code[insn.pc + 4]});`);
     } else {
       const ci = u2(code, insn.pc + 1), tok = cp.index[ci]!;
-      const cls = `(o.cls !== null && o.kind === ${Kind.Instance} ? o.cls : vm.objectClass)`;
-      if (tok & 0x80) out(`t = J.packageVirtual(${cls}, ${tok}, ${K(m.pkg)});`);
-      else out(`t = ${cls}.vtable[${tok}];`);
+      out(`x = o.cls !== null && o.kind === ${Kind.Instance} ? o.cls : vm.objectClass;`);
+      out(`if (x === ${ic}.c) t = ${ic}.t; else t = J.virtualCall(${ic}, x, ${tok}, ${K(m.pkg)});`);
       out(`if (t == null) J.unresolved(${K(m)}, ${ci});`);
     }
-    out(`vm.budget = bud; ${assign}(f = t.compiled) ? f(vm, ${lpx}, D + 1${args}) : J.invoke(vm, t, ${lpx}, D, ${types}, [${argv}]); bud = vm.budget;`);
+    out(`${assign}(f = t.compiled) ? f(vm, ${lpx}, D + 1, bud${args}) : J.invoke(vm, t, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud;`);
   };
 
   const emit = (insn: Insn): Term | null => {
@@ -262,9 +273,9 @@ export function generate(a: Analysis, staticTarget: (t: VmMethod) => StaticTarge
         const rel = ['===', '!==', '===', '!==', '<', '>=', '>', '<='][c]!;
         return { kind: 'if', cond: `${second} ${rel} ${top}`, target: B(branchTargets(code, pc, OPCODES[op]!)[0]!), next: B(pc + insn.len) };
       }
-      case Op.ARETURN: case Op.SRETURN: out(`vm.budget = bud; return ${top};`); return END;
-      case Op.IRETURN: out(`vm.budget = bud; return ${second};`); return END;
-      case Op.RETURN: out('vm.budget = bud; return 0;'); return END;
+      case Op.ARETURN: case Op.SRETURN: out(`J.bud = bud; return ${top};`); return END;
+      case Op.IRETURN: out(`J.bud = bud; return ${second};`); return END;
+      case Op.RETURN: out('J.bud = bud; return 0;'); return END;
       case Op.GETSTATIC_A: case Op.GETSTATIC_B: case Op.GETSTATIC_S: case Op.GETSTATIC_I:
       case Op.PUTSTATIC_A: case Op.PUTSTATIC_B: case Op.PUTSTATIC_S: case Op.PUTSTATIC_I: {
         const ci = u2(code, pc + 1), img = K(cp.image[ci]), o = cp.index[ci]!;
@@ -346,7 +357,7 @@ export function generate(a: Analysis, staticTarget: (t: VmMethod) => StaticTarge
   const terms: Term[] = [];
   for (const blk of a.blocks) {
     lines.length = 0;
-    out(`if ((bud -= ${blk.insns.length}) < 0) J.exhausted(vm);`);
+    out(`if ((bud -= ${blk.insns.length}) < 0) bud = J.refill(vm, bud);`);
     let lastCover: string | null = null;
     let term: Term | null = null;
     for (const insn of blk.insns) {
@@ -408,7 +419,7 @@ export function generate(a: Analysis, staticTarget: (t: VmMethod) => StaticTarge
   }
   const body = lines.slice();
 
-  const params = ['vm', 'lp', 'D'];
+  const params = ['vm', 'lp', 'D', 'bud'];
   for (let k = 0; k < m.nargs; k++) params.push(L(k));
   const locals: string[] = [];
   for (let k = m.nargs; k < m.maxLocals; k++) if (a.usedLocals.has(k)) locals.push(`${L(k)} = 0`);
@@ -418,11 +429,12 @@ export function generate(a: Analysis, staticTarget: (t: VmMethod) => StaticTarge
   const frame = m.maxLocals + m.maxStack;
   const name = jsName(m);
   const decls = [
-    `if (D > vm.maxFrames || lp + ${frame} > vm.stack.length) J.noResource(vm);`,
+    // The interpreter's frame limits (SystemException NO_RESOURCE), for this method's VM.
+    `if (D > ${limits.maxFrames} || lp > ${limits.stackWords - frame}) J.noResource(vm);`,
     'const st = vm.stack, objs = vm.heap.objects;',
     locals.length ? `let ${locals.join(', ')};` : '',
     slots.length ? `let ${slots.join(', ')};` : '',
-    `let bud = vm.budget, entry = 0, b = 0, o, v, r, f, t, x${hasHandlers ? ', cur = -1' : ''};`,
+    `let entry = 0, b = 0, o, v, r, f, t, x${hasHandlers ? ', cur = -1' : ''};`,
   ].filter((x) => x !== '');
   const fn: string[] = [];
   const pad = (depth: number, xs: readonly string[]): string[] => xs.map((x) => '  '.repeat(depth) + x);
@@ -435,7 +447,8 @@ export function generate(a: Analysis, staticTarget: (t: VmMethod) => StaticTarge
       '    if (!(e instanceof J.Thrown)) throw e;',
       `    const h = J.findHandler(${K(m)}, cur, objs[e.handle]);`,
       '    if (h < 0) throw e;',
-      `    entry = ${K(handlerEntry)}[h]; s0 = e.handle; bud = Math.min(bud, vm.budget);`,
+      // What callees charged before throwing: the least of the bounds at hand (each one is at least the truth).
+      `    entry = ${K(handlerEntry)}[h]; s0 = e.handle; if (J.bud < bud) bud = J.bud; x = vm.budget - J.extra; if (x < bud) bud = x | 0;`,
       '  }',
       '}',
     ]));
@@ -653,5 +666,5 @@ export function entrySource(a: Analysis): string {
   for (let k = 0; k < m.nargs; k++) {
     args.push(a.intArgs[k] && k + 1 < m.nargs ? `(st[base + ${k}] << 16) | (st[base + ${k + 1}] & 0xffff)` : `st[base + ${k}]`);
   }
-  return `'use strict';\nreturn function entry(vm, base, D) { const st = vm.stack; return fn(vm, base, D${args.length ? ', ' + args.join(', ') : ''}); };`;
+  return `'use strict';\nreturn function entry(vm, base, D, bud) { const st = vm.stack; return fn(vm, base, D, bud${args.length ? ', ' + args.join(', ') : ''}); };`;
 }

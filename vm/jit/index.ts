@@ -10,12 +10,16 @@
 import { BudgetExhausted, SysEx, SystemReason, Thrown, VmCrash } from '../errors.ts';
 import type { Vm } from '../interpreter.ts';
 import { checkCast, instanceOf, interfaceTarget, packageVirtual } from '../ops/objects.ts';
-import { RetKind, type HeapObject, type VmMethod } from '../types.ts';
+import { Kind, RetKind, type HeapObject, type VmClass, type VmMethod, type VmPackage } from '../types.ts';
 import { analyze, Refusal, type Analysis } from './analyze.ts';
 import { entrySource, generate, type StaticTarget } from './codegen.ts';
 
 /** A compiled method and the adapter that enters it with arguments on vm.stack. */
-export type CompiledFn = ((vm: Vm, ...w: number[]) => number) & { entry?: (vm: Vm, base: number, depth: number) => number };
+export type CompiledFn = ((vm: Vm, ...w: number[]) => number) & {
+  entry?: (vm: Vm, base: number, depth: number, bud: number) => number;
+  /** The VM the code was compiled for (its frame limits are built in). */
+  vm?: Vm;
+};
 
 /** What the JIT did so far (all VMs of the process). */
 export interface JitStats {
@@ -53,30 +57,35 @@ function toWords(types: string, args: readonly number[]): number[] {
 }
 
 /** A call to a method the JIT left to the interpreter: a frame pushed at depth D + 1, as the interpreter's invoke does. */
-function interp(vm: Vm, t: VmMethod, base: number, D: number, types: string, args: readonly number[]): number {
+function interp(vm: Vm, t: VmMethod, base: number, D: number, bud: number, types: string, args: readonly number[]): number {
   if (D >= vm.maxFrames) vm.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
   const words = toWords(types, args);
   vm.sp = base;
   vm.depth = D + 1;
-  return vm.call(t, words);
+  vm.budget = bud + helpers.extra;
+  const r = vm.call(t, words);
+  helpers.bud = helpers.take(vm);
+  return r;
 }
 
 /** Any call whose target is known only now: natives, methods not compiled yet, the interpreter. */
-function invoke(vm: Vm, t: VmMethod, base: number, D: number, types: string, args: readonly number[]): number {
+function invoke(vm: Vm, t: VmMethod, base: number, D: number, bud: number, types: string, args: readonly number[]): number {
   if (t.native !== null) {
     const st = vm.stack;
     const words = toWords(types, args);
     for (let i = 0; i < words.length; i++) st[base + i] = words[i]!;
     vm.sp = base + words.length;
     vm.depth = D;
+    vm.budget = bud + helpers.extra;
     const r = t.native(vm, base);
+    helpers.bud = helpers.take(vm);
     return t.ret === RetKind.Word ? ((r as number) << 16) >> 16 : t.ret === RetKind.Int ? (r as number) | 0 : 0;
   }
   if (t.isAbstract) throw new VmCrash(`invocation of abstract method ${t}`);
-  if (t.compiled === undefined) compileMethod(t);
+  if (t.compiled === undefined) compileMethod(vm, t);
   const f = t.compiled;
-  if (f) return f(vm, base, D + 1, ...args);
-  return interp(vm, t, base, D, types, args);
+  if (f) return f(vm, base, D + 1, bud, ...args);
+  return interp(vm, t, base, D, bud, types, args);
 }
 
 /** The handler index for an exception thrown at `pc` (the interpreter's findHandler rule), or -1. */
@@ -89,18 +98,66 @@ function findHandler(m: VmMethod, pc: number, thrown: HeapObject): number {
   return -1;
 }
 
+/** The most of the budget a compiled method keeps in its int local. */
+const BUDGET_CHUNK = 0x3fffffff;
+
+/** A virtual call's target for a receiver class, remembered in the call site's cache. */
+function virtualCall(ic: { c: VmClass | undefined; t: VmMethod | null | undefined }, cls: VmClass, tok: number, pkg: VmPackage): VmMethod | undefined {
+  const t = tok & 0x80 ? packageVirtual(cls, tok, pkg) : cls.vtable[tok];
+  if (t != null) {
+    ic.c = cls;
+    ic.t = t;
+  }
+  return t;
+}
+
+/** An interface call's target (SecurityException when there is none), remembered for instances. */
+function interfaceCall(ic: { c: VmClass | undefined; t: VmMethod | null | undefined }, vm: Vm, o: HeapObject, iface: VmClass, token: number): VmMethod {
+  const t = interfaceTarget(vm, o, iface, token);
+  if (o.kind === Kind.Instance) {
+    ic.c = o.cls!;
+    ic.t = t;
+  }
+  return t;
+}
+
 const helpers = {
   Thrown,
   instanceOf,
   checkCast,
-  interfaceTarget,
-  packageVirtual,
+  virtualCall,
+  interfaceCall,
   invoke,
   interp,
   findHandler,
-  exhausted(vm: Vm): never {
-    vm.budget = 0; // as the interpreter leaves it
-    throw new BudgetExhausted();
+  /**
+   * The budget in compiled code: `bud` (an argument and a local of every compiled method, an
+   * int) plus `extra` (what vm.budget held beyond BUDGET_CHUNK). A compiled method leaves its
+   * remaining `bud` here when it returns.
+   */
+  bud: 0,
+  extra: 0,
+  /** vm.budget split: sets `extra`, returns the int part. */
+  take(vm: Vm): number {
+    const b = vm.budget;
+    if (b > BUDGET_CHUNK) {
+      helpers.extra = b - BUDGET_CHUNK;
+      return BUDGET_CHUNK;
+    }
+    helpers.extra = 0;
+    return b | 0;
+  },
+  /** `bud` went below 0: the budget ran out, unless `extra` has more. */
+  refill(vm: Vm, bud: number): number {
+    const total = bud + helpers.extra;
+    if (total < 0) {
+      vm.budget = 0; // as the interpreter leaves it
+      helpers.bud = 0;
+      helpers.extra = 0;
+      throw new BudgetExhausted();
+    }
+    vm.budget = total;
+    return helpers.take(vm);
   },
   noResource(vm: Vm): never {
     return vm.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
@@ -137,7 +194,7 @@ function refuse(m: VmMethod, reason: string): false {
  * Compiles `m` (and, first, the methods it calls statically) unless that was tried before.
  * Returns whether `m.compiled` is a function now (or will be, for a method being compiled).
  */
-export function compileMethod(m: VmMethod): boolean {
+export function compileMethod(vm: Vm, m: VmMethod): boolean {
   if (m.compiled !== undefined) return m.compiled !== null;
   if (building.has(m)) return true;
   let a: Analysis;
@@ -150,14 +207,15 @@ export function compileMethod(m: VmMethod): boolean {
   building.add(m);
   try {
     const target = (t: VmMethod): StaticTarget => {
-      if (t.compiled === undefined && !building.has(t)) compileMethod(t);
+      if (t.compiled === undefined && !building.has(t)) compileMethod(vm, t);
       if (typeof t.compiled === 'function') return t.compiled;
       return building.has(t) ? 'pending' : null;
     };
-    const gen = generate(a, target);
+    const gen = generate(a, { maxFrames: vm.maxFrames, stackWords: vm.stack.length }, target);
     jitDump?.(m, gen.source);
     const fn = new Function('J', 'K', gen.source)(helpers, gen.consts) as CompiledFn;
     fn.entry = new Function('fn', entrySource(a))(fn) as CompiledFn['entry'];
+    fn.vm = vm;
     m.compiled = fn;
     jitStats.compiled++;
     return true;
@@ -175,10 +233,16 @@ export function compileMethod(m: VmMethod): boolean {
  * Vm.call); `depth` is the frame depth of the method. Returns the result as Vm.call does.
  */
 export function enterCompiled(vm: Vm, m: VmMethod, base: number, depth: number): number {
+  const fn = m.compiled as CompiledFn;
+  if (fn.vm !== vm) throw new VmCrash(`${m} was compiled for another VM`);
   const saved = vm.depth;
+  const bud = helpers.take(vm);
+  helpers.bud = bud;
   try {
-    return (m.compiled as CompiledFn).entry!(vm, base, depth);
+    return fn.entry!(vm, base, depth, bud);
   } finally {
     vm.depth = saved;
+    // Both are at least what is left (vm.budget is stale after a return, J.bud after a throw).
+    vm.budget = Math.min(vm.budget, helpers.bud + helpers.extra);
   }
 }
