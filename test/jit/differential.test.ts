@@ -1,6 +1,6 @@
 // The JIT against the interpreter on the whole corpus: every suite that passes with the
 // interpreter passes with the JIT on, in both builds; the suites that do not pass yet make
-// the card print exactly the same lines either way. The bench applet's methods, the ones the
+// the card print exactly the same lines either way. The sample applets too. The bench applet's methods, the ones the
 // benchmark times among them, must all have been compiled (none left to the interpreter).
 
 import { resolve } from 'node:path';
@@ -9,7 +9,7 @@ import { runSuite, type SuiteResult } from '../../runtime/script/suite.ts';
 import { makeSuiteCard } from '../../runtime/script/suite-card.ts';
 import { Card as CardClass, type Card } from '../../runtime/card.ts';
 import { jitStats } from '../../vm/jit/index.ts';
-import { CORPUS_DIR } from '../corpus.ts';
+import { CORPUS_DIR, REPO_ROOT } from '../corpus.ts';
 
 const PASSING = ['echo', 'arith', 'intops', 'objects', 'lifecycle', 'apdu-ext', 'pin', 'bench'];
 const NOT_YET = ['txn', 'firewall', 'crypto'];
@@ -55,6 +55,20 @@ describe('JIT: corpus suites', () => {
         expect(jit.result.scripts.map((s) => s.error)).toEqual(interp.result.scripts.map((s) => s.error));
       });
     }
+  }
+
+  for (const name of ['hello', 'counter', 'wallet']) {
+    it(`the ${name} sample applet passes with the JIT`, async () => {
+      const cards: Card[] = [];
+      const result = await runSuite(resolve(REPO_ROOT, 'applets', name, 'suite.json'), async (s) => {
+        const card = await makeSuiteCard(s, { jit: true });
+        cards.push(card);
+        return card;
+      });
+      if (!result.passed) expect.fail(`applets/${name} fails with the JIT:\n${failures(result)}`);
+      const methods = cards.flatMap((c) => c.jcre.packages.flatMap((p) => p.linked.methods));
+      expect(methods.filter((m) => m.compiled === null).map((m) => m.toString())).toEqual([]);
+    });
   }
 
   for (const file of SUITE_FILES) {

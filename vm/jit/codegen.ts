@@ -488,6 +488,8 @@ interface Structure {
   loopHeader: boolean[];
   /** Two or more forward in-edges: placed after its dominator's code, reached by `break`. */
   merge: boolean[];
+  /** Per loop header: the nodes of its natural loop. */
+  loops: Map<number, Set<number>>;
 }
 
 /**
@@ -553,11 +555,22 @@ export function structure(terms: readonly Term[], entries: readonly number[]): S
   };
   const loopHeader = new Array<boolean>(n + 1).fill(false);
   const forwardIn = new Array<number>(n + 1).fill(0);
+  const loops = new Map<number, Set<number>>();
   for (const u of order) {
     for (const v of succ[u]!) {
       if (rpo[v]! <= rpo[u]!) {
         if (!dominates(v, u)) return null;
         loopHeader[v] = true;
+        // The natural loop of the back edge u -> v: v, and whatever reaches u without passing v.
+        let body = loops.get(v);
+        if (!body) loops.set(v, (body = new Set([v])));
+        const work = [u];
+        while (work.length) {
+          const x = work.pop()!;
+          if (body.has(x)) continue;
+          body.add(x);
+          for (const p of preds[x]!) work.push(p);
+        }
       } else {
         forwardIn[v]!++;
       }
@@ -565,7 +578,7 @@ export function structure(terms: readonly Term[], entries: readonly number[]): S
   }
   const children: number[][] = Array.from({ length: n + 1 }, () => []);
   for (const v of order) if (v !== root) children[idom[v]!]!.push(v);
-  return { root, rpo, children, loopHeader, merge: forwardIn.map((k) => k >= 2) };
+  return { root, rpo, children, loopHeader, merge: forwardIn.map((k) => k >= 2), loops };
 }
 
 /**
@@ -583,9 +596,11 @@ function emitStructured(
   indent: (depth: number, xs: readonly string[]) => void,
   crashRet: string,
 ): void {
+  /** Nodes placed after a loop they leave (reached by `break`, like merge nodes). */
+  const afterLoop = new Set<number>();
   const doBranch = (src: number, dst: number, depth: number): void => {
     if (s.rpo[dst]! <= s.rpo[src]!) indent(depth, [`continue L${dst};`]);
-    else if (s.merge[dst]) indent(depth, [`break B${dst};`]);
+    else if (s.merge[dst] || afterLoop.has(dst)) indent(depth, [`break B${dst};`]);
     else doTree(dst, depth);
   };
   const nodeWithin = (x: number, ys: number[], depth: number): void => {
@@ -644,14 +659,30 @@ function emitStructured(
   };
   const doTree = (x: number, depth: number): void => {
     // Merge children, the one latest in reverse postorder outermost (its code comes last).
-    const merges = s.children[x]!.filter((c) => s.merge[c]).sort((p, q) => s.rpo[q]! - s.rpo[p]!);
-    if (s.loopHeader[x]) {
-      indent(depth, [`L${x}: for (;;) {`]);
-      nodeWithin(x, merges, depth + 1);
-      indent(depth, ['}']);
-    } else {
-      nodeWithin(x, merges, depth);
+    const byRpo = (p: number, q: number): number => s.rpo[q]! - s.rpo[p]!;
+    if (!s.loopHeader[x]) {
+      nodeWithin(x, s.children[x]!.filter((c) => s.merge[c]).sort(byRpo), depth);
+      return;
     }
+    // A loop: the children it exits to come after it (not inside it, which V8 would take for
+    // nested loops), each in a labelled block the loop breaks out of.
+    const body = s.loops.get(x)!;
+    const inner = s.children[x]!.filter((c) => s.merge[c] && body.has(c)).sort(byRpo);
+    const exits = s.children[x]!.filter((c) => !body.has(c)).sort(byRpo);
+    for (const e of exits) afterLoop.add(e);
+    const around = (i: number, d: number): void => {
+      if (i === exits.length) {
+        indent(d, [`L${x}: for (;;) {`]);
+        nodeWithin(x, inner, d + 1);
+        indent(d, ['}']);
+        return;
+      }
+      indent(d, [`B${exits[i]}: {`]);
+      around(i + 1, d + 1);
+      indent(d, ['}']);
+      doTree(exits[i]!, d);
+    };
+    around(0, depth);
   };
   doTree(s.root, 0);
 }
