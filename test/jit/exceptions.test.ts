@@ -130,6 +130,40 @@ describe('the budget in compiled code', () => {
       expect(() => callOn(loaded, 'run', [], 1_000)).toThrow(BudgetExhausted);
     }
   });
+
+  it('charges what a callee ran before it threw: a loop of catching calls stops where the interpreter does', () => {
+    // spin(): 100 rounds of a loop, then it throws a new RuntimeException (no native runs in
+    // between, which would bring vm.budget up to date); run calls it forever, catching it.
+    const o: RunOptions = {
+      params: '',
+      returns: 'V',
+      fields: ['static short calls'],
+      cp: ['staticFieldRef short T/calls', 'staticMethodRef T/spin()V', '.classRef 0.3', 'staticMethodRef 0.3.0()V'],
+      methods: `
+		.method static spin()V {
+			.stack 2;
+			.locals 1;
+				sconst_0;
+				sstore_0;
+			L0:	sinc 0 1;
+				sload_0;
+				bspush 100;
+				if_scmplt L0;
+				new 2;
+				athrow;
+		}`,
+      handlers: ['L1 L2 L3 0'],
+    };
+    const body = 'L0: getstatic_s 0; sconst_1; sadd; putstatic_s 0; L1: invokestatic 1; L2: goto L0; L3: pop; goto L0;';
+    const calls = [false, true].map((jit) => {
+      const loaded = loadRunOn(jit, body, o);
+      expect(() => callOn(loaded, 'run', [], 100_000)).toThrow(BudgetExhausted);
+      const img = loaded.card.jcre.packages[0]!.linked.pkg.staticImage;
+      return (img[0]! << 8) | img[1]!;
+    });
+    expect(calls[0]).toBeGreaterThan(100);
+    expect(Math.abs(calls[1]! - calls[0]!)).toBeLessThanOrEqual(1);
+  });
 });
 
 describe('recursion limits', () => {

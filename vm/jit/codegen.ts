@@ -5,7 +5,8 @@
 // The budget travels with the calls: a compiled method gets it as its `bud` argument, a small
 // int V8 keeps in a register, and leaves what remains in J.bud when it returns. Whatever
 // vm.budget holds beyond 2^30 (Infinity when no budget is set) waits in J.extra. vm.budget is
-// brought up to date only around natives and the interpreter (see index.ts).
+// brought up to date only around natives and the interpreter (see index.ts). Whatever throws
+// leaves the budget in J.bud first, so that a handler up the calls knows what was spent.
 // Every instruction does what the interpreter's case for it does, exceptions included.
 
 import { OPCODES, Op } from '../opcodes.ts';
@@ -62,7 +63,7 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
   };
   const hasHandlers = m.handlers.length > 0;
   const coverage = (pc: number): string => m.handlers.map((h, i) => (pc >= h.start && pc < h.end ? i : '')).join(',');
-  const nullCheck = (o: string): string => `if (${o} === undefined) vm.throwSys(0);`;
+  const nullCheck = (o: string): string => `if (${o} === undefined) J.sys(vm, bud, 0);`;
   const fieldIndex = (insn: Insn, wide: boolean): number => cp.index[wide ? u2(code, insn.pc + 1) : code[insn.pc + 1]!]!;
 
   /** Writes the argument words of a call onto vm.stack at `x` (int words split as the interpreter keeps them). */
@@ -112,7 +113,7 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     const ic = K({ c: undefined, t: null });
     if (op === Op.INVOKEINTERFACE) {
       const ci = u2(code, insn.pc + 2);
-      out(`if (o.kind === ${Kind.Instance} && o.cls === ${ic}.c) t = ${ic}.t; else t = J.interfaceCall(${ic}, vm, o, ${K(cp.cls[ci])}, ${code[insn.pc + 4]});`);
+      out(`if (o.kind === ${Kind.Instance} && o.cls === ${ic}.c) t = ${ic}.t; else J.bud = bud, t = J.interfaceCall(${ic}, vm, o, ${K(cp.cls[ci])}, ${code[insn.pc + 4]});`);
     } else {
       const ci = u2(code, insn.pc + 1), tok = cp.index[ci]!;
       out(`x = o.cls !== null && o.kind === ${Kind.Instance} ? o.cls : vm.objectClass;`);
@@ -148,19 +149,19 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
         out(`${L(localOperand(code, pc, op))} = ${second};`); return null;
       case Op.AALOAD: case Op.BALOAD: case Op.SALOAD: case Op.IALOAD: {
         const arr = S(d - 2), idx = S(d - 1);
-        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) vm.throwSys(1); ${arr} = v[${idx}];`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${arr} = v[${idx}];`);
         return null;
       }
       case Op.AASTORE: {
         const arr = S(d - 3), idx = S(d - 2), val = S(d - 1);
-        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) vm.throwSys(1);`);
-        out(`if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, objs[${val}], ${Kind.Instance}, o.cls)) vm.throwSys(6); v[${idx}] = ${val};`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1);`);
+        out(`if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, objs[${val}], ${Kind.Instance}, o.cls)) J.sys(vm, bud, 6); v[${idx}] = ${val};`);
         return null;
       }
       case Op.BASTORE: case Op.SASTORE: case Op.IASTORE: {
         const w = op === Op.IASTORE ? 4 : 3;
         const arr = S(d - w), idx = S(d - w + 1), val = S(d - w + 2);
-        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) vm.throwSys(1); v[${idx}] = ${val};`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); v[${idx}] = ${val};`);
         return null;
       }
       case Op.POP: case Op.POP2: return null;
@@ -191,8 +192,8 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       case Op.SADD: out(`${second} = (${second} + ${top}) << 16 >> 16;`); return null;
       case Op.SSUB: out(`${second} = (${second} - ${top}) << 16 >> 16;`); return null;
       case Op.SMUL: out(`${second} = Math.imul(${second}, ${top}) << 16 >> 16;`); return null;
-      case Op.SDIV: out(`if (${top} === 0) vm.throwSys(4); ${second} = ((${second} / ${top}) | 0) << 16 >> 16;`); return null;
-      case Op.SREM: out(`if (${top} === 0) vm.throwSys(4); ${second} = (${second} % ${top}) << 16 >> 16;`); return null;
+      case Op.SDIV: out(`if (${top} === 0) J.sys(vm, bud, 4); ${second} = ((${second} / ${top}) | 0) << 16 >> 16;`); return null;
+      case Op.SREM: out(`if (${top} === 0) J.sys(vm, bud, 4); ${second} = (${second} % ${top}) << 16 >> 16;`); return null;
       case Op.SNEG: out(`${top} = (-${top}) << 16 >> 16;`); return null;
       case Op.SSHL: out(`${second} = (${second} << (${top} & 31)) << 16 >> 16;`); return null;
       case Op.SSHR: out(`${second} = (${second} >> (${top} & 31)) << 16 >> 16;`); return null;
@@ -208,7 +209,7 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
           op === Op.IDIV ? `(${x} / ${y}) | 0` : op === Op.IREM ? `(${x} % ${y}) | 0` : op === Op.ISHL ? `${x} << (${y} & 31)` :
           op === Op.ISHR ? `${x} >> (${y} & 31)` : op === Op.IUSHR ? `(${x} >>> (${y} & 31)) | 0` : op === Op.IAND ? `${x} & ${y}` :
           op === Op.IOR ? `${x} | ${y}` : `${x} ^ ${y}`;
-        const check = op === Op.IDIV || op === Op.IREM ? `if (${y} === 0) vm.throwSys(4); ` : '';
+        const check = op === Op.IDIV || op === Op.IREM ? `if (${y} === 0) J.sys(vm, bud, 4); ` : '';
         out(`${check}${x} = ${e};`);
         return null;
       }
@@ -333,16 +334,16 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       case Op.INVOKEVIRTUAL: case Op.INVOKESPECIAL: case Op.INVOKESTATIC: case Op.INVOKEINTERFACE:
         emitCall(insn);
         return null;
-      case Op.NEW: out(`${S(d)} = vm.newInstance(${K(cp.cls[u2(code, pc + 1)])});`); return null;
-      case Op.NEWARRAY: out(`if (${top} < 0) vm.throwSys(2); ${top} = vm.newArray(${code[pc + 1]}, ${top}, null);`); return null;
-      case Op.ANEWARRAY: out(`if (${top} < 0) vm.throwSys(2); ${top} = vm.newArray(${Kind.RefArray}, ${top}, ${K(cp.cls[u2(code, pc + 1)])});`); return null;
+      case Op.NEW: out(`J.bud = bud; ${S(d)} = vm.newInstance(${K(cp.cls[u2(code, pc + 1)])});`); return null;
+      case Op.NEWARRAY: out(`if (${top} < 0) J.sys(vm, bud, 2); J.bud = bud; ${top} = vm.newArray(${code[pc + 1]}, ${top}, null);`); return null;
+      case Op.ANEWARRAY: out(`if (${top} < 0) J.sys(vm, bud, 2); J.bud = bud; ${top} = vm.newArray(${Kind.RefArray}, ${top}, ${K(cp.cls[u2(code, pc + 1)])});`); return null;
       case Op.ARRAYLENGTH: out(`o = objs[${top}]; ${nullCheck('o')} ${top} = o.data.length << 16 >> 16;`); return null;
-      case Op.ATHROW: out(`if (objs[${top}] === undefined) vm.throwSys(0); throw new J.Thrown(${top});`); return END;
+      case Op.ATHROW: out(`if (objs[${top}] === undefined) J.sys(vm, bud, 0); J.bud = bud; throw new J.Thrown(${top});`); return END;
       case Op.CHECKCAST: case Op.INSTANCEOF: {
         const atype = code[pc + 1]!;
         const kind = atype === 0 ? Kind.Instance : atype;
         const cls = atype === 0 || atype === 14 ? K(cp.cls[u2(code, pc + 2)]) : 'null';
-        if (op === Op.CHECKCAST) out(`if (${top} !== 0) J.checkCast(vm, objs[${top}], ${kind}, ${cls});`);
+        if (op === Op.CHECKCAST) out(`if (${top} !== 0) J.bud = bud, J.checkCast(vm, objs[${top}], ${kind}, ${cls});`);
         else out(`${top} = ${top} !== 0 && J.instanceOf(vm, objs[${top}], ${kind}, ${cls}) ? 1 : 0;`);
         return null;
       }
@@ -430,7 +431,7 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
   const name = jsName(m);
   const decls = [
     // The interpreter's frame limits (SystemException NO_RESOURCE), for this method's VM.
-    `if (D > ${limits.maxFrames} || lp > ${limits.stackWords - frame}) J.noResource(vm);`,
+    `if (D > ${limits.maxFrames} || lp > ${limits.stackWords - frame}) J.noResource(vm, bud);`,
     'const st = vm.stack, objs = vm.heap.objects;',
     locals.length ? `let ${locals.join(', ')};` : '',
     slots.length ? `let ${slots.join(', ')};` : '',

@@ -162,8 +162,14 @@ const helpers = {
     vm.budget = total;
     return helpers.take(vm);
   },
-  noResource(vm: Vm): never {
+  noResource(vm: Vm, bud: number): never {
+    helpers.bud = bud;
     return vm.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
+  },
+  /** A VM-detected exception (vm.throwSys), the budget left in `bud` first. */
+  sys(vm: Vm, bud: number, kind: SysEx): never {
+    helpers.bud = bud;
+    return vm.throwSys(kind);
   },
   unresolved(m: VmMethod, ci: number): never {
     throw new VmCrash(`unresolved method at constant pool index ${ci} in ${m}`);
