@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { analyze, Refusal, type Analysis } from '../../vm/jit/analyze.ts';
+import { Op } from '../../vm/opcodes.ts';
 import type { RunOptions } from '../vm/harness.ts';
 import { loadRunOn } from './helpers.ts';
 
@@ -104,5 +105,23 @@ describe('refusals: left to the interpreter', () => {
 
   it('converter-style code is accepted', () => {
     expect(refusal('sconst_0; sstore_1; L0: sinc 1 1; sload_1; bspush 10; if_scmplt L0; sload_1; sreturn;', { locals: 2 })).toBe('compiled');
+  });
+});
+
+describe('interface methods of another package', () => {
+  it('the return type of a shareable interface method implemented elsewhere is told by the code after the call', async () => {
+    const { readSuite } = await import('../../runtime/script/suite.ts');
+    const { makeSuiteCard } = await import('../../runtime/script/suite-card.ts');
+    const { CORPUS_DIR } = await import('../corpus.ts');
+    const { RetKind } = await import('../../vm/types.ts');
+    const card = await makeSuiteCard(readSuite(`${CORPUS_DIR}/firewall/suite.json`));
+    const client = card.jcre.packages.find((p) => p.linked.pkg.name === 'conformance/fwclient')!;
+    const calls = client.linked.methods
+      .filter((m) => !m.isAbstract)
+      .map((m) => analyze(m))
+      .flatMap((a) => a.insns.filter((i) => i.op === Op.INVOKEINTERFACE).map((i) => i.call!));
+    // FwService: add(SS)S, peek([BS)B, secret()[B, whoCalls([BS)S: one word each.
+    expect(calls.length).toBeGreaterThanOrEqual(4);
+    expect(calls.every((c) => c.ret === RetKind.Word)).toBe(true);
   });
 });

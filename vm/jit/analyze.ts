@@ -169,7 +169,7 @@ function pushShape(op: number, info: OpInfo): string {
 }
 
 /** The return kind of an interface method, from a class that implements it (or the API's declaration). */
-function interfaceRet(iface: VmClass, token: number, pkgs: Iterable<VmClass[]>): RetKind | null {
+function interfaceRet(iface: VmClass, token: number, pkgs: Iterable<VmClass[]>): RetKind | undefined {
   const declared = iface.vtable[token];
   if (declared !== undefined) return declared.ret;
   for (const classes of pkgs) {
@@ -181,7 +181,7 @@ function interfaceRet(iface: VmClass, token: number, pkgs: Iterable<VmClass[]>):
       if (t !== undefined) return t.ret;
     }
   }
-  return null;
+  return undefined;
 }
 
 function retWords(r: RetKind): number {
@@ -189,13 +189,24 @@ function retWords(r: RetKind): number {
 }
 
 /** The call an invoke instruction makes (its arguments and result), or a Refusal. */
-function callSite(m: VmMethod, pc: number, op: number): CallSite {
+/** An invokeinterface whose return type no class in reach tells (a shareable interface of another package). */
+class UnknownReturn extends Refusal {
+  constructor(readonly key: string, message: string) {
+    super(message);
+  }
+}
+
+/** Assumed return types of interface methods, by "interface#token". */
+type Assumptions = ReadonlyMap<string, RetKind>;
+
+function callSite(m: VmMethod, pc: number, op: number, assumed: Assumptions): CallSite {
   const code = m.code, cp = m.pkg.cp;
   if (op === Op.INVOKEINTERFACE) {
     const nargs = code[pc + 1]!, ci = u2(code, pc + 2), iface = cp.cls[ci];
     if (!iface) throw new Refusal(`invokeinterface at ${pc}: constant pool entry ${ci} is not a class`);
-    const ret = interfaceRet(iface, code[pc + 4]!, [m.pkg.classes, iface.pkg.classes]);
-    if (ret === null) throw new Refusal(`invokeinterface at ${pc}: return type of ${iface.name} method ${code[pc + 4]} unknown (no implementing class in reach)`);
+    const key = `${iface.name}#${code[pc + 4]}`;
+    const ret = interfaceRet(iface, code[pc + 4]!, [m.pkg.classes, iface.pkg.classes]) ?? assumed.get(key);
+    if (ret === undefined) throw new UnknownReturn(key, `invokeinterface at ${pc}: return type of ${iface.name} method ${code[pc + 4]} unknown`);
     return { nargs, ret, target: null };
   }
   const ci = u2(code, pc + 1);
@@ -213,8 +224,42 @@ function callSite(m: VmMethod, pc: number, op: number): CallSite {
   return { nargs: target.nargs, ret: target.ret, target };
 }
 
-/** Analyses `m`, or throws a Refusal naming the first thing that cannot be compiled. */
+/**
+ * Analyses `m`, or throws a Refusal naming the first thing that cannot be compiled.
+ *
+ * The return type of an interface method is known only from a class implementing it; when
+ * none is in reach (a shareable interface implemented in another package) each of void, a word
+ * and an int is tried, with returns required to leave nothing else on the stack as the
+ * converter's code does: the call is compiled when exactly one fits the code after it.
+ */
 export function analyze(m: VmMethod): Analysis {
+  const tries = { left: 60 };
+  return analyzeAssuming(m, new Map(), tries);
+}
+
+function analyzeAssuming(m: VmMethod, assumed: Assumptions, tries: { left: number }): Analysis {
+  if (--tries.left < 0) throw new Refusal('too many interface methods of unknown return type');
+  try {
+    return analyzeOnce(m, assumed);
+  } catch (e) {
+    if (!(e instanceof UnknownReturn)) throw e;
+    const fits: Analysis[] = [];
+    let why = '';
+    for (const r of [RetKind.Void, RetKind.Word, RetKind.Int]) {
+      try {
+        fits.push(analyzeAssuming(m, new Map(assumed).set(e.key, r), tries));
+      } catch (x) {
+        if (!(x instanceof Refusal)) throw x;
+        why = x.message;
+      }
+    }
+    if (fits.length === 1) return fits[0]!;
+    throw new Refusal(`${e.message}: ${fits.length === 0 ? `no return type fits the code after it (${why})` : `${fits.length} return types fit the code after it`}`);
+  }
+}
+
+function analyzeOnce(m: VmMethod, assumed: Assumptions): Analysis {
+  const strict = assumed.size > 0;
   if (m.native !== null || m.isAbstract) throw new Refusal('not a bytecode method');
   const code = m.code;
   if (m.end <= m.start || m.end > code.length) throw new Refusal('no code');
@@ -320,7 +365,7 @@ export function analyze(m: VmMethod): Analysis {
     } else {
       let pop: number, push: string;
       if (op >= Op.INVOKEVIRTUAL! && op <= Op.INVOKEINTERFACE!) {
-        const c = callSite(m, pc, op);
+        const c = callSite(m, pc, op, assumed);
         calls.set(pc, c);
         pop = c.nargs;
         push = c.ret === RetKind.Int ? 'IJ' : 'W'.repeat(retWords(c.ret));
@@ -355,6 +400,9 @@ export function analyze(m: VmMethod): Analysis {
       if (!m.pkg.cp.image[u2(code, pc + 1)]) throw new Refusal(`${info.name} at ${pc}: no static field image`);
     }
 
+    if (strict && op >= Op.ARETURN! && op <= Op.RETURN! && out !== '') {
+      throw new Refusal(`${info.name} at ${pc} leaves [${out}] on the stack`);
+    }
     if (op === Op.RET) {
       for (const r of jsrReturns) flowTo(r, out, locals, pc);
       continue;
