@@ -48,6 +48,8 @@ export interface JcreOptions {
   trace?: (line: string) => void;
   /** Compile applet methods to JavaScript (vm/jit); off by default, ignored with trace. */
   jit?: boolean;
+  /** Seed of a deterministic card random source (RandomData, key generation); absent: the OS CSPRNG. */
+  randomSeed?: string;
 }
 
 /** Per-APDU state of javacard.framework.APDU. */
@@ -99,7 +101,7 @@ export class Jcre implements PackageResolver {
   constructor(options: JcreOptions = {}) {
     this.instructionBudget = options.instructionBudget ?? 50_000_000;
     this.api = new ApiRegistry(frameworkNatives(this));
-    this.api.bind(securityNatives(this));
+    this.api.bind(securityNatives(this, { randomSeed: options.randomSeed }));
     this.vm = new Vm(this.heap, this, { trace: options.trace, jit: options.jit });
     this.vm.objectClass = this.api.cls('java/lang/Object');
     const size = Math.max(133, options.apduBufferSize ?? 261);

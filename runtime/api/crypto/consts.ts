@@ -1,0 +1,314 @@
+// Constants of javacard.security and javacardx.crypto (Java Card 3.1 API specification; the
+// values are those of the export files in ../shared/api, which the converter inlines).
+
+export const SEC = 'javacard/security';
+export const CRYPTOX = 'javacardx/crypto';
+export const CRYPTO_EX = `${SEC}/CryptoException`;
+
+/** CryptoException reasons. */
+export const CE = {
+  ILLEGAL_VALUE: 1,
+  UNINITIALIZED_KEY: 2,
+  NO_SUCH_ALGORITHM: 3,
+  INVALID_INIT: 4,
+  ILLEGAL_USE: 5,
+} as const;
+
+/** KeyBuilder.TYPE_* */
+export const T = {
+  DES_TRANSIENT_RESET: 1,
+  DES_TRANSIENT_DESELECT: 2,
+  DES: 3,
+  RSA_PUBLIC: 4,
+  RSA_PRIVATE: 5,
+  RSA_CRT_PRIVATE: 6,
+  DSA_PUBLIC: 7,
+  DSA_PRIVATE: 8,
+  EC_F2M_PUBLIC: 9,
+  EC_F2M_PRIVATE: 10,
+  EC_FP_PUBLIC: 11,
+  EC_FP_PRIVATE: 12,
+  AES_TRANSIENT_RESET: 13,
+  AES_TRANSIENT_DESELECT: 14,
+  AES: 15,
+  KOREAN_SEED_TRANSIENT_RESET: 16,
+  KOREAN_SEED_TRANSIENT_DESELECT: 17,
+  KOREAN_SEED: 18,
+  HMAC_TRANSIENT_RESET: 19,
+  HMAC_TRANSIENT_DESELECT: 20,
+  HMAC: 21,
+  RSA_PRIVATE_TRANSIENT_RESET: 22,
+  RSA_PRIVATE_TRANSIENT_DESELECT: 23,
+  RSA_CRT_PRIVATE_TRANSIENT_RESET: 24,
+  RSA_CRT_PRIVATE_TRANSIENT_DESELECT: 25,
+  DSA_PRIVATE_TRANSIENT_RESET: 26,
+  DSA_PRIVATE_TRANSIENT_DESELECT: 27,
+  EC_F2M_PRIVATE_TRANSIENT_RESET: 28,
+  EC_F2M_PRIVATE_TRANSIENT_DESELECT: 29,
+  EC_FP_PRIVATE_TRANSIENT_RESET: 30,
+  EC_FP_PRIVATE_TRANSIENT_DESELECT: 31,
+  DH_PUBLIC: 32,
+  DH_PUBLIC_TRANSIENT_DESELECT: 33,
+  DH_PUBLIC_TRANSIENT_RESET: 34,
+  DH_PRIVATE: 35,
+  DH_PRIVATE_TRANSIENT_DESELECT: 36,
+  DH_PRIVATE_TRANSIENT_RESET: 37,
+  DH_PARAMETERS: 38,
+  DSA_PARAMETERS: 39,
+  EC_F2M_PARAMETERS: 40,
+  EC_FP_PARAMETERS: 41,
+  GENERIC_SECRET: 42,
+  SM4: 43,
+} as const;
+
+/** KeyBuilder.ALG_TYPE_* (buildKey(byte, byte, short, boolean)). */
+export const ALG_TYPE = {
+  DES: 1,
+  AES: 2,
+  DSA_PUBLIC: 3,
+  DSA_PRIVATE: 4,
+  EC_F2M_PUBLIC: 5,
+  EC_F2M_PRIVATE: 6,
+  EC_FP_PUBLIC: 7,
+  EC_FP_PRIVATE: 8,
+  HMAC: 9,
+  KOREAN_SEED: 10,
+  RSA_PUBLIC: 11,
+  RSA_PRIVATE: 12,
+  RSA_CRT_PRIVATE: 13,
+  DH_PUBLIC: 14,
+  DH_PRIVATE: 15,
+  EC_F2M_PARAMETERS: 16,
+  EC_FP_PARAMETERS: 17,
+  DSA_PARAMETERS: 18,
+  DH_PARAMETERS: 19,
+  GENERIC_SECRET: 20,
+  SM4: 21,
+} as const;
+
+/** MessageDigest.ALG_* */
+export const MD = {
+  NULL: 0,
+  SHA: 1,
+  MD5: 2,
+  RIPEMD160: 3,
+  SHA_256: 4,
+  SHA_384: 5,
+  SHA_512: 6,
+  SHA_224: 7,
+  SHA3_224: 8,
+  SHA3_256: 9,
+  SHA3_384: 10,
+  SHA3_512: 11,
+  SM3: 12,
+} as const;
+
+/** MessageDigest.ALG_* -> node:crypto hash name, digest length, block length, DigestInfo prefix. */
+export const DIGESTS: Record<number, { name: string; length: number; block: number; oid: string } | undefined> = {
+  [MD.SHA]: { name: 'sha1', length: 20, block: 64, oid: '3021300906052b0e03021a05000414' },
+  [MD.MD5]: { name: 'md5', length: 16, block: 64, oid: '3020300c06082a864886f70d020505000410' },
+  [MD.RIPEMD160]: { name: 'ripemd160', length: 20, block: 64, oid: '3021300906052b2403020105000414' },
+  [MD.SHA_256]: { name: 'sha256', length: 32, block: 64, oid: '3031300d060960864801650304020105000420' },
+  [MD.SHA_384]: { name: 'sha384', length: 48, block: 128, oid: '3041300d060960864801650304020205000430' },
+  [MD.SHA_512]: { name: 'sha512', length: 64, block: 128, oid: '3051300d060960864801650304020305000440' },
+  [MD.SHA_224]: { name: 'sha224', length: 28, block: 64, oid: '302d300d06096086480165030402040500041c' },
+  [MD.SHA3_224]: { name: 'sha3-224', length: 28, block: 144, oid: '302d300d06096086480165030402070500041c' },
+  [MD.SHA3_256]: { name: 'sha3-256', length: 32, block: 136, oid: '3031300d060960864801650304020805000420' },
+  [MD.SHA3_384]: { name: 'sha3-384', length: 48, block: 104, oid: '3041300d060960864801650304020905000430' },
+  [MD.SHA3_512]: { name: 'sha3-512', length: 64, block: 72, oid: '3051300d060960864801650304020a05000440' },
+  [MD.SM3]: { name: 'sm3', length: 32, block: 64, oid: '' },
+};
+
+/** Cipher.ALG_* and AEADCipher.ALG_* */
+export const CA = {
+  DES_CBC_NOPAD: 1,
+  DES_CBC_ISO9797_M1: 2,
+  DES_CBC_ISO9797_M2: 3,
+  DES_CBC_PKCS5: 4,
+  DES_ECB_NOPAD: 5,
+  DES_ECB_ISO9797_M1: 6,
+  DES_ECB_ISO9797_M2: 7,
+  DES_ECB_PKCS5: 8,
+  RSA_ISO14888: 9,
+  RSA_PKCS1: 10,
+  RSA_ISO9796: 11,
+  RSA_NOPAD: 12,
+  AES_BLOCK_128_CBC_NOPAD: 13,
+  AES_BLOCK_128_ECB_NOPAD: 14,
+  RSA_PKCS1_OAEP: 15,
+  KOREAN_SEED_ECB_NOPAD: 16,
+  KOREAN_SEED_CBC_NOPAD: 17,
+  AES_BLOCK_192_CBC_NOPAD: 18,
+  AES_BLOCK_192_ECB_NOPAD: 19,
+  AES_BLOCK_256_CBC_NOPAD: 20,
+  AES_BLOCK_256_ECB_NOPAD: 21,
+  AES_CBC_ISO9797_M1: 22,
+  AES_CBC_ISO9797_M2: 23,
+  AES_CBC_PKCS5: 24,
+  AES_ECB_ISO9797_M1: 25,
+  AES_ECB_ISO9797_M2: 26,
+  AES_ECB_PKCS5: 27,
+  AES_CFB: 28,
+  AES_XTS: 29,
+  AES_CTR: -16,
+  AES_GCM: -13,
+  AES_CCM: -12,
+} as const;
+
+/** Cipher.CIPHER_* and AEADCipher.CIPHER_* */
+export const CC = {
+  AES_CBC: 1,
+  AES_ECB: 2,
+  DES_CBC: 3,
+  DES_ECB: 4,
+  KOREAN_SEED_CBC: 5,
+  KOREAN_SEED_ECB: 6,
+  RSA: 7,
+  AES_CTR: 8,
+  AES_CFB: 9,
+  AES_XTS: 10,
+  SM4_ECB: 11,
+  SM4_CBC: 12,
+  SM2: 13,
+  AES_GCM: -15,
+  AES_CCM: -14,
+} as const;
+
+/** Cipher.PAD_* */
+export const PAD = {
+  NULL: 0,
+  NOPAD: 1,
+  ISO9797_M1: 2,
+  ISO9797_M2: 3,
+  ISO9797_1_M1_ALG3: 4,
+  ISO9797_1_M2_ALG3: 5,
+  PKCS5: 6,
+  PKCS1: 7,
+  PKCS1_PSS: 8,
+  PKCS1_OAEP: 9,
+  ISO9796: 10,
+  ISO9796_MR: 11,
+  RFC2409: 12,
+  PKCS1_OAEP_SHA224: 13,
+  PKCS1_OAEP_SHA256: 14,
+  PKCS1_OAEP_SHA384: 15,
+  PKCS1_OAEP_SHA512: 16,
+  PKCS1_OAEP_SHA3_224: 17,
+  PKCS1_OAEP_SHA3_256: 18,
+  PKCS1_OAEP_SHA3_384: 19,
+  PKCS1_OAEP_SHA3_512: 20,
+} as const;
+
+export const MODE_DECRYPT = 1;
+export const MODE_ENCRYPT = 2;
+export const MODE_SIGN = 1;
+export const MODE_VERIFY = 2;
+
+/** Signature.ALG_* */
+export const SA = {
+  DES_MAC4_NOPAD: 1,
+  DES_MAC8_NOPAD: 2,
+  DES_MAC4_ISO9797_M1: 3,
+  DES_MAC8_ISO9797_M1: 4,
+  DES_MAC4_ISO9797_M2: 5,
+  DES_MAC8_ISO9797_M2: 6,
+  DES_MAC4_PKCS5: 7,
+  DES_MAC8_PKCS5: 8,
+  RSA_SHA_ISO9796: 9,
+  RSA_SHA_PKCS1: 10,
+  RSA_MD5_PKCS1: 11,
+  RSA_RIPEMD160_ISO9796: 12,
+  RSA_RIPEMD160_PKCS1: 13,
+  DSA_SHA: 14,
+  RSA_SHA_RFC2409: 15,
+  RSA_MD5_RFC2409: 16,
+  ECDSA_SHA: 17,
+  AES_MAC_128_NOPAD: 18,
+  DES_MAC4_ISO9797_1_M2_ALG3: 19,
+  DES_MAC8_ISO9797_1_M2_ALG3: 20,
+  RSA_SHA_PKCS1_PSS: 21,
+  RSA_MD5_PKCS1_PSS: 22,
+  RSA_RIPEMD160_PKCS1_PSS: 23,
+  HMAC_SHA1: 24,
+  HMAC_SHA_256: 25,
+  HMAC_SHA_384: 26,
+  HMAC_SHA_512: 27,
+  HMAC_MD5: 28,
+  HMAC_RIPEMD160: 29,
+  RSA_SHA_ISO9796_MR: 30,
+  RSA_RIPEMD160_ISO9796_MR: 31,
+  KOREAN_SEED_MAC_NOPAD: 32,
+  ECDSA_SHA_256: 33,
+  ECDSA_SHA_384: 34,
+  AES_MAC_192_NOPAD: 35,
+  AES_MAC_256_NOPAD: 36,
+  ECDSA_SHA_224: 37,
+  ECDSA_SHA_512: 38,
+  RSA_SHA_224_PKCS1: 39,
+  RSA_SHA_256_PKCS1: 40,
+  RSA_SHA_384_PKCS1: 41,
+  RSA_SHA_512_PKCS1: 42,
+  RSA_SHA_224_PKCS1_PSS: 43,
+  RSA_SHA_256_PKCS1_PSS: 44,
+  RSA_SHA_384_PKCS1_PSS: 45,
+  RSA_SHA_512_PKCS1_PSS: 46,
+  DES_MAC4_ISO9797_1_M1_ALG3: 47,
+  DES_MAC8_ISO9797_1_M1_ALG3: 48,
+  AES_CMAC_128: 49,
+} as const;
+
+/** Signature.SIG_CIPHER_* */
+export const SC = {
+  DES_MAC4: 1,
+  DES_MAC8: 2,
+  RSA: 3,
+  DSA: 4,
+  ECDSA: 5,
+  AES_MAC128: 6,
+  HMAC: 7,
+  KOREAN_SEED_MAC: 8,
+  ECDSA_PLAIN: 9,
+  AES_CMAC128: 10,
+  SM2: 11,
+  SM4_MAC128: 12,
+} as const;
+
+/** KeyAgreement.ALG_* */
+export const KA = {
+  EC_SVDP_DH: 1,
+  EC_SVDP_DHC: 2,
+  EC_SVDP_DH_PLAIN: 3,
+  EC_SVDP_DHC_PLAIN: 4,
+  EC_PACE_GM: 5,
+  EC_SVDP_DH_PLAIN_XY: 6,
+  DH_PLAIN: 7,
+  XDH: 8,
+  SM2: 9,
+  SM2_WITH_CONFIRMATION: 10,
+} as const;
+
+/** RandomData.ALG_* */
+export const RA = {
+  PSEUDO_RANDOM: 1,
+  SECURE_RANDOM: 2,
+  TRNG: 3,
+  PRESEEDED_DRBG: 4,
+  FAST: 5,
+  KEYGENERATION: 6,
+} as const;
+
+/** KeyPair.ALG_* */
+export const KP = {
+  RSA: 1,
+  RSA_CRT: 2,
+  DSA: 3,
+  EC_F2M: 4,
+  EC_FP: 5,
+  DH: 6,
+} as const;
+
+/** Checksum.ALG_* */
+export const CK = {
+  ISO3309_CRC16: 1,
+  ISO3309_CRC32: 2,
+} as const;

@@ -1,0 +1,57 @@
+// What every crypto native shares on one card: the JCRE, the card's random source, and the
+// reset generation that ends engine state (a Cipher or Signature in progress lives in RAM on a
+// card and is lost at reset; persistent configuration lives in the objects' native records).
+
+import type { Vm } from '../../../vm/interpreter.ts';
+import type { HeapObject } from '../../../vm/types.ts';
+import type { Jcre } from '../../jcre.ts';
+import { CardRandom } from './rng.ts';
+import { cryptoThrow } from './util.ts';
+
+export class CryptoContext {
+  readonly random: CardRandom;
+  /** Bumped at every card reset: engine states of an older generation are dropped. */
+  generation = 0;
+
+  constructor(readonly rt: Jcre, seed?: string) {
+    this.random = new CardRandom(seed);
+    rt.onReset.push(() => {
+      this.generation++;
+    });
+  }
+
+  fail(reason: number): never {
+    return cryptoThrow(this.rt, reason);
+  }
+
+  /** The native record of `this` (stack[base]) when it is of `type`. */
+  self<T>(vm: Vm, base: number, type: abstract new (...args: never[]) => T): T {
+    const n = vm.deref(vm.stack[base]!).native;
+    if (!(n instanceof type)) throw new Error(`native record of the wrong kind on ${vm.deref(vm.stack[base]!).cls?.name}`);
+    return n;
+  }
+}
+
+/**
+ * RAM state of an algorithm object in progress, keyed by the object: created at init, dropped
+ * at reset (generation) and at the end of an operation.
+ */
+export class Engines<E> {
+  private readonly map = new WeakMap<HeapObject, { gen: number; e: E }>();
+  constructor(private readonly ctx: CryptoContext) {}
+
+  get(o: HeapObject): E | undefined {
+    const x = this.map.get(o);
+    if (!x || x.gen !== this.ctx.generation) return undefined;
+    return x.e;
+  }
+
+  set(o: HeapObject, e: E): E {
+    this.map.set(o, { gen: this.ctx.generation, e });
+    return e;
+  }
+
+  drop(o: HeapObject): void {
+    this.map.delete(o);
+  }
+}
