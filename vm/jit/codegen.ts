@@ -429,13 +429,21 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
   for (let i = 0; i < temps; i++) slots.push(`y${i} = 0`);
   const frame = m.maxLocals + m.maxStack;
   const name = jsName(m);
+  // Declare only what the code uses (smaller functions are inlined into their callers more).
+  const text = body.join('\n');
+  const uses = (id: string): boolean => new RegExp(`\\b${id}\\b`).test(text);
+  const temporaries = ['o', 'v', 'r', 'f', 't', 'x'].filter(uses);
+  if (hasHandlers) temporaries.push(...(temporaries.includes('x') ? [] : ['x']), 'entry = 0', 'cur = -1'); // x: the catch's too
+  else if (uses('entry')) temporaries.push('entry = 0');
+  if (uses('b')) temporaries.push('b = 0');
   const decls = [
     // The interpreter's frame limits (SystemException NO_RESOURCE), for this method's VM.
     `if (D > ${limits.maxFrames} || lp > ${limits.stackWords - frame}) J.noResource(vm, bud);`,
-    'const st = vm.stack, objs = vm.heap.objects;',
+    ...(uses('st') ? ['const st = vm.stack;'] : []),
+    ...(uses('objs') || hasHandlers ? ['const objs = vm.heap.objects;'] : []),
     locals.length ? `let ${locals.join(', ')};` : '',
     slots.length ? `let ${slots.join(', ')};` : '',
-    `let entry = 0, b = 0, o, v, r, f, t, x${hasHandlers ? ', cur = -1' : ''};`,
+    temporaries.length ? `let ${temporaries.join(', ')};` : '',
   ].filter((x) => x !== '');
   const fn: string[] = [];
   const pad = (depth: number, xs: readonly string[]): string[] => xs.map((x) => '  '.repeat(depth) + x);
