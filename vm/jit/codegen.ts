@@ -65,6 +65,14 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
   const coverage = (pc: number): string => m.handlers.map((h, i) => (pc >= h.start && pc < h.end ? i : '')).join(',');
   const nullCheck = (o: string): string => `if (${o} === undefined) J.sys(vm, bud, 0);`;
   const fieldIndex = (insn: Insn, wide: boolean): number => cp.index[wide ? u2(code, insn.pc + 1) : code[insn.pc + 1]!]!;
+  // Every store into card memory goes through these two (the place for a persistent-memory
+  // write barrier, as the interpreter's stores get one: see runtime/memory/README.md).
+  /** Element or field-cell stores into an object: `data` is its data array (`v` or `o.data`; the object is in `o`). */
+  const storeCells = (data: string, cells: [index: string, value: string][]): string =>
+    cells.map(([i, val]) => `${data}[${i}] = ${val};`).join(' ');
+  /** Byte stores into a static field image (a constant K<n>). */
+  const storeStatic = (img: string, bytes: [offset: number, value: string][]): string =>
+    bytes.map(([at, val]) => `${img}[${at}] = ${val};`).join(' ');
 
   /** Writes the argument words of a call onto vm.stack at `x` (int words split as the interpreter keeps them). */
   const stackArgs = (shape: string, first: number, n: number): string => {
@@ -155,13 +163,13 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       case Op.AASTORE: {
         const arr = S(d - 3), idx = S(d - 2), val = S(d - 1);
         out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1);`);
-        out(`if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, objs[${val}], ${Kind.Instance}, o.cls)) J.sys(vm, bud, 6); v[${idx}] = ${val};`);
+        out(`if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, objs[${val}], ${Kind.Instance}, o.cls)) J.sys(vm, bud, 6); ${storeCells('v', [[idx, val]])}`);
         return null;
       }
       case Op.BASTORE: case Op.SASTORE: case Op.IASTORE: {
         const w = op === Op.IASTORE ? 4 : 3;
         const arr = S(d - w), idx = S(d - w + 1), val = S(d - w + 2);
-        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); v[${idx}] = ${val};`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${storeCells('v', [[idx, val]])}`);
         return null;
       }
       case Op.POP: case Op.POP2: return null;
@@ -285,9 +293,9 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
           case Op.GETSTATIC_A: case Op.GETSTATIC_S: out(`${S(d)} = (${at(0)} << 24 >> 16) | ${at(1)};`); break;
           case Op.GETSTATIC_B: out(`${S(d)} = ${at(0)} << 24 >> 24;`); break;
           case Op.GETSTATIC_I: out(`${S(d)} = (${at(0)} << 24) | (${at(1)} << 16) | (${at(2)} << 8) | ${at(3)};`); break;
-          case Op.PUTSTATIC_A: case Op.PUTSTATIC_S: out(`${at(0)} = ${top} >> 8; ${at(1)} = ${top};`); break;
-          case Op.PUTSTATIC_B: out(`${at(0)} = ${top};`); break;
-          default: out(`${at(0)} = ${second} >> 24; ${at(1)} = ${second} >> 16; ${at(2)} = ${second} >> 8; ${at(3)} = ${second};`); break;
+          case Op.PUTSTATIC_A: case Op.PUTSTATIC_S: out(storeStatic(img, [[o, `${top} >> 8`], [o + 1, top]])); break;
+          case Op.PUTSTATIC_B: out(storeStatic(img, [[o, top]])); break;
+          default: out(storeStatic(img, [[o, `${second} >> 24`], [o + 1, `${second} >> 16`], [o + 2, `${second} >> 8`], [o + 3, second]])); break;
         }
         return null;
       }
@@ -313,22 +321,22 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       case Op.PUTFIELD_A: case Op.PUTFIELD_B: case Op.PUTFIELD_S: case Op.PUTFIELD_A_W: case Op.PUTFIELD_B_W: case Op.PUTFIELD_S_W: {
         const f = fieldIndex(insn, op >= Op.PUTFIELD_A_W!);
         const v = op === Op.PUTFIELD_B || op === Op.PUTFIELD_B_W ? `(${top} << 24) >> 24` : top;
-        out(`o = objs[${second}]; ${nullCheck('o')} o.data[${f}] = ${v};`);
+        out(`o = objs[${second}]; ${nullCheck('o')} ${storeCells('o.data', [[`${f}`, v]])}`);
         return null;
       }
       case Op.PUTFIELD_I: case Op.PUTFIELD_I_W: {
         const f = fieldIndex(insn, op === Op.PUTFIELD_I_W);
-        out(`o = objs[${S(d - 3)}]; ${nullCheck('o')} v = o.data; v[${f}] = ${second} >> 16; v[${f + 1}] = ${second};`);
+        out(`o = objs[${S(d - 3)}]; ${nullCheck('o')} v = o.data; ${storeCells('v', [[`${f}`, `${second} >> 16`], [`${f + 1}`, second]])}`);
         return null;
       }
       case Op.PUTFIELD_A_THIS: case Op.PUTFIELD_B_THIS: case Op.PUTFIELD_S_THIS: {
         const v = op === Op.PUTFIELD_B_THIS ? `(${top} << 24) >> 24` : top;
-        out(`o = objs[l0]; ${nullCheck('o')} o.data[${fieldIndex(insn, false)}] = ${v};`);
+        out(`o = objs[l0]; ${nullCheck('o')} ${storeCells('o.data', [[`${fieldIndex(insn, false)}`, v]])}`);
         return null;
       }
       case Op.PUTFIELD_I_THIS: {
         const f = fieldIndex(insn, false);
-        out(`o = objs[l0]; ${nullCheck('o')} v = o.data; v[${f}] = ${second} >> 16; v[${f + 1}] = ${second};`);
+        out(`o = objs[l0]; ${nullCheck('o')} v = o.data; ${storeCells('v', [[`${f}`, `${second} >> 16`], [`${f + 1}`, second]])}`);
         return null;
       }
       case Op.INVOKEVIRTUAL: case Op.INVOKESPECIAL: case Op.INVOKESTATIC: case Op.INVOKEINTERFACE:
