@@ -218,3 +218,15 @@ describe('recursion limits', () => {
     expect((results[0] as number) % 1000).toBeGreaterThan(1);
   });
 });
+
+describe('the host stack', () => {
+  it('a VM allowing more frames than JS recursion can nest runs everything in the interpreter', async () => {
+    const { Vm } = await import('../../vm/interpreter.ts');
+    const { compileMethod, MAX_JS_FRAMES, refusalOf: why } = await import('../../vm/jit/index.ts');
+    const loaded = loadRunOn(false, 'sconst_1; sreturn;');
+    const jcre = loaded.card.jcre;
+    const vm = new Vm(jcre.heap, jcre, { jit: true, maxFrames: MAX_JS_FRAMES * 10 });
+    expect(compileMethod(vm, loaded.method('run'))).toBe(false);
+    expect(why(loaded.method('run'))).toMatch(/frames/);
+  });
+});

@@ -181,6 +181,9 @@ const helpers = {
 
 // --- compilation ----------------------------------------------------------------------------
 
+/** The deepest frame limit compiled code is used with (the JCRE's VM has 128). */
+export const MAX_JS_FRAMES = 256;
+
 /** Methods whose analysis passed and whose code is being generated (call cycles). */
 const building = new Set<VmMethod>();
 
@@ -206,6 +209,9 @@ function refuse(m: VmMethod, reason: string): false {
 export function compileMethod(vm: Vm, m: VmMethod): boolean {
   if (m.compiled !== undefined) return m.compiled !== null;
   if (building.has(m)) return true;
+  // Compiled frames are JS frames: past a few hundred the host stack, not the VM's limit,
+  // would end the recursion (a RangeError instead of SystemException NO_RESOURCE).
+  if (vm.maxFrames > MAX_JS_FRAMES) return refuse(m, `the VM allows ${vm.maxFrames} frames, more than the ${MAX_JS_FRAMES} compiled code can nest`);
   let a: Analysis;
   try {
     a = analyze(m);
