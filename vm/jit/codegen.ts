@@ -1,7 +1,8 @@
 // JavaScript source for one analysed method (vm/jit/README.md). The operand stack and the
 // locals become `let` variables (s0.., l0..); an int lives whole in the variable of its first
-// word and the second word's variable is never read. Control flow is a loop over a switch on
-// the basic-block index; each block charges its instruction count to the budget on entry.
+// word and the second word's variable is never read. Control flow is structured (labelled
+// loops and blocks) or, for irreducible flow graphs, a loop over a switch on the basic-block
+// index; each block charges its instruction count to the budget on entry.
 // The budget travels with the calls: a compiled method gets it as its `bud` argument, a small
 // int V8 keeps in a register, and leaves what remains in J.bud when it returns. Whatever
 // vm.budget holds beyond 2^30 (Infinity when no budget is set) waits in J.extra. vm.budget is

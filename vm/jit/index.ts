@@ -2,10 +2,11 @@
 // call, when the VM's `jit` option is on. The interpreter stays the reference: a method the
 // analysis refuses runs there, and compiled code calls back into it for such methods.
 //
-// A compiled method is `(vm, lp, D, w0, w1, ...) => result`: `lp` is where its frame would
-// start on vm.stack (the interpreter's layout, so that natives and interpreted callees find
-// their arguments where they expect them and the stack limit bites at the same call), `D` its
-// frame depth, then one argument per word, an int whole in its first word.
+// A compiled method is `(vm, lp, D, bud, w0, w1, ...) => result`: `lp` is where its frame
+// would start on vm.stack (the interpreter's layout, so that natives and interpreted callees
+// find their arguments where they expect them and the stack limit bites at the same call), `D`
+// its frame depth, `bud` the instruction budget (see codegen.ts), then one argument per word,
+// an int whole in its first word.
 
 import { BudgetExhausted, SysEx, SystemReason, Thrown, VmCrash } from '../errors.ts';
 import type { Vm } from '../interpreter.ts';
