@@ -6,8 +6,8 @@
 // address), I (the first word of an int) and J (its second word). Converter-produced code has
 // one shape per pc (the JCVM verifier's rule, JCVM spec 4.7); anything else is refused and the
 // method stays with the interpreter. So is anything else the code generator cannot reproduce
-// exactly: unknown opcodes, a stack deeper than max_stack, locals outside the frame, int words
-// used as shorts (or the reverse), unresolved or abstract call targets.
+// exactly: unknown opcodes, locals outside the frame, int words used as shorts (or the
+// reverse, on the stack or in locals), unresolved or abstract call targets.
 
 import { OPCODES, Op, instructionLength, type OpInfo } from '../opcodes.ts';
 import { RetKind, type VmClass, type VmMethod } from '../types.ts';
@@ -163,8 +163,8 @@ function popShape(op: number, info: OpInfo): string | null {
   return 'W'.repeat(info.pop);
 }
 
-function pushShape(op: number, info: OpInfo): string {
-  void op;
+/** Shape of the words an instruction pushes (word moves and invocations are handled apart). */
+function pushShape(info: OpInfo): string {
   return info.push === 2 ? 'IJ' : 'W'.repeat(info.push);
 }
 
@@ -188,7 +188,6 @@ function retWords(r: RetKind): number {
   return r === RetKind.Int ? 2 : r === RetKind.Word ? 1 : 0;
 }
 
-/** The call an invoke instruction makes (its arguments and result), or a Refusal. */
 /** An invokeinterface whose return type no class in reach tells (a shareable interface of another package). */
 class UnknownReturn extends Refusal {
   constructor(readonly key: string, message: string) {
@@ -199,6 +198,10 @@ class UnknownReturn extends Refusal {
 /** Assumed return types of interface methods, by "interface#token". */
 type Assumptions = ReadonlyMap<string, RetKind>;
 
+/** More trials than allowed: no conclusion either way. */
+class TooManyTrials extends Refusal {}
+
+/** The call an invoke instruction makes (its arguments and result), or a Refusal. */
 function callSite(m: VmMethod, pc: number, op: number, assumed: Assumptions): CallSite {
   const code = m.code, cp = m.pkg.cp;
   if (op === Op.INVOKEINTERFACE) {
@@ -238,7 +241,7 @@ export function analyze(m: VmMethod): Analysis {
 }
 
 function analyzeAssuming(m: VmMethod, assumed: Assumptions, tries: { left: number }): Analysis {
-  if (--tries.left < 0) throw new Refusal('too many interface methods of unknown return type');
+  if (--tries.left < 0) throw new TooManyTrials('too many interface methods of unknown return type');
   try {
     return analyzeOnce(m, assumed);
   } catch (e) {
@@ -249,7 +252,7 @@ function analyzeAssuming(m: VmMethod, assumed: Assumptions, tries: { left: numbe
       try {
         fits.push(analyzeAssuming(m, new Map(assumed).set(e.key, r), tries));
       } catch (x) {
-        if (!(x instanceof Refusal)) throw x;
+        if (!(x instanceof Refusal) || x instanceof TooManyTrials) throw x;
         why = x.message;
       }
     }
@@ -375,7 +378,7 @@ function analyzeOnce(m: VmMethod, assumed: Assumptions): Analysis {
         }
       } else {
         pop = info.pop;
-        push = pushShape(op, info);
+        push = pushShape(info);
         const want = popShape(op, info);
         if (want !== null && shape.length >= pop && shape.slice(shape.length - pop) !== want) {
           throw new Refusal(`${info.name} at ${pc} pops [${shape.slice(shape.length - pop)}], expects [${want}]`);

@@ -62,11 +62,11 @@ function toWords(types: string, args: readonly number[]): number[] {
 
 /** A call to a method the JIT left to the interpreter: a frame pushed at depth D + 1, as the interpreter's invoke does. */
 function interp(vm: Vm, t: VmMethod, base: number, D: number, bud: number, types: string, args: readonly number[]): number {
+  vm.budget = bud + helpers.extra;
   if (D >= vm.maxFrames) vm.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
   const words = toWords(types, args);
   vm.sp = base;
   vm.depth = D + 1;
-  vm.budget = bud + helpers.extra;
   const r = vm.call(t, words);
   helpers.bud = helpers.take(vm);
   return r;
