@@ -1,30 +1,60 @@
 // javacard.security.MessageDigest (and MessageDigest.OneShot, 3.1) on node:crypto hashes.
 // The persistent record is the algorithm; the hash in progress is engine (RAM) state.
 
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Vm } from '../../../vm/interpreter.ts';
 import type { NativeTable } from '../registry.ts';
 import type { MethodNatives } from './classes.ts';
 import { CE, DIGESTS, SEC } from './consts.ts';
 import { Engines, type CryptoContext } from './context.ts';
-import { checkOut, readBytes, writeBytes } from './util.ts';
+import { ResumableSha } from './sha.ts';
+import { checkOut, cryptoThrow, readBytes, toBig, writeBytes } from './util.ts';
 
 export class DigestState {
   closed = 0;
-  constructor(readonly alg: number) {}
+  constructor(
+    readonly alg: number,
+    /** An InitializedMessageDigest (hashes with a resumable engine). */
+    readonly resumable = false,
+  ) {}
+}
+
+/** What a hash in progress must do: node's Hash or a ResumableSha. */
+export interface HashEngine {
+  update(data: Uint8Array): unknown;
+  digest(): Uint8Array;
+  copy(): HashEngine;
+}
+
+/**
+ * A hash resumed from (stateBuf, off, len) after the message length in (lenBuf, off, len):
+ * the chaining value and the whole blocks already hashed (API, setInitialDigest).
+ */
+export function resumedHash(ctx: CryptoContext, vm: Vm, name: string, b: number): ResumableSha {
+  if (!ResumableSha.supports(name)) cryptoThrow(ctx.rt, CE.ILLEGAL_USE);
+  const sha = new ResumableSha(name);
+  const state = readBytes(vm, vm.stack[b]!, vm.stack[b + 1]!, vm.stack[b + 2]!);
+  const lenBytes = readBytes(vm, vm.stack[b + 3]!, vm.stack[b + 4]!, vm.stack[b + 5]!);
+  const length = toBig(lenBytes);
+  if (state.length !== sha.stateLength || lenBytes.length > 8 || length % 64n !== 0n || length > BigInt(Number.MAX_SAFE_INTEGER)) {
+    cryptoThrow(ctx.rt, CE.ILLEGAL_VALUE);
+  }
+  sha.setState(state, Number(length));
+  return sha;
 }
 
 export function digestNatives(ctx: CryptoContext): NativeTable {
-  const engines = new Engines<Hash>(ctx);
+  const engines = new Engines<HashEngine>(ctx);
   const self = (vm: Vm, b: number): DigestState => {
     const s = ctx.self(vm, b, DigestState);
     if (s.closed) ctx.fail(CE.ILLEGAL_USE);
     return s;
   };
-  const hash = (vm: Vm, b: number): Hash => {
+  const hash = (vm: Vm, b: number): HashEngine => {
     const o = vm.deref(vm.stack[b]!);
     const s = self(vm, b);
-    return engines.get(o) ?? engines.set(o, createHash(DIGESTS[s.alg]!.name));
+    const name = DIGESTS[s.alg]!.name;
+    return engines.get(o) ?? engines.set(o, s.resumable ? new ResumableSha(name as 'sha256') : createHash(name));
   };
   const methods: MethodNatives = {
     'getAlgorithm()B': (vm, b) => self(vm, b).alg,
@@ -41,7 +71,9 @@ export function digestNatives(ctx: CryptoContext): NativeTable {
       const s = self(vm, b);
       const data = readBytes(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, vm.stack[b + 3]!);
       checkOut(vm, vm.stack[b + 4]!, vm.stack[b + 5]!, DIGESTS[s.alg]!.length);
-      const digest = hash(vm, b).update(data).digest();
+      const e = hash(vm, b);
+      e.update(data);
+      const digest = e.digest();
       engines.drop(vm.deref(vm.stack[b]!));
       return writeBytes(vm, vm.stack[b + 4]!, vm.stack[b + 5]!, new Uint8Array(digest));
     },
@@ -52,20 +84,36 @@ export function digestNatives(ctx: CryptoContext): NativeTable {
       return writeBytes(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, new Uint8Array(digest));
     },
   };
+  const initialized: MethodNatives = {
+    ...methods,
+    'setInitialDigest([BSS[BSS)V': (vm, b) => {
+      const s = self(vm, b);
+      engines.set(vm.deref(vm.stack[b]!), resumedHash(ctx, vm, DIGESTS[s.alg]!.name, b + 1));
+    },
+  };
   const impl = ctx.rt.api.defineImplementation(`${SEC}/MessageDigest`, 'jcvm/security/MessageDigestImpl', methods);
-  const make = (vm: Vm, alg: number, cls = impl): number => {
+  const initImpl = ctx.rt.api.defineImplementation(`${SEC}/InitializedMessageDigest`, 'jcvm/security/InitializedMessageDigestImpl', initialized);
+  const make = (vm: Vm, alg: number, cls = impl, resumable = false): number => {
     if (!DIGESTS[alg]) ctx.fail(CE.NO_SUCH_ALGORITHM);
+    if (resumable && !ResumableSha.supports(DIGESTS[alg]!.name)) ctx.fail(CE.NO_SUCH_ALGORITHM);
     const h = vm.newInstance(cls);
-    ctx.rt.heap.get(h)!.native = new DigestState(alg);
+    ctx.rt.heap.get(h)!.native = new DigestState(alg, resumable);
     return h;
   };
   const MD = `${SEC}/MessageDigest`;
   const ONE = `${MD}$OneShot`;
+  const IMD = `${SEC}/InitializedMessageDigest`;
+  const IONE = `${IMD}$OneShot`;
   const t: NativeTable = {
     [`${MD}.getInstance(BZ)L${MD};`]: (vm, b) => make(vm, vm.stack[b]!),
-    // Setting an intermediate hash state (InitializedMessageDigest.setInitialDigest) needs the
-    // hash's internal state, which node:crypto does not expose.
-    [`${MD}.getInitializedMessageDigestInstance(BZ)L${SEC}/InitializedMessageDigest;`]: () => ctx.fail(CE.NO_SUCH_ALGORITHM),
+    // Resumable from an intermediate state: SHA-1, SHA-224, SHA-256 (sha.ts).
+    [`${MD}.getInitializedMessageDigestInstance(BZ)L${IMD};`]: (vm, b) => make(vm, vm.stack[b]!, initImpl, true),
+    [`${IONE}.open(B)L${IONE};`]: (vm, b) => make(vm, vm.stack[b]!, ctx.rt.api.cls(IONE), true),
+    [`${IONE}.close()V`]: (vm, b) => {
+      const s = self(vm, b);
+      engines.drop(vm.deref(vm.stack[b]!));
+      s.closed = 1;
+    },
     [`${MD}.isIntermediateMessageDigestSupported(B)Z`]: (vm, b) => (DIGESTS[vm.stack[b]!] ? 1 : 0),
     [`${ONE}.open(B)L${ONE};`]: (vm, b) => make(vm, vm.stack[b]!, ctx.rt.api.cls(ONE)),
     [`${ONE}.close()V`]: (vm, b) => {
@@ -75,5 +123,6 @@ export function digestNatives(ctx: CryptoContext): NativeTable {
     },
   };
   for (const [k, fn] of Object.entries(methods)) t[`${ONE}.${k}`] = fn;
+  for (const [k, fn] of Object.entries(initialized)) t[`${IONE}.${k}`] = fn;
   return t;
 }

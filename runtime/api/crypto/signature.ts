@@ -4,7 +4,7 @@
 // persistent record holds the algorithm, the key's handle, the mode and the MAC IV; the
 // message in progress (a hash or the buffered bytes) is engine state, lost at reset.
 
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash, createHmac, type Hmac } from 'node:crypto';
 import type { Vm } from '../../../vm/interpreter.ts';
 import { Kind, type HeapObject } from '../../../vm/types.ts';
 import type { NativeTable } from '../registry.ts';
@@ -12,6 +12,7 @@ import { blockCrypt, blockLength, pad } from './blocks.ts';
 import type { MethodNatives } from './classes.ts';
 import { CE, DIGESTS, MD, MODE_SIGN, MODE_VERIFY, PAD, SA, SC, SEC } from './consts.ts';
 import { Engines, type CryptoContext } from './context.ts';
+import { resumedHash, type HashEngine } from './digest.ts';
 import { decodePoint, derMaxLength, derSignature, ecdsaSign, ecdsaVerify, EcError, parseDerSignature } from './ec.ts';
 import { F, type Keys, type KeyState } from './keys.ts';
 import { pkcs1Type1, pssEncode, pssVerify, rsaPrivateOp, rsaPublicOp, RsaError } from './rsa.ts';
@@ -101,7 +102,7 @@ export class SignatureState {
 }
 
 interface SigEngine {
-  hash: Hash | null;
+  hash: HashEngine | null;
   hmac: Hmac | null;
   /** Buffered message (MACs, and signatures with no message digest). */
   data: Uint8Array[];
@@ -407,10 +408,13 @@ export function signatureNatives(ctx: CryptoContext, keys: Keys): NativeTable {
       engines.drop(o);
       return ok ? 1 : 0;
     },
-    // Resuming from an intermediate hash state needs the hash's internal state (not exposed by node:crypto).
+    // Resumes the message digest from an intermediate state (SHA-1, SHA-224, SHA-256: sha.ts).
     'setInitialDigest([BSS[BSS)V': (vm, b) => {
-      self(vm, b);
-      ctx.fail(CE.ILLEGAL_USE);
+      const s = self(vm, b);
+      if (!s.key) ctx.fail(CE.INVALID_INIT);
+      if (!isAsym(s.cipher) || !DIGESTS[s.md]) ctx.fail(CE.ILLEGAL_USE);
+      const e = engine(vm.deref(vm.stack[b]!), s);
+      e.hash = resumedHash(ctx, vm, DIGESTS[s.md]!.name, b + 1);
     },
   };
 

@@ -372,3 +372,67 @@ describe('Checksum', () => {
     expect(h.outcome(() => h.call(`${SEC}/Checksum`, `getInstance(BZ)L${SEC}/Checksum;`, 3, 0))).toBe('CryptoException 3');
   });
 });
+
+describe('InitializedMessageDigest and Signature.setInitialDigest', () => {
+  it('the resumable SHA engines agree with node:crypto on messages of 0 to 200 bytes', async () => {
+    const { ResumableSha } = await import('../../../runtime/api/crypto/sha.ts');
+    const { createHash } = await import('node:crypto');
+    for (const name of ['sha1', 'sha224', 'sha256'] as const) {
+      for (let n = 0; n <= 200; n++) {
+        const m = new Uint8Array(n).map((_, i) => (i * 7 + n) & 0xff);
+        const e = new ResumableSha(name);
+        e.update(m.subarray(0, n >> 1));
+        e.update(m.subarray(n >> 1));
+        expect(Buffer.from(e.digest()).toString('hex'), `${name} ${n}`).toBe(createHash(name).update(m).digest('hex'));
+      }
+    }
+  });
+
+  it('resumes SHA-256 and SHA-1 from the state after a one-block prefix (checked against node:crypto)', async () => {
+    const { ResumableSha } = await import('../../../runtime/api/crypto/sha.ts');
+    const { createHash } = await import('node:crypto');
+    const prefix = new Uint8Array(64).map((_, i) => i);
+    const rest = new TextEncoder().encode('and the rest of the message, which is not a whole block');
+    for (const [alg, name] of [[MD.SHA_256, 'sha256'], [MD.SHA, 'sha1'], [MD.SHA_224, 'sha224']] as const) {
+      // the chaining value after one block: the resumable engine's own state
+      const e = new ResumableSha(name);
+      e.update(prefix);
+      const state = hexOf(((e as unknown as { h: Uint32Array }).h));
+      const h = new CryptoHarness();
+      const md = h.call(`${SEC}/MessageDigest`, `getInitializedMessageDigestInstance(BZ)L${SEC}/InitializedMessageDigest;`, alg, 0);
+      h.invoke(md, 'setInitialDigest([BSS[BSS)V', h.bytes(state), 0, state.length / 2, h.bytes('0040'), 0, 2);
+      const expected = createHash(name).update(prefix).update(rest).digest('hex').toUpperCase();
+      expect(h.doFinal(md, Buffer.from(rest).toString('hex').toUpperCase())).toBe(expected);
+      // a length that is not whole blocks is ILLEGAL_VALUE
+      expect(h.outcome(() => h.invoke(md, 'setInitialDigest([BSS[BSS)V', h.bytes(state), 0, state.length / 2, h.bytes('0041'), 0, 2))).toBe('CryptoException 1');
+    }
+    const h = new CryptoHarness();
+    expect(h.outcome(() => h.call(`${SEC}/MessageDigest`, `getInitializedMessageDigestInstance(BZ)L${SEC}/InitializedMessageDigest;`, MD.SHA_512, 0))).toBe('CryptoException 3');
+  });
+
+  it('Signature.setInitialDigest: an RSA signature over a resumed SHA-256 equals the one over the whole message', async () => {
+    const { ResumableSha } = await import('../../../runtime/api/crypto/sha.ts');
+    const h = new CryptoHarness();
+    const kp = h.construct(`${SEC}/KeyPair`, '(BS)V', 2 /* ALG_RSA_CRT */, 1024);
+    h.invoke(kp, 'genKeyPair()V');
+    const priv = h.invoke(kp, `getPrivate()L${SEC}/PrivateKey;`);
+    const prefix = '5A'.repeat(128), rest = ascii('tail');
+    const e = new ResumableSha('sha256');
+    e.update(Buffer.from(prefix, 'hex'));
+    const state = hexOf((e as unknown as { h: Uint32Array }).h);
+    const s = h.signature(SA.RSA_SHA_256_PKCS1);
+    h.initSignature(s, priv, MODE_SIGN);
+    const whole = h.sign(s, prefix + rest);
+    h.invoke(s, 'setInitialDigest([BSS[BSS)V', h.bytes(state), 0, 32, h.bytes('0080'), 0, 2);
+    expect(h.sign(s, rest)).toBe(whole);
+    const hm = h.signature(SA.HMAC_SHA_256);
+    const hk = h.buildKey(T.HMAC, 64);
+    h.set(hk, 'setKey', '00');
+    h.initSignature(hm, hk, MODE_SIGN);
+    expect(h.outcome(() => h.invoke(hm, 'setInitialDigest([BSS[BSS)V', h.bytes(state), 0, 32, h.bytes('0080'), 0, 2))).toBe('CryptoException 5');
+  });
+});
+
+function hexOf(words: Uint32Array): string {
+  return Array.from(words, (w) => w.toString(16).padStart(8, '0')).join('').toUpperCase();
+}
