@@ -186,7 +186,7 @@ export function cipherNatives(ctx: CryptoContext, keys: Keys): NativeTable {
     keys.requireInit(k);
     if (iv && iv.length) {
       if (!s.iv || heap.get(s.iv)!.data.length < iv.length) {
-        s.iv = heap.newArray(Kind.ByteArray, Math.max(16, iv.length), o.owner);
+        s.iv = ctx.newArray(vm, Kind.ByteArray, Math.max(16, iv.length), o.owner);
       }
       const a = heap.get(s.iv)!;
       a.data.fill(0);

@@ -2,8 +2,10 @@
 // reset generation that ends engine state (a Cipher or Signature in progress lives in RAM on a
 // card and is lost at reset; persistent configuration lives in the objects' native records).
 
+import { SysEx, VmCrash } from '../../../vm/errors.ts';
+import { HeapExhausted } from '../../../vm/heap.ts';
 import type { Vm } from '../../../vm/interpreter.ts';
-import type { HeapObject } from '../../../vm/types.ts';
+import type { HeapObject, Kind } from '../../../vm/types.ts';
 import type { Jcre } from '../../jcre.ts';
 import { CardRandom } from './rng.ts';
 import { cryptoThrow } from './util.ts';
@@ -27,8 +29,18 @@ export class CryptoContext {
   /** The native record of `this` (stack[base]) when it is of `type`. */
   self<T>(vm: Vm, base: number, type: abstract new (...args: never[]) => T): T {
     const n = vm.deref(vm.stack[base]!).native;
-    if (!(n instanceof type)) throw new Error(`native record of the wrong kind on ${vm.deref(vm.stack[base]!).cls?.name}`);
+    if (!(n instanceof type)) throw new VmCrash(`crypto native called on an object without its record (${vm.deref(vm.stack[base]!).cls?.name})`);
     return n;
+  }
+
+  /** A persistent array owned by `owner` (SystemException NO_RESOURCE when memory is full). */
+  newArray(vm: Vm, kind: Kind, length: number, owner: number): number {
+    try {
+      return this.rt.heap.newArray(kind, length, owner);
+    } catch (e) {
+      if (e instanceof HeapExhausted) vm.throwSys(SysEx.System, 5 /* NO_RESOURCE */);
+      throw e;
+    }
   }
 }
 

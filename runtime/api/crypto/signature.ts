@@ -330,7 +330,7 @@ export function signatureNatives(ctx: CryptoContext, keys: Keys): NativeTable {
     if (iv && (!isMac(s.cipher) || s.cipher === SC.AES_CMAC128 || iv.length !== blockLength(k.family))) ctx.fail(CE.ILLEGAL_VALUE);
     keys.requireInit(k);
     if (iv) {
-      if (!s.iv) s.iv = heap.newArray(Kind.ByteArray, 16, o.owner);
+      if (!s.iv) s.iv = ctx.newArray(vm, Kind.ByteArray, 16, o.owner);
       const a = heap.get(s.iv)!;
       a.data.fill(0);
       a.data.set(new Int8Array(iv.buffer, iv.byteOffset, iv.length));
