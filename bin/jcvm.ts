@@ -29,7 +29,8 @@ const USAGE = `usage: jcvm <command> [options]
                                           card); compare with <script>.expected.out when present
 
 options: --budget <n>   bytecodes one APDU may run (default 50,000,000)
-         --trace        print every bytecode executed (to stderr)`;
+         --trace        print every bytecode executed (to stderr; runs the interpreter)
+         --no-jit       interpret only (methods are otherwise compiled to JavaScript)`;
 
 /** A user error: printed as one line, exit status 2. */
 class UsageError extends Error {}
@@ -41,7 +42,7 @@ interface Parsed {
 
 const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
-const BOOL_FLAGS = new Set(['--trace', '--help', '-h']);
+const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--help', '-h']);
 
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
@@ -76,6 +77,7 @@ function cardOptions(p: Parsed): CardOptions {
     options.instructionBudget = n;
   }
   if (p.flags.has('--trace')) options.trace = (line) => process.stderr.write(line + '\n');
+  if (p.flags.has('--no-jit')) options.jit = false;
   return options;
 }
 

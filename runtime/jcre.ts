@@ -46,7 +46,10 @@ export interface JcreOptions {
   /** APDU buffer size in bytes (at least 133; JCRE 3.0.5 §9.x). */
   apduBufferSize?: number;
   trace?: (line: string) => void;
-  /** Compile applet methods to JavaScript (vm/jit); off by default, ignored with trace. */
+  /**
+   * Compile applet methods to JavaScript (vm/jit) on their first call; on by default (the
+   * interpreter runs what the JIT refuses, and everything when tracing). false: interpreter only.
+   */
   jit?: boolean;
   /** Seed of a deterministic card random source (RandomData, key generation); absent: the OS CSPRNG. */
   randomSeed?: string;
@@ -102,7 +105,7 @@ export class Jcre implements PackageResolver {
     this.instructionBudget = options.instructionBudget ?? 50_000_000;
     this.api = new ApiRegistry(frameworkNatives(this));
     this.api.bind(securityNatives(this, { randomSeed: options.randomSeed }));
-    this.vm = new Vm(this.heap, this, { trace: options.trace, jit: options.jit });
+    this.vm = new Vm(this.heap, this, { trace: options.trace, jit: options.jit ?? true });
     this.vm.objectClass = this.api.cls('java/lang/Object');
     const size = Math.max(133, options.apduBufferSize ?? 261);
     this.apduBufferHandle = this.heap.newArray(Kind.ByteArray, size, JCRE_CONTEXT);

@@ -83,9 +83,9 @@ describe('JIT: corpus suites', () => {
     });
   }
 
-  it('is off by default, and the trace option turns it off', () => {
-    expect(new CardClass().jcre.vm.jit).toBe(false);
-    expect(new CardClass({ jit: true }).jcre.vm.jit).toBe(true);
+  it('is on by default, off with jit: false, and the trace option turns it off', () => {
+    expect(new CardClass().jcre.vm.jit).toBe(true);
+    expect(new CardClass({ jit: false }).jcre.vm.jit).toBe(false);
     expect(new CardClass({ jit: true, trace: () => {} }).jcre.vm.jit).toBe(false);
   });
 

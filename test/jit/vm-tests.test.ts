@@ -10,7 +10,7 @@ vi.mock('../../runtime/card.ts', async (importOriginal) => {
   const mod = await importOriginal<typeof import('../../runtime/card.ts')>();
   class JitCard extends mod.Card {
     constructor(options: import('../../runtime/card.ts').CardOptions = {}) {
-      super({ jit: true, ...options });
+      super({ ...options, jit: true });
     }
   }
   return { ...mod, Card: JitCard };

@@ -233,7 +233,8 @@ export function recordOpcodes(on: boolean): void {
 }
 
 function newCard(): Card {
-  if (!recording) return new Card();
+  // test/vm is the interpreter's suite: test/jit/vm-tests.test.ts runs it again with the JIT.
+  if (!recording) return new Card({ jit: false });
   return new Card({
     trace: (line) => {
       const m = /: (\S+)/.exec(line);
