@@ -395,7 +395,7 @@ async function main(): Promise<void> {
     const bc = arith.r.bytecodes ?? ARITH_BYTECODES_PER_ROUND * arith.r.w.n;
     const speed = bc / ((arith.med - overhead) / 1e3);
     console.log(
-      `Interpreter speed (arith: ${bc} bytecodes per APDU${arith.r.bytecodes !== null ? ' counted' : ` = ${ARITH_BYTECODES_PER_ROUND} × n`}${trivial?.ok ? ', minus the trivial-APDU time' : ''}): ` +
+      `Bytecode speed (arith: ${bc} bytecodes per APDU${arith.r.bytecodes !== null ? ' counted' : ` = ${ARITH_BYTECODES_PER_ROUND} × n`}${trivial?.ok ? ', minus the trivial-APDU time' : ''}): ` +
         `${sig(speed / 1e6, 3)} M bytecodes/s; PERFORMANCE.md's estimate for cref 2.2.2 ≈ ${INTERPRETER_SPEED.cref / 1e6} M/s, jCardSim -Xint ≈ ${INTERPRETER_SPEED.jcardsimXint / 1e6} M/s, jCardSim JIT ≈ ${INTERPRETER_SPEED.jcardsim / 1e9} G/s.`,
     );
   }
