@@ -58,7 +58,12 @@ function packageName(cap: CapFile): string {
   return cap.header.package_name || cap.packagePath || hex(cap.header.package.AID);
 }
 
-export function link(cap: CapFile, resolver: PackageResolver): LinkedPackage {
+export interface LinkOptions {
+  /** Where the static field image lives (the card's persistent memory); a fresh array by default. */
+  staticImage?: (size: number) => Uint8Array;
+}
+
+export function link(cap: CapFile, resolver: PackageResolver, options: LinkOptions = {}): LinkedPackage {
   const info = cap.header.package;
   const name = packageName(cap);
   const pkg = new VmPackage(name, info.AID, info.major_version, info.minor_version);
@@ -161,6 +166,9 @@ export function link(cap: CapFile, resolver: PackageResolver): LinkedPackage {
     cls.superClass = sup;
     cls.fieldBase = sup ? sup.instanceCells : 0;
     cls.instanceCells = cls.fieldBase + cr.declared_instance_size;
+    // Reference fields take consecutive tokens from first_reference_token (JCVM 6.8.1).
+    cls.refCells = [...(sup ? sup.refCells : [])];
+    for (let i = 0; i < cr.reference_count; i++) cls.refCells.push(cls.fieldBase + cr.first_reference_token + i);
     // Public methods: inherit the superclass's table, then this class's entries from the base token on.
     cls.vtable = sup ? sup.vtable.slice() : [];
     cr.public_virtual_method_table.forEach((off, i) => {
@@ -202,7 +210,8 @@ export function link(cap: CapFile, resolver: PackageResolver): LinkedPackage {
   });
 
   // Static field image; the array_init arrays are made at commit, when the heap may change.
-  pkg.staticImage = new Uint8Array(cap.staticField.image_size);
+  pkg.staticImage = options.staticImage ? options.staticImage(cap.staticField.image_size) : new Uint8Array(cap.staticField.image_size);
+  pkg.staticRefCount = cap.staticField.reference_count;
   {
     const sf = cap.staticField;
     const at = sf.reference_count * 2 + sf.default_value_count;

@@ -5,6 +5,7 @@ import { hex } from '../loader/bytes.ts';
 import { readCap } from '../loader/cap/archive.ts';
 import type { CapFile } from '../loader/cap/components.ts';
 import { Jcre, type AppletInstance, type JcreOptions } from './jcre.ts';
+import { PowerLoss } from './memory/eeprom.ts';
 import type { ApduCard } from './script/types.ts';
 
 export interface CardOptions extends JcreOptions {}
@@ -57,7 +58,7 @@ export class Card implements ApduCard {
 
   /** Cold reset: transient memory cleared, nothing selected. Returns the ATR. */
   powerOn(): Uint8Array {
-    this.jcre.reset();
+    this.jcre.powerUp();
     this.powered = true;
     return DEFAULT_ATR.slice();
   }
@@ -75,7 +76,26 @@ export class Card implements ApduCard {
   /** Send a command APDU (as on the wire); returns response data followed by SW1 SW2. */
   transmit(command: Uint8Array): Uint8Array {
     if (!this.powered) throw new CardStateError('the card is not powered: call powerOn() first');
-    return this.jcre.process(command);
+    try {
+      return this.jcre.process(command);
+    } catch (e) {
+      // Tearing: the card stops where the power went, as if pulled from the reader.
+      if (e instanceof PowerLoss) this.powered = false;
+      throw e;
+    }
+  }
+
+  /**
+   * Lose power at the `n`-th persistent write from now (0 = the next one): the command being
+   * processed then throws PowerLoss and the card is off; `powerOn()` recovers.
+   */
+  tearAt(n: number): void {
+    this.jcre.memory.eeprom.tearAt = this.jcre.memory.eeprom.writes + n;
+  }
+
+  /** Persistent writes since the card was made (each bytecode store or API write counts one). */
+  get persistentWrites(): number {
+    return this.jcre.memory.eeprom.writes;
   }
 
   /** Load a decoded CAP file (LinkError, card unchanged, when it cannot be linked). */

@@ -6,7 +6,8 @@ import { equalBytes, hex } from '../loader/bytes.ts';
 import { initStaticArrays, link, LinkError, type ExportedPackage, type LinkedPackage, type PackageResolver } from '../loader/link.ts';
 import type { CapFile } from '../loader/cap/components.ts';
 import { BudgetExhausted, SysEx, Thrown, VmCrash } from '../vm/errors.ts';
-import { Heap } from '../vm/heap.ts';
+import { Heap, HeapExhausted } from '../vm/heap.ts';
+import { CardMemory, type MemoryOptions } from './memory/card-memory.ts';
 import { Vm } from '../vm/interpreter.ts';
 import { Kind, Transience, type HeapObject, type VmClass, type VmMethod } from '../vm/types.ts';
 import { ApduStateCode, channelOf, parseCommand, type ParsedCommand } from './apdu.ts';
@@ -40,7 +41,7 @@ export class InstallError extends Error {
   }
 }
 
-export interface JcreOptions {
+export interface JcreOptions extends MemoryOptions {
   /** Bytecodes one APDU may execute before the applet is stopped (6F00). */
   instructionBudget?: number;
   /** APDU buffer size in bytes (at least 133; JCRE 3.0.5 §9.x). */
@@ -71,7 +72,9 @@ export class ApduSession {
 }
 
 export class Jcre implements PackageResolver {
-  readonly heap = new Heap();
+  /** EEPROM and RAM images: where every object and static field lives (runtime/memory). */
+  readonly memory: CardMemory;
+  readonly heap: Heap;
   readonly vm: Vm;
   readonly api: ApiRegistry;
   readonly packages: CardPackage[] = [];
@@ -103,12 +106,17 @@ export class Jcre implements PackageResolver {
 
   constructor(options: JcreOptions = {}) {
     this.instructionBudget = options.instructionBudget ?? 50_000_000;
+    this.memory = new CardMemory(options);
+    this.memory.journalFull = () => this.throwException('javacard/framework/TransactionException', 3 /* BUFFER_FULL */);
+    this.heap = new Heap(this.memory);
     this.api = new ApiRegistry(frameworkNatives(this));
     this.api.bind(securityNatives(this, { randomSeed: options.randomSeed }));
     this.vm = new Vm(this.heap, this, { trace: options.trace, jit: options.jit ?? true });
     this.vm.objectClass = this.api.cls('java/lang/Object');
+    this.vm.barrier = this.memory;
     const size = Math.max(133, options.apduBufferSize ?? 261);
-    this.apduBufferHandle = this.heap.newArray(Kind.ByteArray, size, JCRE_CONTEXT);
+    // The APDU buffer is transient (CLEAR_ON_RESET) JCRE memory: RAM, not EEPROM.
+    this.apduBufferHandle = this.heap.newArray(Kind.ByteArray, size, JCRE_CONTEXT, null, Transience.ClearOnReset);
     const buf = this.heap.get(this.apduBufferHandle)!;
     buf.global = true;
     this.apduBuffer = buf.data as Int8Array;
@@ -130,7 +138,7 @@ export class Jcre implements PackageResolver {
   exceptionObject(cls: VmClass, reason: number): number {
     let h = this.exceptionObjects.get(cls);
     if (h === undefined) {
-      h = this.heap.newInstance(cls, JCRE_CONTEXT);
+      h = this.jcreObject(() => this.heap.newInstance(cls, JCRE_CONTEXT));
       this.exceptionObjects.set(cls, h);
     }
     this.heap.get(h)!.native = reason;
@@ -153,17 +161,26 @@ export class Jcre implements PackageResolver {
   loadPackage(cap: CapFile): CardPackage {
     const aid = cap.header.package.AID;
     if (this.findPackage(aid)) throw new LinkError(`Header component: a package with AID ${hex(aid)} is already on the card`);
-    const linked = link(cap, this);
+    let image: Uint8Array | null = null;
+    let linked: LinkedPackage;
+    try {
+      linked = link(cap, this, { staticImage: (size) => (image = this.memory.persistentBytes(size)) });
+    } catch (e) {
+      if (image) this.memory.releaseBytes(image);
+      if (e instanceof HeapExhausted) throw new LinkError(`StaticField component: the static field image does not fit in persistent memory (${e.message})`);
+      throw e;
+    }
     const pkg: CardPackage = { linked, context: this.nextContext };
     const made: number[] = [];
     try {
-      made.push(...initStaticArrays(linked, (type, values) => {
+      initStaticArrays(linked, (type, values) => {
         const h = this.makeInitArray(type, values, pkg.context);
         made.push(h);
         return h;
-      }));
+      });
     } catch (e) {
       for (const h of made) this.heap.release(h);
+      if (image) this.memory.releaseBytes(image);
       throw new LinkError(`StaticField component: static arrays do not fit in memory (${(e as Error).message})`);
     }
     this.nextContext++;
@@ -184,6 +201,89 @@ export class Jcre implements PackageResolver {
     return h;
   }
 
+  // --- Transactions (JCRE 7) -------------------------------------------------------------
+
+  beginTransaction(): void {
+    this.memory.eeprom.begin();
+    this.heap.allocationLog = [];
+    this.transactionDepth = 1;
+  }
+
+  commitTransaction(): void {
+    this.memory.eeprom.commit();
+    this.heap.allocationLog = null;
+    this.transactionDepth = 0;
+  }
+
+  /** Roll back every persistent write of the transaction and drop the objects it created. */
+  abortTransaction(): void {
+    this.memory.eeprom.abort();
+    this.transactionDepth = 0;
+    this.dropTransactionObjects();
+  }
+
+  /**
+   * JCRE 7.6.3: objects created inside an aborted transaction are deleted and every
+   * reference to them reads null afterwards.
+   */
+  private dropTransactionObjects(): void {
+    const log = this.heap.allocationLog;
+    this.heap.allocationLog = null;
+    if (!log || log.length === 0) return;
+    const dead = new Set(log);
+    for (const h of log) this.heap.release(h);
+    const objects = this.heap.objects;
+    for (let h = 1; h < objects.length; h++) {
+      const o = objects[h];
+      if (!o) continue;
+      if (o.kind === Kind.RefArray) {
+        for (let i = 0; i < o.data.length; i++) if (dead.has(o.data[i]!)) o.data[i] = 0;
+      } else if (o.kind === Kind.Instance && o.cls) {
+        for (const c of o.cls.refCells) if (dead.has(o.data[c]!)) o.data[c] = 0;
+      }
+    }
+    for (const p of this.packages) {
+      const img = p.linked.pkg.staticImage;
+      for (let i = 0; i < p.linked.pkg.staticRefCount; i++) {
+        if (dead.has((img[2 * i]! << 8) | img[2 * i + 1]!)) img[2 * i] = img[2 * i + 1] = 0;
+      }
+    }
+    for (let i = this.transients.length - 1; i >= 0; i--) if (dead.has(this.transients[i]!)) this.transients.splice(i, 1);
+  }
+
+  /**
+   * A native's write of `length` elements at `index` of `o` (the JCRE writing for an API
+   * method): counted and journalled like bytecode stores. `atomic` writes outside a
+   * transaction are made all-or-nothing with the journal of their own; non-atomic ones are
+   * never journalled. Transient arrays are written directly.
+   */
+  persistentWrite(o: HeapObject, index: number, length: number, atomic: boolean, write: () => void): void {
+    if (o.transience !== Transience.Persistent || o.data.buffer !== this.memory.eeprom.buffer || length === 0) {
+      write();
+      return;
+    }
+    const eeprom = this.memory.eeprom;
+    const bpe = o.data.BYTES_PER_ELEMENT;
+    const offset = o.data.byteOffset + index * bpe;
+    if (!atomic) {
+      eeprom.beforeWriteUnlogged();
+      write();
+    } else if (this.transactionDepth) {
+      this.memory.beforeWrite(offset, length * bpe);
+      write();
+    } else {
+      eeprom.begin();
+      try {
+        this.memory.beforeWrite(offset, length * bpe);
+        write();
+      } catch (e) {
+        if (eeprom.inTransaction) eeprom.abort();
+        throw e;
+      }
+      eeprom.commit();
+    }
+  }
+
   // --- Installation -------------------------------------------------------------------
 
   /**
@@ -197,7 +297,7 @@ export class Jcre implements PackageResolver {
     if (!applet) throw new InstallError(`package ${hex(packageAid)} has no applet class with AID ${hex(classAid)}`);
     if (instanceAid.length < 5 || instanceAid.length > 16) throw new InstallError(`instance AID ${hex(instanceAid)} must be 5 to 16 bytes`);
     if (this.applets.some((a) => equalBytes(a.aid, instanceAid))) throw new InstallError(`an applet instance with AID ${hex(instanceAid)} already exists`);
-    const bArray = this.heap.newArray(Kind.ByteArray, installData.length, JCRE_CONTEXT);
+    const bArray = this.heap.newArray(Kind.ByteArray, installData.length, JCRE_CONTEXT, null, Transience.ClearOnReset);
     const arr = this.heap.get(bArray)!;
     arr.global = true;
     (arr.data as Int8Array).set(installData);
@@ -242,8 +342,19 @@ export class Jcre implements PackageResolver {
     this.applets.push(inst);
   }
 
+  /** Make a JCRE-owned object: never part of an applet's transaction (an abort keeps it). */
+  private jcreObject(make: () => number): number {
+    const log = this.heap.allocationLog;
+    this.heap.allocationLog = null;
+    try {
+      return make();
+    } finally {
+      this.heap.allocationLog = log;
+    }
+  }
+
   newAidObject(aid: Uint8Array): number {
-    const h = this.heap.newInstance(this.api.cls('javacard/framework/AID'), JCRE_CONTEXT);
+    const h = this.jcreObject(() => this.heap.newInstance(this.api.cls('javacard/framework/AID'), JCRE_CONTEXT));
     this.heap.get(h)!.native = aid.slice();
     return h;
   }
@@ -257,10 +368,24 @@ export class Jcre implements PackageResolver {
       return fn();
     } finally {
       this.context = saved;
+      // JCRE 7.6: a transaction still open when the applet's entry point returns, normally or
+      // by an exception, is aborted by the JCRE. (Not after a power loss: recovery does it.)
+      if (this.transactionDepth && this.memory.eeprom.inTransaction && !this.memory.eeprom.powerLost) this.abortTransaction();
     }
   }
 
   // --- APDU processing ----------------------------------------------------------------
+
+  /**
+   * Power-up: an interrupted transaction or atomic update is rolled back (and the objects the
+   * transaction created are dropped), then the card resets.
+   */
+  powerUp(): void {
+    if (this.memory.eeprom.recover()) this.dropTransactionObjects();
+    this.heap.allocationLog = null;
+    this.memory.eeprom.tearAt = -1;
+    this.reset();
+  }
 
   /** Reset: transient memory cleared, nothing selected (JCRE 3.1: card reset). */
   reset(): void {

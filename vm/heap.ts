@@ -1,22 +1,69 @@
 // Objects are 16-bit handles into a handle table, as on a card: handle 0 is null, and
 // references are stored as handles in fields, arrays, static images and the operand stack.
 
+import { VmCrash } from './errors.ts';
 import { HeapObject, Kind, Transience, type VmClass } from './types.ts';
 
 /** Handles are kept positive in a signed 16-bit word. */
 export const MAX_HANDLE = 0x7fff;
 
-/** Out of handles or memory: the runtime turns it into SystemException.NO_RESOURCE. */
+/**
+ * Out of handles or memory: the VM turns it into SystemException with `reason`
+ * (NO_RESOURCE = 5 for persistent memory and handles, NO_TRANSIENT_SPACE = 2 for RAM).
+ */
 export class HeapExhausted extends Error {
-  constructor(what: string) {
+  constructor(
+    what: string,
+    readonly reason = 5,
+  ) {
     super(`out of memory: ${what}`);
   }
 }
+
+/**
+ * Where object data lives. The card's storage places persistent objects in its EEPROM image
+ * and transient arrays in its RAM image (runtime/memory); the default keeps each in its own
+ * ArrayBuffer.
+ */
+export interface Storage {
+  /** `bytes` zeroed bytes, 4-byte aligned, for an object of the given transience. Throws HeapExhausted. */
+  allocate(bytes: number, transience: Transience): { buffer: ArrayBuffer; offset: number };
+  release(obj: HeapObject): void;
+}
+
+/**
+ * Called before every store into persistent object data or a static field image, with the
+ * store's byte offset in the storage buffer and its length: one call per bytecode store.
+ * It counts the write, journals it inside a transaction, and may lose power there (tearing).
+ */
+export interface WriteBarrier {
+  beforeWrite(byteOffset: number, length: number): void;
+}
+
+export class JsStorage implements Storage {
+  allocate(bytes: number): { buffer: ArrayBuffer; offset: number } {
+    return { buffer: new ArrayBuffer(bytes), offset: 0 };
+  }
+  release(): void {}
+}
+
+const BYTES_PER_ELEMENT: Record<number, number> = {
+  [Kind.Instance]: 2,
+  [Kind.BooleanArray]: 1,
+  [Kind.ByteArray]: 1,
+  [Kind.ShortArray]: 2,
+  [Kind.IntArray]: 4,
+  [Kind.RefArray]: 2,
+};
 
 export class Heap {
   /** Indexed by handle; slot 0 stays empty (null). */
   readonly objects: (HeapObject | undefined)[] = [undefined];
   private free: number[] = [];
+  /** While a transaction is open: the handles allocated since it began (JCRE 7.6.3). */
+  allocationLog: number[] | null = null;
+
+  constructor(readonly storage: Storage = new JsStorage()) {}
 
   get(handle: number): HeapObject | undefined {
     return this.objects[handle];
@@ -31,30 +78,42 @@ export class Heap {
     const handle = this.free.length ? this.free.pop()! : this.objects.length;
     if (handle > MAX_HANDLE) throw new HeapExhausted('no free object handle');
     this.objects[handle] = obj;
+    this.allocationLog?.push(handle);
     return handle;
   }
 
   release(handle: number): void {
-    if (handle > 0 && this.objects[handle]) {
+    const o = this.objects[handle];
+    if (handle > 0 && o) {
+      this.storage.release(o);
       this.objects[handle] = undefined;
       this.free.push(handle);
     }
   }
 
   newInstance(cls: VmClass, owner: number): number {
-    return this.add(new HeapObject(Kind.Instance, cls, new Int16Array(cls.instanceCells), owner, Transience.Persistent));
+    return this.make(Kind.Instance, cls, cls.instanceCells, owner, Transience.Persistent);
   }
 
   newArray(kind: Kind, length: number, owner: number, elemClass: VmClass | null = null, transience = Transience.Persistent): number {
+    return this.make(kind, elemClass, length, owner, transience);
+  }
+
+  private make(kind: Kind, cls: VmClass | null, length: number, owner: number, transience: Transience): number {
+    if (this.free.length === 0 && this.objects.length > MAX_HANDLE) throw new HeapExhausted('no free object handle');
+    const bpe = BYTES_PER_ELEMENT[kind];
+    if (bpe === undefined || !Number.isInteger(length) || length < 0) throw new VmCrash(`no object of kind ${kind} and length ${length}`);
+    const { buffer, offset } = this.storage.allocate(length * bpe, transience);
     let data: Int8Array | Int16Array | Int32Array | Uint16Array;
     switch (kind) {
       case Kind.BooleanArray:
-      case Kind.ByteArray: data = new Int8Array(length); break;
-      case Kind.ShortArray: data = new Int16Array(length); break;
-      case Kind.IntArray: data = new Int32Array(length); break;
-      default: data = new Uint16Array(length); break;
+      case Kind.ByteArray: data = new Int8Array(buffer, offset, length); break;
+      case Kind.Instance:
+      case Kind.ShortArray: data = new Int16Array(buffer, offset, length); break;
+      case Kind.IntArray: data = new Int32Array(buffer, offset, length); break;
+      default: data = new Uint16Array(buffer, offset, length); break;
     }
-    return this.add(new HeapObject(kind, elemClass, data, owner, transience));
+    return this.add(new HeapObject(kind, cls, data, owner, transience));
   }
 
   /** Every handle of an object matching `pred`. */

@@ -8,8 +8,8 @@
 
 import { sdiv, srem, idiv, irem } from './arith.ts';
 import { BudgetExhausted, SysEx, SystemReason, Thrown, VmCrash } from './errors.ts';
-import { Heap, HeapExhausted } from './heap.ts';
-import { Kind, RetKind, type HeapObject, type VmClass, type VmMethod } from './types.ts';
+import { Heap, HeapExhausted, type WriteBarrier } from './heap.ts';
+import { Kind, RetKind, Transience, type HeapObject, type VmClass, type VmMethod } from './types.ts';
 import { arrayTypeOf, checkCast, instanceOf, interfaceTarget, packageVirtual } from './ops/objects.ts';
 import { disassembleOne } from './trace.ts';
 import { compileMethod, enterCompiled } from './jit/index.ts';
@@ -47,6 +47,8 @@ export class Vm {
   readonly jit: boolean;
   /** First free word above everything in use (kept current whenever natives run). */
   sp = 0;
+  /** Called before every store into persistent memory (null: nothing to count or journal). */
+  barrier: WriteBarrier | null = null;
   /** Instructions left before the applet is stopped. */
   budget = Infinity;
   traceFn: ((line: string) => void) | null;
@@ -114,6 +116,7 @@ export class Vm {
     const fMethod = this.fMethod, fPc = this.fPc, fLp = this.fLp;
     const entryDepth = this.depth;
     const trace = this.traceFn;
+    const wb = this.barrier;
 
     let m = entry;
     if (lp + m.maxLocals + m.maxStack > st.length) this.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
@@ -174,18 +177,21 @@ export class Vm {
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
               if (v !== 0 && o.cls !== null && !instanceOf(this, objects[v]!, Kind.Instance, o.cls)) this.throwSys(SysEx.ArrayStore);
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 2 * idx, 2);
               o.data[idx] = v; sp -= 3; pc++; break;
             }
             case 0x38: case 0x39: { // bastore, sastore (typed arrays truncate)
               const v = st[sp - 1]!, idx = st[sp - 2]!, o = objects[st[sp - 3]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + idx * o.data.BYTES_PER_ELEMENT, o.data.BYTES_PER_ELEMENT);
               o.data[idx] = v; sp -= 3; pc++; break;
             }
             case 0x3a: { // iastore
               const v = (st[sp - 2]! << 16) | (st[sp - 1]! & 0xffff), idx = st[sp - 3]!, o = objects[st[sp - 4]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 4 * idx, 4);
               o.data[idx] = v; sp -= 4; pc++; break;
             }
             case 0x3b: sp--; pc++; break; // pop
@@ -329,9 +335,9 @@ export class Vm {
                 case 0x7b: case 0x7d: st[sp++] = (img[off]! << 8) | img[off + 1]!; break;
                 case 0x7c: st[sp++] = (img[off]! << 24) >> 24; break;
                 case 0x7e: st[sp] = (img[off]! << 8) | img[off + 1]!; st[sp + 1] = (img[off + 2]! << 8) | img[off + 3]!; sp += 2; break;
-                case 0x7f: case 0x81: { const v = st[--sp]!; img[off] = v >> 8; img[off + 1] = v; break; }
-                case 0x80: img[off] = st[--sp]!; break;
-                default: { sp -= 2; const hi = st[sp]!, lo = st[sp + 1]!; img[off] = hi >> 8; img[off + 1] = hi; img[off + 2] = lo >> 8; img[off + 3] = lo; break; }
+                case 0x7f: case 0x81: { if (wb !== null) wb.beforeWrite(img.byteOffset + off, 2); const v = st[--sp]!; img[off] = v >> 8; img[off + 1] = v; break; }
+                case 0x80: if (wb !== null) wb.beforeWrite(img.byteOffset + off, 1); img[off] = st[--sp]!; break;
+                default: { if (wb !== null) wb.beforeWrite(img.byteOffset + off, 4); sp -= 2; const hi = st[sp]!, lo = st[sp + 1]!; img[off] = hi >> 8; img[off + 1] = hi; img[off + 2] = lo >> 8; img[off + 3] = lo; break; }
               }
               pc += 3; break;
             }
@@ -366,7 +372,10 @@ export class Vm {
               const o = objects[st[sp - 2]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               const v = st[sp - 1]!;
-              o.data[cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!] = op === 0x88 || op === 0xb2 ? (v << 24) >> 24 : v;
+              const f = cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!;
+              if (f >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 2 * f, 2);
+              o.data[f] = op === 0x88 || op === 0xb2 ? (v << 24) >> 24 : v;
               sp -= 2; pc += wide ? 3 : 2; break;
             }
             case 0x8a: case 0xb4: { // putfield_i (and _w)
@@ -374,6 +383,8 @@ export class Vm {
               const o = objects[st[sp - 3]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               const f = cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!;
+              if (f + 1 >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 2 * f, 4);
               o.data[f] = st[sp - 2]!; o.data[f + 1] = st[sp - 1]!;
               sp -= 3; pc += wide ? 3 : 2; break;
             }
@@ -381,13 +392,18 @@ export class Vm {
               const o = objects[st[lp]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               const v = st[--sp]!;
-              o.data[cp.index[code[pc + 1]!]!] = op === 0xb6 ? (v << 24) >> 24 : v;
+              const f = cp.index[code[pc + 1]!]!;
+              if (f >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 2 * f, 2);
+              o.data[f] = op === 0xb6 ? (v << 24) >> 24 : v;
               pc += 2; break;
             }
             case 0xb8: { // putfield_i_this
               const o = objects[st[lp]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               const f = cp.index[code[pc + 1]!]!;
+              if (f + 1 >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 2 * f, 4);
               sp -= 2; o.data[f] = st[sp]!; o.data[f + 1] = st[sp + 1]!; pc += 2; break;
             }
             case 0x8b: case 0x8c: case 0x8d: case 0x8e: { // invokevirtual, invokespecial, invokestatic, invokeinterface
@@ -523,16 +539,16 @@ export class Vm {
     try {
       return this.heap.newInstance(cls, this.host.currentContext());
     } catch (e) {
-      if (e instanceof HeapExhausted) this.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
+      if (e instanceof HeapExhausted) this.throwSys(SysEx.System, e.reason);
       throw e;
     }
   }
 
-  newArray(kind: Kind, length: number, elemClass: VmClass | null): number {
+  newArray(kind: Kind, length: number, elemClass: VmClass | null, transience = Transience.Persistent): number {
     try {
-      return this.heap.newArray(kind, length, this.host.currentContext(), elemClass);
+      return this.heap.newArray(kind, length, this.host.currentContext(), elemClass, transience);
     } catch (e) {
-      if (e instanceof HeapExhausted) this.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
+      if (e instanceof HeapExhausted) this.throwSys(SysEx.System, e.reason);
       throw e;
     }
   }

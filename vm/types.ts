@@ -71,6 +71,8 @@ export class VmClass {
   instanceCells = 0;
   /** First cell of this class's own fields (the superclasses' cells come before). */
   fieldBase = 0;
+  /** Cells of an instance that hold references (superclasses' included). */
+  refCells: number[] = [];
   /** Public virtual methods by token (0..127). */
   vtable: (VmMethod | undefined)[] = [];
   /** Package-visible virtual methods by token & 0x7f. */
@@ -145,6 +147,8 @@ export class VmPackage {
   classes: VmClass[] = [];
   /** Static field image (JCVM 6.10): references first, then primitive fields. */
   staticImage: Uint8Array = new Uint8Array(0);
+  /** Reference fields at the start of the static image (2 bytes each). */
+  staticRefCount = 0;
   /** Whether the package may use int bytecodes (Header ACC_INT). */
   intSupport = false;
   constructor(

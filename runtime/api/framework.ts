@@ -123,24 +123,27 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   });
 
   // Util (javacard.framework.Util)
-  const copy = (vm: Vm, b: number): number => {
+  // Util's writes into persistent arrays go through the memory's barrier like bytecode stores:
+  // arrayCopy and arrayFill are atomic (journalled, inside a transaction or on their own);
+  // the NonAtomic forms are never journalled, even inside a transaction (API spec, Util).
+  const copy = (atomic: boolean) => (vm: Vm, b: number): number => {
     const src = array(vm, vm.stack[b]!), srcOff = vm.stack[b + 1]!;
     const dst = array(vm, vm.stack[b + 2]!), dstOff = vm.stack[b + 3]!, len = vm.stack[b + 4]!;
     checkRange(vm, src, srcOff, len);
     checkRange(vm, dst, dstOff, len);
-    dst.data.set(src.data.subarray(srcOff, srcOff + len), dstOff);
+    rt.persistentWrite(dst, dstOff, len, atomic, () => dst.data.set(src.data.subarray(srcOff, srcOff + len), dstOff));
     return (dstOff + len) << 16 >> 16;
   };
-  def(`${FW}/Util.arrayCopy([BS[BSS)S`, copy);
-  def(`${FW}/Util.arrayCopyNonAtomic([BS[BSS)S`, copy);
-  const fill = (vm: Vm, b: number): number => {
+  def(`${FW}/Util.arrayCopy([BS[BSS)S`, copy(true));
+  def(`${FW}/Util.arrayCopyNonAtomic([BS[BSS)S`, copy(false));
+  const fill = (atomic: boolean) => (vm: Vm, b: number): number => {
     const a = array(vm, vm.stack[b]!), off = vm.stack[b + 1]!, len = vm.stack[b + 2]!;
     checkRange(vm, a, off, len);
-    a.data.fill(vm.stack[b + 3]!, off, off + len);
+    rt.persistentWrite(a, off, len, atomic, () => a.data.fill(vm.stack[b + 3]!, off, off + len));
     return (off + len) << 16 >> 16;
   };
-  def(`${FW}/Util.arrayFill([BSSB)S`, fill);
-  def(`${FW}/Util.arrayFillNonAtomic([BSSB)S`, fill);
+  def(`${FW}/Util.arrayFill([BSSB)S`, fill(true));
+  def(`${FW}/Util.arrayFillNonAtomic([BSSB)S`, fill(false));
   def(`${FW}/Util.arrayCompare([BS[BSS)B`, (vm, b) => {
     const src = array(vm, vm.stack[b]!), srcOff = vm.stack[b + 1]!;
     const dst = array(vm, vm.stack[b + 2]!), dstOff = vm.stack[b + 3]!, len = vm.stack[b + 4]!;
@@ -162,8 +165,10 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   def(`${FW}/Util.setShort([BSS)S`, (vm, b) => {
     const a = array(vm, vm.stack[b]!), off = vm.stack[b + 1]!, v = vm.stack[b + 2]!;
     checkRange(vm, a, off, 2);
-    a.data[off] = v >> 8;
-    a.data[off + 1] = v;
+    rt.persistentWrite(a, off, 2, true, () => {
+      a.data[off] = v >> 8;
+      a.data[off + 1] = v;
+    });
     return (off + 2) << 16 >> 16;
   });
 
@@ -173,8 +178,7 @@ export function frameworkNatives(rt: Jcre): NativeTable {
     const len = vm.stack[b]!, event = vm.stack[b + 1]!;
     if (event !== Transience.ClearOnReset && event !== Transience.ClearOnDeselect) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_VALUE);
     if (len < 0) vm.throwSys(SysEx.NegativeArraySize);
-    const h = vm.newArray(kind, len, null);
-    rt.heap.get(h)!.transience = event as Transience;
+    const h = vm.newArray(kind, len, null, event as Transience);
     rt.transients.push(h);
     return h;
   };
@@ -200,24 +204,26 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   def(`${JCS}.getAvailableMemory(B)S`, (vm, b) => {
     const type = vm.stack[b]!;
     if (type < 0 || type > 2) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_VALUE);
-    return 0x7fff; // real accounting comes with the persistent memory image (issue 3)
+    // MEMORY_TYPE_PERSISTENT 0; the two transient kinds share the card's RAM. Capped at 32767.
+    return Math.min(type === 0 ? rt.memory.eeprom.largestFree : rt.memory.ram.largestFree, 0x7fff);
   });
-  // Transactions: depth only for now; rollback comes with the persistent memory image (issue 3).
+  // Transactions (JCRE 7) over the commit buffer of the persistent memory image.
   def(`${JCS}.beginTransaction()V`, () => {
     if (rt.transactionDepth) rt.throwException(`${FW}/TransactionException`, TransactionReason.IN_PROGRESS);
-    rt.transactionDepth = 1;
+    rt.beginTransaction();
   });
   def(`${JCS}.commitTransaction()V`, () => {
     if (!rt.transactionDepth) rt.throwException(`${FW}/TransactionException`, TransactionReason.NOT_IN_PROGRESS);
-    rt.transactionDepth = 0;
+    rt.commitTransaction();
   });
   def(`${JCS}.abortTransaction()V`, () => {
     if (!rt.transactionDepth) rt.throwException(`${FW}/TransactionException`, TransactionReason.NOT_IN_PROGRESS);
-    rt.transactionDepth = 0;
+    rt.abortTransaction();
   });
   def(`${JCS}.getTransactionDepth()B`, () => rt.transactionDepth);
-  def(`${JCS}.getMaxCommitCapacity()S`, () => 512);
-  def(`${JCS}.getUnusedCommitCapacity()S`, () => 512);
+  def(`${JCS}.getMaxCommitCapacity()S`, () => Math.min(rt.memory.eeprom.journalCapacity, 0x7fff));
+  def(`${JCS}.getUnusedCommitCapacity()S`, () =>
+    Math.min(rt.memory.eeprom.journalCapacity - (rt.transactionDepth ? rt.memory.eeprom.journalUsed : 0), 0x7fff));
 
   // OwnerPIN
   interface PinState { tryLimit: number; maxSize: number; tries: number; pin: Uint8Array | null; validated: boolean }

@@ -62,6 +62,8 @@ export class Eeprom {
   writes = 0;
   /** Write index at which power is lost (tearing), or -1. */
   tearAt = -1;
+  /** Power was lost: nothing more is written until the next power-up (`recover`). */
+  powerLost = false;
   /** Whether writes are being journalled (a transaction or an atomic API operation). */
   private journalling = false;
 
@@ -115,7 +117,22 @@ export class Eeprom {
   beforeWrite(offset: number, length: number): void {
     if (this.journalling) this.log(offset, length);
     const index = this.writes++;
-    if (index === this.tearAt) throw new PowerLoss(index);
+    if (index === this.tearAt || this.powerLost) this.losePower(index);
+  }
+
+  /**
+   * A persistent write that is never journalled, even inside a transaction
+   * (Util.arrayCopyNonAtomic, arrayFillNonAtomic): counted, and it can be torn.
+   */
+  beforeWriteUnlogged(): void {
+    const index = this.writes++;
+    if (index === this.tearAt || this.powerLost) this.losePower(index);
+  }
+
+  private losePower(index: number): never {
+    this.powerLost = true;
+    this.tearAt = -1;
+    throw new PowerLoss(index);
   }
 
   write8(offset: number, value: number): void {
@@ -191,6 +208,7 @@ export class Eeprom {
    */
   recover(): boolean {
     this.journalling = false;
+    this.powerLost = false;
     if (this.view.getUint32(this.journalStart, true) !== Journal.Open) return false;
     this.rollback();
     return true;
@@ -221,7 +239,7 @@ export class Eeprom {
     const at = this.journalStart + 8 + used;
     // Writing the entry is a persistent write of its own (it can be torn, and it wears).
     const index = this.writes++;
-    if (index === this.tearAt) throw new PowerLoss(index);
+    if (index === this.tearAt || this.powerLost) this.losePower(index);
     this.view.setUint32(at, offset, true);
     this.view.setUint16(at + 4, length, true);
     this.bytes.copyWithin(at + 6, offset, offset + length);
@@ -232,7 +250,7 @@ export class Eeprom {
 
   private meta(offset: number, value: number): void {
     const index = this.writes++;
-    if (index === this.tearAt) throw new PowerLoss(index);
+    if (index === this.tearAt || this.powerLost) this.losePower(index);
     this.view.setUint32(offset, value, true);
   }
 
@@ -243,11 +261,11 @@ export class Eeprom {
    * First fit over the block list; a block is split when the rest is large enough.
    */
   allocate(length: number): number {
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`cannot allocate ${length} bytes`);
     const need = align(BLOCK_HEADER + Math.max(length, 0));
     for (let at = this.heapStart; at < this.size; ) {
       const word = this.view.getUint32(at, true);
-      const size = word & ~USED;
-      if (size <= 0) throw new Error(`persistent memory heap corrupt at offset ${at}`);
+      const size = this.blockSize(at);
       if ((word & USED) === 0 && size >= need) {
         const rest = size - need;
         if (rest >= BLOCK_HEADER + ALIGN) {
@@ -283,7 +301,7 @@ export class Eeprom {
     let prevFree = -1;
     for (let at = this.heapStart; at < this.size; ) {
       const word = this.view.getUint32(at, true);
-      const size = word & ~USED;
+      const size = this.blockSize(at);
       if ((word & USED) === 0) {
         if (prevFree >= 0) this.view.setUint32(prevFree, this.view.getUint32(prevFree, true) + size, true);
         else prevFree = at;
@@ -292,12 +310,19 @@ export class Eeprom {
     }
   }
 
+  /** The block size at `at`; a size that cannot be is corruption, reported, never looped on. */
+  private blockSize(at: number): number {
+    const size = this.view.getUint32(at, true) & ~USED;
+    if (size < BLOCK_HEADER || at + size > this.size) throw new Error(`persistent memory heap corrupt at offset ${at}`);
+    return size;
+  }
+
   /** Free bytes in the heap (the sum of free blocks' payloads). */
   get free(): number {
     let free = 0;
     for (let at = this.heapStart; at < this.size; ) {
       const word = this.view.getUint32(at, true);
-      const size = word & ~USED;
+      const size = this.blockSize(at);
       if ((word & USED) === 0) free += size - BLOCK_HEADER;
       at += size;
     }
@@ -309,7 +334,7 @@ export class Eeprom {
     let best = 0;
     for (let at = this.heapStart; at < this.size; ) {
       const word = this.view.getUint32(at, true);
-      const size = word & ~USED;
+      const size = this.blockSize(at);
       if ((word & USED) === 0) best = Math.max(best, size - BLOCK_HEADER);
       at += size;
     }

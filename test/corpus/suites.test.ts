@@ -16,11 +16,10 @@ import { makeSuiteCard } from '../../runtime/script/suite-card.ts';
 import { CORPUS_DIR, corpusCapFiles, corpusSuites } from '../corpus.ts';
 
 /** Suites that pass today; a regression in any of them fails the test. */
-const PASSING = ['echo', 'arith', 'intops', 'objects', 'lifecycle', 'apdu-ext', 'pin', 'bench', 'crypto'];
+const PASSING = ['echo', 'arith', 'intops', 'objects', 'txn', 'lifecycle', 'apdu-ext', 'pin', 'bench', 'crypto'];
 
 /** Suites that do not pass yet, with the issue that will make them pass. */
 const KNOWN_FAILING: Record<string, string> = {
-  txn: 'issue 3: transaction rollback (persistent memory image)',
   firewall: 'issue 4: applet firewall and shareable interface objects',
 };
 

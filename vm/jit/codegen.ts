@@ -66,13 +66,19 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
   const coverage = (pc: number): string => m.handlers.map((h, i) => (pc >= h.start && pc < h.end ? i : '')).join(',');
   const nullCheck = (o: string): string => `if (${o} === undefined) J.sys(vm, bud, 0);`;
   const fieldIndex = (insn: Insn, wide: boolean): number => cp.index[wide ? u2(code, insn.pc + 1) : code[insn.pc + 1]!]!;
-  // Every store into card memory goes through these two (the place for a persistent-memory
-  // write barrier, as the interpreter's stores get one: see runtime/memory/README.md).
+  // Every store into card memory goes through these two: the persistent-memory write barrier
+  // (vm.barrier: write count, journal, tearing), exactly one call per bytecode store, as in
+  // the interpreter.
   /** Element or field-cell stores into an object: `data` is its data array (`v` or `o.data`; the object is in `o`). */
   const storeCells = (data: string, cells: [index: string, value: string][]): string =>
+    // Field stores are not bounds-checked by the bytecode; a cell the object lacks is hostile
+    // code (SecurityException), and must never reach the journal. Array stores were checked.
+    `if (${cells[cells.length - 1]![0]} >= ${data}.length) J.sys(vm, bud, 5); ` +
+    `if (o.transience === 0 && wb !== null) wb.beforeWrite(${data}.byteOffset + (${cells[0]![0]}) * ${data}.BYTES_PER_ELEMENT, ${cells.length} * ${data}.BYTES_PER_ELEMENT); ` +
     cells.map(([i, val]) => `${data}[${i}] = ${val};`).join(' ');
-  /** Byte stores into a static field image (a constant K<n>). */
+  /** Byte stores into a static field image (a constant K<n>): one barrier call for the whole value. */
   const storeStatic = (img: string, bytes: [offset: number, value: string][]): string =>
+    `if (wb !== null) wb.beforeWrite(${img}.byteOffset + ${bytes[0]![0]}, ${bytes.length}); ` +
     bytes.map(([at, val]) => `${img}[${at}] = ${val};`).join(' ');
 
   /** Writes the argument words of a call onto vm.stack at `x` (int words split as the interpreter keeps them). */
@@ -450,6 +456,7 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     `if (D > ${limits.maxFrames} || lp > ${limits.stackWords - frame}) J.noResource(vm, bud);`,
     ...(uses('st') ? ['const st = vm.stack;'] : []),
     ...(uses('objs') || hasHandlers ? ['const objs = vm.heap.objects;'] : []),
+    ...(uses('wb') ? ['const wb = vm.barrier;'] : []),
     locals.length ? `let ${locals.join(', ')};` : '',
     slots.length ? `let ${slots.join(', ')};` : '',
     temporaries.length ? `let ${temporaries.join(', ')};` : '',

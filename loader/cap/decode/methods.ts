@@ -129,6 +129,11 @@ export function checkCode(method: MethodComponent, cp: readonly CpEntry[], heade
       // 7.5: impdep1/impdep2 are reserved for implementations and must not appear in a CAP file.
       if (ins.op.code > LAST_STANDARD_OPCODE) fail(`undefined opcode 0x${ins.op.code.toString(16)} (${ins.op.name})`);
       if (ins.op.int && !(headerFlags & PackageFlags.ACC_INT)) fail(`${ins.op.name} uses the int type but the Header has no ACC_INT`);
+      if (ins.op.name === 'newarray') {
+        const atype = ins.operands[0]!.value;
+        // 7.5.newarray: T_BOOLEAN 10, T_BYTE 11, T_SHORT 12, T_INT 13
+        if (atype < 10 || atype > 13) fail(`newarray array type ${atype} is not 10..13`);
+      }
       if (ins.op.name === 'checkcast' || ins.op.name === 'instanceof') {
         const atype = ins.operands[0]!.value;
         // 7.5.checkcast: 0 class or interface, 10..13 primitive arrays, 14 reference arrays

@@ -169,11 +169,11 @@ describe('transactions', () => {
   });
 
   // JCRE 3.1 7.6.2/7.6.3: a transaction still open when process() ends is aborted by the JCRE.
-  it.fails('a transaction left open by process() is aborted by the JCRE (issue 3)', () => {
+  it('a transaction left open by process() is aborted by the JCRE', () => {
     expect(tx(card, '803B0000')).toMatch(/^(9000|6F00)$/);
     expect(tx(card, '803C0000')).toBe('009000');
   });
-  it.fails('an uncaught exception inside a transaction aborts it (issue 3)', () => {
+  it('an uncaught exception inside a transaction aborts it', () => {
     expect(tx(card, '803B0100')).toBe('6A10');
     expect(tx(card, '803C0000')).toBe('009000');
   });

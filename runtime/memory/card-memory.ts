@@ -1,0 +1,66 @@
+// The card's two memories behind the VM's heap: persistent objects and static field images
+// in the EEPROM image, transient arrays in a RAM image (JCRE 5: CLEAR_ON_RESET and
+// CLEAR_ON_DESELECT arrays keep their headers persistent and their contents in RAM).
+
+import { HeapExhausted, type Storage, type WriteBarrier } from '../../vm/heap.ts';
+import { Transience, type HeapObject } from '../../vm/types.ts';
+import { Eeprom, MemoryFull } from './eeprom.ts';
+
+export interface MemoryOptions {
+  /** Persistent memory (EEPROM image) in bytes; default 256 KiB. */
+  persistentSize?: number;
+  /** Transient memory (RAM) in bytes; default 8 KiB. */
+  transientSize?: number;
+  /** Commit buffer (transaction journal) in bytes; default 4 KiB. */
+  commitCapacity?: number;
+}
+
+export class CardMemory implements Storage, WriteBarrier {
+  readonly eeprom: Eeprom;
+  /** RAM: the same block allocator over its own buffer; its writes are not counted. */
+  readonly ram: Eeprom;
+  /** Called when a journalled write does not fit in the commit buffer (TransactionException BUFFER_FULL). */
+  journalFull: () => never = () => {
+    throw new Error('commit buffer full');
+  };
+
+  constructor(options: MemoryOptions = {}) {
+    this.eeprom = new Eeprom({ size: options.persistentSize ?? 256 * 1024, journalSize: (options.commitCapacity ?? 4096) + 8 });
+    this.ram = new Eeprom({ size: (options.transientSize ?? 8 * 1024) + 128, journalSize: 56 });
+  }
+
+  allocate(bytes: number, transience: Transience): { buffer: ArrayBuffer; offset: number } {
+    const persistent = transience === Transience.Persistent;
+    const mem = persistent ? this.eeprom : this.ram;
+    try {
+      return { buffer: mem.buffer, offset: mem.allocate(bytes) };
+    } catch (e) {
+      if (e instanceof MemoryFull) throw new HeapExhausted(`${persistent ? 'persistent' : 'transient'} memory: ${e.message}`, persistent ? 5 : 2);
+      throw e;
+    }
+  }
+
+  release(obj: HeapObject): void {
+    const mem = obj.data.buffer === this.eeprom.buffer ? this.eeprom : obj.data.buffer === this.ram.buffer ? this.ram : null;
+    mem?.release(obj.data.byteOffset);
+  }
+
+  beforeWrite(byteOffset: number, length: number): void {
+    try {
+      this.eeprom.beforeWrite(byteOffset, length);
+    } catch (e) {
+      if (e instanceof MemoryFull) this.journalFull();
+      throw e;
+    }
+  }
+
+  /** A zeroed block of persistent memory as bytes (a package's static field image). */
+  persistentBytes(length: number): Uint8Array {
+    const { buffer, offset } = this.allocate(length, Transience.Persistent);
+    return new Uint8Array(buffer, offset, length);
+  }
+
+  releaseBytes(bytes: Uint8Array): void {
+    if (bytes.buffer === this.eeprom.buffer) this.eeprom.release(bytes.byteOffset);
+  }
+}
