@@ -14,7 +14,9 @@ import { disassembleToJca } from '../loader/jca/disassemble.ts';
 import { Card, type CardOptions } from '../runtime/card.ts';
 import { parseScript } from '../runtime/script/apdutool.ts';
 import { compareOutput, runScript } from '../runtime/script/runner.ts';
-import { runSuite, type SuiteResult } from '../runtime/script/suite.ts';
+import { readSuite, runSuite, type SuiteResult } from '../runtime/script/suite.ts';
+import { PowerLoss } from '../runtime/memory/eeprom.ts';
+import { formatTearTable, tearScript } from '../runtime/memory/tearing.ts';
 import { makeSuiteCard } from '../runtime/script/suite-card.ts';
 
 const USAGE = `usage: jcvm <command> [options]
@@ -27,8 +29,12 @@ const USAGE = `usage: jcvm <command> [options]
   script <suite.json | file.scr> [--cap <file>]... [--install ...]
                                           run apdutool scripts (a suite: every script on a fresh
                                           card); compare with <script>.expected.out when present
+  tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
+                                          the suite's first script, recover, and check the state
+                                          is the one before or after the APDU
 
 options: --budget <n>   bytecodes one APDU may run (default 50,000,000)
+         --tear-at <n>  (run) lose power at the n-th persistent write of the APDUs, then power up
          --trace        print every bytecode executed (to stderr; runs the interpreter)
          --no-jit       interpret only (methods are otherwise compiled to JavaScript)`;
 
@@ -40,7 +46,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget']);
+const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
 const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--help', '-h']);
 
@@ -154,10 +160,24 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
     case 'run': {
       if (!p.positional.length) throw new UsageError('usage: jcvm run <file.cap>... --install <classAID> --apdu <hex>...');
       const card = await prepareCard(p.positional, p.flags.get('--install') ?? [], cardOptions(p), out);
+      const tear = p.flags.get('--tear-at')?.[0];
+      if (tear !== undefined) {
+        const n = Number(tear);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--tear-at must be a whole number, not '${tear}'`);
+        card.tearAt(n);
+      }
       for (const a of p.flags.get('--apdu') ?? []) {
         const cmd = parseHex(a, 'APDU');
-        const r = card.transmit(cmd);
         out(`=> ${hex(cmd, ' ')}`);
+        let r: Uint8Array;
+        try {
+          r = card.transmit(cmd);
+        } catch (e) {
+          if (!(e instanceof PowerLoss)) throw e;
+          out(`!! ${e.message}: no response; powering up again (recovery)`);
+          card.powerOn();
+          continue;
+        }
         out(`<= ${hex(r, ' ')}`);
         const why = card.jcre.lastHostError;
         if (why) {
@@ -191,6 +211,25 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       out(`  expected: ${cmp.firstDiff!.expected}`);
       out(`  actual:   ${cmp.firstDiff!.actual}`);
       return 1;
+    }
+    case 'tear': {
+      const [file] = p.positional;
+      if (!file || !file.endsWith('.json')) throw new UsageError('usage: jcvm tear <suite.json> [--apdu <n>...]');
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const only = p.flags.get('--apdu')?.map((x) => {
+        const n = Number(x);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--apdu takes APDU indices here, not '${x}'`);
+        return n;
+      });
+      const suite = readSuite(file);
+      const script = suite.scripts[0]!;
+      const options = cardOptions(p);
+      const rows = await tearScript(() => makeSuiteCard(suite, options), await readFile(script, 'utf8'), basename(script), only);
+      out(`tearing ${basename(script)}: power lost at each persistent write of each APDU, then recovered`);
+      for (const line of formatTearTable(rows)) out(line);
+      const bad = rows.filter((r) => r.neither.length);
+      out(bad.length ? `FAIL: ${bad.length} APDU(s) recovered to a state that is neither before nor after` : 'PASS: every torn write recovered to the state before or after its APDU');
+      return bad.length ? 1 : 0;
     }
     default:
       throw new UsageError(`unknown command '${command}' (try: jcvm help)`);

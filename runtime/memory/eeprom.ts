@@ -226,7 +226,10 @@ export class Eeprom {
     // Newest first, so that a location written twice gets its oldest value back.
     for (let i = entries.length - 1; i >= 0; i--) {
       const [offset, length, from] = entries[i]!;
-      this.writes++; // restoring wears the EEPROM too; a power loss here is recovered again
+      // Restoring wears the EEPROM too, and can be torn: the journal is still open until the
+      // state word below, so the next power-up restores again (restoring is idempotent).
+      const index = this.writes++;
+      if (index === this.tearAt || this.powerLost) this.losePower(index);
       this.bytes.copyWithin(offset, from, from + length);
     }
     this.meta(this.journalStart, Journal.Idle);

@@ -78,6 +78,25 @@ describe('jcvm asm and cap dump', () => {
   });
 });
 
+describe('jcvm tear and --tear-at', () => {
+  it('tears each write of the chosen APDUs and reports PASS', async () => {
+    const r = await cli('tear', join(CORPUS_DIR, 'txn', 'suite.json'), '--apdu', '3', '4');
+    expect(r.code).toBe(0);
+    expect(r.out[1]).toBe('APDU  writes  before  after  neither  command');
+    expect(r.out.slice(2, 4).map((l) => l.trim().split(/\s+/)[0])).toEqual(['3', '4']);
+    expect(r.out.at(-1)).toBe('PASS: every torn write recovered to the state before or after its APDU');
+  });
+
+  it('run --tear-at: the torn APDU has no response, the transaction is rolled back at power-up', async () => {
+    const txn = join(CORPUS_DIR, 'txn', 'txn.cap');
+    const r = await cli('run', txn, '--install', 'F04A43564D0501', '--tear-at', '5', '--apdu', '00A4040007F04A43564D0501', '800212340811223344556677880C', '00A4040007F04A43564D0501', '800100000C');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('=> 80 02 12 34 08 11 22 33 44 55 66 77 88 0C');
+    expect(r.out.some((l) => /^!! power lost at persistent write \d+: no response; powering up again \(recovery\)$/.test(l))).toBe(true);
+    expect(r.out.at(-1)).toBe('<= 00 00 00 00 00 00 00 00 00 00 01 00 90 00');
+  });
+});
+
 describe('jcvm cap jca', () => {
   it('disassembles a corpus CAP into JCA that assembles back to the same components', async () => {
     const r = await cli('cap', 'jca', echoCap);
