@@ -203,9 +203,13 @@ export class Jcre implements PackageResolver {
 
   // --- Transactions (JCRE 7) -------------------------------------------------------------
 
+  /** Reused for every transaction's allocation log (a transaction is a hot path: bench txn). */
+  private readonly txLog: number[] = [];
+
   beginTransaction(): void {
     this.memory.eeprom.begin();
-    this.heap.allocationLog = [];
+    this.txLog.length = 0;
+    this.heap.allocationLog = this.txLog;
     this.transactionDepth = 1;
   }
 
@@ -227,7 +231,7 @@ export class Jcre implements PackageResolver {
    * reference to them reads null afterwards.
    */
   private dropTransactionObjects(): void {
-    const log = this.heap.allocationLog;
+    const log = this.heap.allocationLog?.slice();
     this.heap.allocationLog = null;
     if (!log || log.length === 0) return;
     const dead = new Set(log);

@@ -177,21 +177,21 @@ export class Vm {
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
               if (v !== 0 && o.cls !== null && !instanceOf(this, objects[v]!, Kind.Instance, o.cls)) this.throwSys(SysEx.ArrayStore);
-              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 2 * idx, 2);
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * idx, 2);
               o.data[idx] = v; sp -= 3; pc++; break;
             }
             case 0x38: case 0x39: { // bastore, sastore (typed arrays truncate)
               const v = st[sp - 1]!, idx = st[sp - 2]!, o = objects[st[sp - 3]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
-              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + idx * o.data.BYTES_PER_ELEMENT, o.data.BYTES_PER_ELEMENT);
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + (op === 0x38 ? idx : 2 * idx), op === 0x38 ? 1 : 2);
               o.data[idx] = v; sp -= 3; pc++; break;
             }
             case 0x3a: { // iastore
               const v = (st[sp - 2]! << 16) | (st[sp - 1]! & 0xffff), idx = st[sp - 3]!, o = objects[st[sp - 4]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
-              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 4 * idx, 4);
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 4 * idx, 4);
               o.data[idx] = v; sp -= 4; pc++; break;
             }
             case 0x3b: sp--; pc++; break; // pop
@@ -374,7 +374,7 @@ export class Vm {
               const v = st[sp - 1]!;
               const f = cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!;
               if (f >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
-              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 2 * f, 2);
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * f, 2);
               o.data[f] = op === 0x88 || op === 0xb2 ? (v << 24) >> 24 : v;
               sp -= 2; pc += wide ? 3 : 2; break;
             }
@@ -384,7 +384,7 @@ export class Vm {
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               const f = cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!;
               if (f + 1 >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
-              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 2 * f, 4);
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * f, 4);
               o.data[f] = st[sp - 2]!; o.data[f + 1] = st[sp - 1]!;
               sp -= 3; pc += wide ? 3 : 2; break;
             }
@@ -394,7 +394,7 @@ export class Vm {
               const v = st[--sp]!;
               const f = cp.index[code[pc + 1]!]!;
               if (f >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
-              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 2 * f, 2);
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * f, 2);
               o.data[f] = op === 0xb6 ? (v << 24) >> 24 : v;
               pc += 2; break;
             }
@@ -403,7 +403,7 @@ export class Vm {
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               const f = cp.index[code[pc + 1]!]!;
               if (f + 1 >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
-              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.data.byteOffset + 2 * f, 4);
+              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * f, 4);
               sp -= 2; o.data[f] = st[sp]!; o.data[f + 1] = st[sp + 1]!; pc += 2; break;
             }
             case 0x8b: case 0x8c: case 0x8d: case 0x8e: { // invokevirtual, invokespecial, invokestatic, invokeinterface

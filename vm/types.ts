@@ -190,7 +190,14 @@ export class HeapObject {
     /** Owning context (package) id, for the firewall. */
     public owner: number,
     public transience: Transience,
-  ) {}
+  ) {
+    this.offset = data.byteOffset;
+  }
+  /**
+   * Byte offset of `data` in its storage buffer (data.byteOffset, kept as a plain field: the
+   * typed-array getter is slow at the polymorphic store sites that pass it to the barrier).
+   */
+  readonly offset: number;
   /** State of natively implemented API objects (AID bytes, PIN counters, exception reason...). */
   native: unknown = null;
   /** Global arrays (the APDU buffer...) are accessible from every context. */

@@ -20,9 +20,9 @@ export class CardMemory implements Storage, WriteBarrier {
   /** RAM: the same block allocator over its own buffer; its writes are not counted. */
   readonly ram: Eeprom;
   /** Called when a journalled write does not fit in the commit buffer (TransactionException BUFFER_FULL). */
-  journalFull: () => never = () => {
-    throw new Error('commit buffer full');
-  };
+  set journalFull(fn: () => never) {
+    this.eeprom.onJournalFull = fn;
+  }
 
   constructor(options: MemoryOptions = {}) {
     this.eeprom = new Eeprom({ size: options.persistentSize ?? 256 * 1024, journalSize: (options.commitCapacity ?? 4096) + 8 });
@@ -46,12 +46,15 @@ export class CardMemory implements Storage, WriteBarrier {
   }
 
   beforeWrite(byteOffset: number, length: number): void {
-    try {
-      this.eeprom.beforeWrite(byteOffset, length);
-    } catch (e) {
-      if (e instanceof MemoryFull) this.journalFull();
-      throw e;
+    const e = this.eeprom;
+    // Fast path, outside transactions: count the write, tear if asked to. Kept small so that
+    // the interpreter's and the JIT's store sites can inline it.
+    if (!e.journalling) {
+      const index = e.writes++;
+      if (index === e.tearAt || e.powerLost) e.losePower(index);
+      return;
     }
+    e.beforeWrite(byteOffset, length);
   }
 
   /** A zeroed block of persistent memory as bytes (a package's static field image). */

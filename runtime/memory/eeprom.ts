@@ -62,10 +62,12 @@ export class Eeprom {
   writes = 0;
   /** Write index at which power is lost (tearing), or -1. */
   tearAt = -1;
+  /** Called when a journalled write does not fit (the JCRE throws TransactionException BUFFER_FULL). */
+  onJournalFull: (() => never) | null = null;
   /** Power was lost: nothing more is written until the next power-up (`recover`). */
   powerLost = false;
   /** Whether writes are being journalled (a transaction or an atomic API operation). */
-  private journalling = false;
+  journalling = false;
 
   constructor(options: EepromOptions | ArrayBuffer = {}) {
     if (options instanceof ArrayBuffer) {
@@ -129,7 +131,7 @@ export class Eeprom {
     if (index === this.tearAt || this.powerLost) this.losePower(index);
   }
 
-  private losePower(index: number): never {
+  losePower(index: number): never {
     this.powerLost = true;
     this.tearAt = -1;
     throw new PowerLoss(index);
@@ -173,6 +175,9 @@ export class Eeprom {
     return this.view.getUint32(this.journalStart + 4, true);
   }
 
+  /** journalUsed, cached while a journal is open (the image word stays the truth). */
+  private used = 0;
+
   /** Commit buffer bytes available for entries. */
   get journalCapacity(): number {
     return this.journalSize - 8;
@@ -183,6 +188,7 @@ export class Eeprom {
     // The state word and the used count are journal metadata: written without journalling,
     // but counted as writes (they wear the EEPROM and can be torn like any other).
     this.meta(this.journalStart + 4, 0);
+    this.used = 0;
     this.meta(this.journalStart, Journal.Open);
     this.journalling = true;
   }
@@ -236,19 +242,30 @@ export class Eeprom {
   }
 
   private log(offset: number, length: number): void {
-    const used = this.journalUsed;
+    const used = this.used;
     const need = Eeprom.entrySize(length);
-    if (used + need > this.journalCapacity) throw new MemoryFull('journal', `commit buffer full: ${used} of ${this.journalCapacity} bytes used`);
+    if (used + need > this.journalCapacity) {
+      this.onJournalFull?.();
+      throw new MemoryFull('journal', `commit buffer full: ${used} of ${this.journalCapacity} bytes used`);
+    }
     const at = this.journalStart + 8 + used;
     // Writing the entry is a persistent write of its own (it can be torn, and it wears).
     const index = this.writes++;
     if (index === this.tearAt || this.powerLost) this.losePower(index);
-    this.view.setUint32(at, offset, true);
-    this.view.setUint16(at + 4, length, true);
-    this.bytes.copyWithin(at + 6, offset, offset + length);
+    const b = this.bytes;
+    b[at] = offset;
+    b[at + 1] = offset >> 8;
+    b[at + 2] = offset >> 16;
+    b[at + 3] = offset >>> 24;
+    b[at + 4] = length;
+    b[at + 5] = length >> 8;
+    // Element and field writes are 1 to 4 bytes: a loop beats copyWithin's call for those.
+    if (length <= 8) for (let i = 0; i < length; i++) b[at + 6 + i] = b[offset + i]!;
+    else b.copyWithin(at + 6, offset, offset + length);
     // The entry is complete before the used count covers it: a tear before this write
     // leaves the entry invisible, and the data write it guards has not happened yet.
     this.view.setUint32(this.journalStart + 4, used + need, true);
+    this.used = used + need;
   }
 
   private meta(offset: number, value: number): void {

@@ -70,11 +70,11 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
   // (vm.barrier: write count, journal, tearing), exactly one call per bytecode store, as in
   // the interpreter.
   /** Element or field-cell stores into an object: `data` is its data array (`v` or `o.data`; the object is in `o`). */
-  const storeCells = (data: string, cells: [index: string, value: string][]): string =>
+  const storeCells = (data: string, cells: [index: string, value: string][], bpe = 2): string =>
     // Field stores are not bounds-checked by the bytecode; a cell the object lacks is hostile
     // code (SecurityException), and must never reach the journal. Array stores were checked.
     `if (${cells[cells.length - 1]![0]} >= ${data}.length) J.sys(vm, bud, 5); ` +
-    `if (o.transience === 0 && wb !== null) wb.beforeWrite(${data}.byteOffset + (${cells[0]![0]}) * ${data}.BYTES_PER_ELEMENT, ${cells.length} * ${data}.BYTES_PER_ELEMENT); ` +
+    `if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + (${cells[0]![0]}) * ${bpe}, ${cells.length * bpe}); ` +
     cells.map(([i, val]) => `${data}[${i}] = ${val};`).join(' ');
   /** Byte stores into a static field image (a constant K<n>): one barrier call for the whole value. */
   const storeStatic = (img: string, bytes: [offset: number, value: string][]): string =>
@@ -176,7 +176,7 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       case Op.BASTORE: case Op.SASTORE: case Op.IASTORE: {
         const w = op === Op.IASTORE ? 4 : 3;
         const arr = S(d - w), idx = S(d - w + 1), val = S(d - w + 2);
-        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${storeCells('v', [[idx, val]])}`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${storeCells('v', [[idx, val]], op === Op.BASTORE ? 1 : op === Op.SASTORE ? 2 : 4)}`);
         return null;
       }
       case Op.POP: case Op.POP2: return null;
