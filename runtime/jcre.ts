@@ -208,7 +208,7 @@ export class Jcre implements PackageResolver {
 
   beginTransaction(): void {
     this.memory.eeprom.begin();
-    this.txLog.length = 0;
+    if (this.txLog.length !== 0) this.txLog.length = 0;
     this.heap.allocationLog = this.txLog;
     this.transactionDepth = 1;
   }

@@ -52,6 +52,8 @@ export interface EepromOptions {
 export class Eeprom {
   readonly buffer: ArrayBuffer;
   readonly bytes: Uint8Array;
+  /** The same buffer as 32-bit words: the journal's fields and entry headers are word-aligned. */
+  private readonly words: Uint32Array;
   private readonly view: DataView;
   readonly size: number;
   readonly journalStart: number;
@@ -73,6 +75,7 @@ export class Eeprom {
     if (options instanceof ArrayBuffer) {
       this.buffer = options;
       this.bytes = new Uint8Array(options);
+      this.words = new Uint32Array(options, 0, options.byteLength >> 2);
       this.view = new DataView(options);
       this.checkHeader();
       this.size = this.view.getUint32(8, true);
@@ -82,10 +85,11 @@ export class Eeprom {
       return;
     }
     this.size = options.size ?? 256 * 1024;
-    this.journalSize = options.journalSize ?? 4096;
+    this.journalSize = ((options.journalSize ?? 4096) + 3) & ~3; // word-aligned: the heap after it is too
     if (this.size < 1024 || this.size > 16 * 1024 * 1024) throw new RangeError(`persistent memory of ${this.size} bytes: 1 KiB to 16 MiB`);
     this.buffer = new ArrayBuffer(this.size);
     this.bytes = new Uint8Array(this.buffer);
+    this.words = new Uint32Array(this.buffer, 0, this.size >> 2);
     this.view = new DataView(this.buffer);
     this.journalStart = HEADER;
     this.heapStart = HEADER + this.journalSize;
@@ -166,13 +170,13 @@ export class Eeprom {
     return this.journalling;
   }
 
-  /** Bytes of commit buffer an entry of `length` bytes takes. */
+  /** Bytes of commit buffer an entry of `length` bytes takes: two header words, the bytes, padding. */
   static entrySize(length: number): number {
-    return 6 + length;
+    return 8 + ((length + 3) & ~3);
   }
 
   get journalUsed(): number {
-    return this.view.getUint32(this.journalStart + 4, true);
+    return this.words[(this.journalStart + 4) >> 2]!;
   }
 
   /** journalUsed, cached while a journal is open (the image word stays the truth). */
@@ -202,7 +206,7 @@ export class Eeprom {
 
   /** Roll back every journalled write (newest first), then close the journal. */
   abort(): void {
-    if (!this.journalling && this.view.getUint32(this.journalStart, true) !== Journal.Open) throw new Error('no journal open');
+    if (!this.journalling && this.words[this.journalStart >> 2] !== Journal.Open) throw new Error('no journal open');
     this.journalling = false;
     this.rollback();
   }
@@ -215,7 +219,7 @@ export class Eeprom {
   recover(): boolean {
     this.journalling = false;
     this.powerLost = false;
-    if (this.view.getUint32(this.journalStart, true) !== Journal.Open) return false;
+    if (this.words[this.journalStart >> 2] !== Journal.Open) return false;
     this.rollback();
     return true;
   }
@@ -224,10 +228,10 @@ export class Eeprom {
     const entries: [number, number, number][] = [];
     const end = this.journalStart + 8 + this.journalUsed;
     for (let at = this.journalStart + 8; at < end; ) {
-      const offset = this.view.getUint32(at, true);
-      const length = this.view.getUint16(at + 4, true);
-      entries.push([offset, length, at + 6]);
-      at += 6 + length;
+      const offset = this.words[at >> 2]!;
+      const length = this.words[(at >> 2) + 1]!;
+      entries.push([offset, length, at + 8]);
+      at += Eeprom.entrySize(length);
     }
     // Newest first, so that a location written twice gets its oldest value back.
     for (let i = entries.length - 1; i >= 0; i--) {
@@ -243,8 +247,8 @@ export class Eeprom {
 
   private log(offset: number, length: number): void {
     const used = this.used;
-    const need = Eeprom.entrySize(length);
-    if (used + need > this.journalCapacity) {
+    const need = 8 + ((length + 3) & ~3);
+    if (used + need > this.journalSize - 8) {
       this.onJournalFull?.();
       throw new MemoryFull('journal', `commit buffer full: ${used} of ${this.journalCapacity} bytes used`);
     }
@@ -252,26 +256,23 @@ export class Eeprom {
     // Writing the entry is a persistent write of its own (it can be torn, and it wears).
     const index = this.writes++;
     if (index === this.tearAt || this.powerLost) this.losePower(index);
-    const b = this.bytes;
-    b[at] = offset;
-    b[at + 1] = offset >> 8;
-    b[at + 2] = offset >> 16;
-    b[at + 3] = offset >>> 24;
-    b[at + 4] = length;
-    b[at + 5] = length >> 8;
+    const w = this.words, b = this.bytes, wi = at >> 2;
+    w[wi] = offset;
+    w[wi + 1] = length;
     // Element and field writes are 1 to 4 bytes: a loop beats copyWithin's call for those.
-    if (length <= 8) for (let i = 0; i < length; i++) b[at + 6 + i] = b[offset + i]!;
-    else b.copyWithin(at + 6, offset, offset + length);
+    if (length <= 8) for (let i = 0; i < length; i++) b[at + 8 + i] = b[offset + i]!;
+    else b.copyWithin(at + 8, offset, offset + length);
     // The entry is complete before the used count covers it: a tear before this write
     // leaves the entry invisible, and the data write it guards has not happened yet.
-    this.view.setUint32(this.journalStart + 4, used + need, true);
-    this.used = used + need;
+    const total = used + need;
+    w[(this.journalStart + 4) >> 2] = total;
+    this.used = total;
   }
 
   private meta(offset: number, value: number): void {
     const index = this.writes++;
     if (index === this.tearAt || this.powerLost) this.losePower(index);
-    this.view.setUint32(offset, value, true);
+    this.words[offset >> 2] = value;
   }
 
   // --- the allocator --------------------------------------------------------------------
