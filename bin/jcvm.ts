@@ -17,6 +17,7 @@ import { compareOutput, runScript } from '../runtime/script/runner.ts';
 import { readSuite, runSuite, type SuiteResult } from '../runtime/script/suite.ts';
 import { PowerLoss } from '../runtime/memory/eeprom.ts';
 import { formatTearTable, tearScript } from '../runtime/memory/tearing.ts';
+import { formatMemoryReport } from '../runtime/memory/report.ts';
 import { makeSuiteCard } from '../runtime/script/suite-card.ts';
 
 const USAGE = `usage: jcvm <command> [options]
@@ -29,6 +30,9 @@ const USAGE = `usage: jcvm <command> [options]
   script <suite.json | file.scr> [--cap <file>]... [--install ...]
                                           run apdutool scripts (a suite: every script on a fresh
                                           card); compare with <script>.expected.out when present
+  mem <file.cap>... [--install ...] [--apdu <hex>...]
+                                          like run, then report used and free memory per package
+                                          and the persistent writes of each APDU
   tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
                                           the suite's first script, recover, and check the state
                                           is the one before or after the APDU
@@ -157,6 +161,7 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       out(`wrote ${outFile}: package ${asm.packagePath} (AID ${hex(asm.packageAid)}), CAP format ${asm.format}`);
       return 0;
     }
+    case 'mem':
     case 'run': {
       if (!p.positional.length) throw new UsageError('usage: jcvm run <file.cap>... --install <classAID> --apdu <hex>...');
       const card = await prepareCard(p.positional, p.flags.get('--install') ?? [], cardOptions(p), out);
@@ -185,6 +190,7 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
           card.jcre.lastHostError = null;
         }
       }
+      if (command === 'mem') for (const line of formatMemoryReport(card.memoryReport())) out(line);
       return 0;
     }
     case 'script': {

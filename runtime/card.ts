@@ -6,6 +6,7 @@ import { readCap } from '../loader/cap/archive.ts';
 import type { CapFile } from '../loader/cap/components.ts';
 import { Jcre, type AppletInstance, type JcreOptions } from './jcre.ts';
 import { PowerLoss } from './memory/eeprom.ts';
+import { memoryReport, type MemoryReport } from './memory/report.ts';
 import type { ApduCard } from './script/types.ts';
 
 export interface CardOptions extends JcreOptions {}
@@ -59,6 +60,7 @@ export class Card implements ApduCard {
   /** Cold reset: transient memory cleared, nothing selected. Returns the ATR. */
   powerOn(): Uint8Array {
     this.jcre.powerUp();
+    this.writesPerApdu.length = 0;
     this.powered = true;
     return DEFAULT_ATR.slice();
   }
@@ -76,13 +78,30 @@ export class Card implements ApduCard {
   /** Send a command APDU (as on the wire); returns response data followed by SW1 SW2. */
   transmit(command: Uint8Array): Uint8Array {
     if (!this.powered) throw new CardStateError('the card is not powered: call powerOn() first');
+    const w0 = this.jcre.memory.eeprom.writes;
     try {
-      return this.jcre.process(command);
+      const r = this.jcre.process(command);
+      this.recordWrites(command, this.jcre.memory.eeprom.writes - w0);
+      return r;
     } catch (e) {
+      this.recordWrites(command, this.jcre.memory.eeprom.writes - w0);
       // Tearing: the card stops where the power went, as if pulled from the reader.
       if (e instanceof PowerLoss) this.powered = false;
       throw e;
     }
+  }
+
+  /** Persistent writes of each APDU since power-up (writes wear EEPROM: a developer wants to see them). */
+  readonly writesPerApdu: { command: string; writes: number }[] = [];
+
+  private recordWrites(command: Uint8Array, writes: number): void {
+    if (this.writesPerApdu.length >= 10_000) this.writesPerApdu.shift();
+    this.writesPerApdu.push({ command: hex(command.subarray(0, 4)), writes });
+  }
+
+  /** Used and free memory, per package and per applet instance, and the writes of each APDU since power-up. */
+  memoryReport(): MemoryReport {
+    return memoryReport(this.jcre, this.writesPerApdu);
   }
 
   /**

@@ -121,6 +121,9 @@ export class Jcre implements PackageResolver {
     buf.global = true;
     this.apduBuffer = buf.data as Int8Array;
     this.apduHandle = this.heap.newInstance(this.api.cls('javacard/framework/APDU'), JCRE_CONTEXT);
+    // The JCRE's exception objects exist from the start, as on a card: throwing one never
+    // needs memory (out of memory itself is thrown this way).
+    for (const name of [...Object.values(SYS_EXCEPTION_CLASS), ...JCRE_EXCEPTIONS]) this.exceptionObject(this.api.cls(name), 0);
   }
 
   // --- VmHost -------------------------------------------------------------------------
@@ -326,6 +329,7 @@ export class Jcre implements PackageResolver {
       for (let i = this.transients.length - 1; i >= 0; i--) if (!this.heap.get(this.transients[i]!)) this.transients.splice(i, 1);
       if (e instanceof Thrown) throw new InstallError(`install() of ${hex(classAid)} threw ${this.describeThrown(e.handle)}`);
       if (isHostStop(e)) throw new InstallError(`install() of ${hex(classAid)} stopped: ${(e as Error).message}`);
+      if (e instanceof HeapExhausted) throw new InstallError(`install() of ${hex(classAid)}: ${e.message}`);
       throw e;
     } finally {
       this.installing = null;
@@ -352,6 +356,10 @@ export class Jcre implements PackageResolver {
     this.heap.allocationLog = null;
     try {
       return make();
+    } catch (e) {
+      // Out of memory while applet code runs: the applet sees SystemException.NO_RESOURCE.
+      if (e instanceof HeapExhausted) this.throwException('javacard/framework/SystemException', e.reason);
+      throw e;
     } finally {
       this.heap.allocationLog = log;
     }
@@ -575,6 +583,18 @@ const SYS_EXCEPTION_CLASS: Record<SysEx, string> = {
 function isHostStop(e: unknown): boolean {
   return e instanceof BudgetExhausted || e instanceof MissingNative || e instanceof VmCrash;
 }
+
+/** API exceptions whose JCRE-owned instance the natives throw (throwIt and the JCRE's own). */
+const JCRE_EXCEPTIONS = [
+  'javacard/framework/ISOException',
+  'javacard/framework/APDUException',
+  'javacard/framework/TransactionException',
+  'javacard/framework/PINException',
+  'javacard/framework/CardException',
+  'javacard/framework/CardRuntimeException',
+  'javacard/framework/UserException',
+  'javacard/security/CryptoException',
+];
 
 export function sw(word: number): Uint8Array {
   return Uint8Array.of(word >> 8, word & 0xff);
