@@ -291,6 +291,58 @@ export class Jcre implements PackageResolver {
     }
   }
 
+  // --- Object deletion (JCSystem.requestObjectDeletion) -----------------------------------
+
+  /** Set by JCSystem.requestObjectDeletion: collect at the end of the APDU. */
+  deletionRequested = false;
+
+  /**
+   * Delete the persistent and transient objects nothing reaches and return their memory.
+   * Roots: the JCRE's objects, the applet instances and their AID objects, every package's
+   * static reference fields. References are followed through reference arrays, instances'
+   * reference fields, and (conservatively: any number that names a live handle) the state
+   * natives keep. Runs between APDUs, when no frame holds a reference.
+   * @returns the number of objects deleted
+   */
+  collectGarbage(): number {
+    const objects = this.heap.objects;
+    const marked = new Uint8Array(objects.length);
+    const stack: number[] = [this.apduHandle, this.apduBufferHandle, ...this.exceptionObjects.values()];
+    for (const a of this.applets) stack.push(a.handle, a.aidHandle);
+    for (const p of this.packages) {
+      const img = p.linked.pkg.staticImage;
+      for (let i = 0; i < p.linked.pkg.staticRefCount; i++) stack.push((img[2 * i]! << 8) | img[2 * i + 1]!);
+    }
+    const visitNative = (v: unknown, depth: number): void => {
+      if (typeof v === 'number') stack.push(v);
+      else if (Array.isArray(v)) for (const x of v) visitNative(x, depth + 1);
+      else if (v && typeof v === 'object' && depth < 4 && !ArrayBuffer.isView(v)) for (const x of Object.values(v)) visitNative(x, depth + 1);
+    };
+    while (stack.length) {
+      const h = stack.pop()!;
+      if (!Number.isInteger(h) || h <= 0 || h >= objects.length || marked[h]) continue;
+      const o = objects[h];
+      if (!o) continue;
+      marked[h] = 1;
+      if (o.kind === Kind.RefArray) for (let i = 0; i < o.data.length; i++) stack.push(o.data[i]!);
+      else if (o.kind === Kind.Instance && o.cls) for (const c of o.cls.refCells) stack.push(o.data[c]! & 0xffff);
+      if (o.native !== null) visitNative(o.native, 0);
+    }
+    let freed = 0;
+    for (let h = 1; h < objects.length; h++) {
+      if (objects[h] && !marked[h]) {
+        this.heap.release(h);
+        freed++;
+      }
+    }
+    if (freed) {
+      for (let i = this.transients.length - 1; i >= 0; i--) if (!objects[this.transients[i]!]) this.transients.splice(i, 1);
+      this.memory.eeprom.coalesce();
+      this.memory.ram.coalesce();
+    }
+    return freed;
+  }
+
   // --- Installation -------------------------------------------------------------------
 
   /**
@@ -505,6 +557,11 @@ export class Jcre implements PackageResolver {
       status = this.statusOf(e);
       s.chunks.length = 0;
       s.outBytes = 0;
+    }
+    if (this.deletionRequested) {
+      // JCSystem.requestObjectDeletion: the collection runs when process() has returned.
+      this.deletionRequested = false;
+      this.collectGarbage();
     }
     return this.response(status);
   }

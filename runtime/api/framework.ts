@@ -194,8 +194,10 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   });
   def(`${JCS}.getVersion()S`, () => 0x0301); // Java Card 3.1
   def(`${JCS}.getPreviousContextAID()L${FW}/AID;`, () => 0);
-  def(`${JCS}.isObjectDeletionSupported()Z`, () => 0);
-  def(`${JCS}.requestObjectDeletion()V`, () => rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_USE));
+  def(`${JCS}.isObjectDeletionSupported()Z`, () => 1);
+  def(`${JCS}.requestObjectDeletion()V`, () => {
+    rt.deletionRequested = true;
+  });
   def(`${JCS}.getAssignedChannel()B`, () => 0);
   def(`${JCS}.isAppletActive(L${FW}/AID;)Z`, (vm, b) => {
     const aid = vm.deref(vm.stack[b]!).native as Uint8Array;
