@@ -91,11 +91,12 @@ export class Card implements ApduCard {
     }
   }
 
-  /** Persistent writes of each APDU since power-up (writes wear EEPROM: a developer wants to see them). */
+  /** Persistent writes of each APDU that wrote, since power-up (writes wear EEPROM: a developer wants to see them). */
   readonly writesPerApdu: { command: string; writes: number }[] = [];
 
   private recordWrites(command: Uint8Array, writes: number): void {
-    if (this.writesPerApdu.length >= 10_000) this.writesPerApdu.shift();
+    if (writes === 0) return; // the hot path (and the report lists only APDUs that wrote)
+    if (this.writesPerApdu.length >= 10_000) this.writesPerApdu.splice(0, 5_000); // keep the latest
     this.writesPerApdu.push({ command: hex(command.subarray(0, 4)), writes });
   }
 
