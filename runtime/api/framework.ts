@@ -4,7 +4,7 @@
 
 import { SysEx } from '../../vm/errors.ts';
 import type { Vm } from '../../vm/interpreter.ts';
-import { Kind, Transience, type NativeFn } from '../../vm/types.ts';
+import { Kind, Transience, type HeapObject, type NativeFn } from '../../vm/types.ts';
 import type { Jcre } from '../jcre.ts';
 import { apduNatives } from './apdu.ts';
 import { equalBytes } from '../../loader/bytes.ts';
@@ -227,61 +227,83 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   def(`${JCS}.getUnusedCommitCapacity()S`, () =>
     Math.min(rt.memory.eeprom.journalCapacity - (rt.transactionDepth ? rt.memory.eeprom.journalUsed : 0), 0x7fff));
 
-  // OwnerPIN
-  interface PinState { tryLimit: number; maxSize: number; tries: number; pin: Uint8Array | null; validated: boolean }
+  // OwnerPIN. Its state is card memory: the try counter, the PIN's length and bytes in a
+  // persistent byte array of the PIN's owner (so a power loss cannot give a free try: the
+  // counter is written before the comparison), the validated flag in a CLEAR_ON_RESET array
+  // (API spec: the flag does not survive a reset). The try counter is written outside any
+  // transaction (API spec, OwnerPIN.check: it is not rolled back by an abort).
+  interface PinState { tryLimit: number; maxSize: number; value: number; flag: number }
   const PIN = `${FW}/OwnerPIN`;
-  const pin = (vm: Vm, b: number): PinState => vm.deref(vm.stack[b]!).native as PinState;
-  // The validated flag lives in CLEAR_ON_RESET memory (API spec, OwnerPIN): a reset clears it.
-  const pins = new Set<PinState>();
-  rt.onReset.push(() => {
-    for (const p of pins) p.validated = false;
-  });
+  const UNSET = 0xff; // length byte of a PIN never set by update()
+  const pin = (vm: Vm, b: number) => {
+    const p = vm.deref(vm.stack[b]!).native as PinState;
+    return { p, value: vm.deref(p.value), flag: vm.deref(p.flag) };
+  };
+  const setFlag = (flag: HeapObject, on: boolean): void => {
+    flag.data[0] = on ? 1 : 0;
+  };
+  const setTries = (value: HeapObject, tries: number, atomic: boolean): void => {
+    rt.persistentWrite(value, 0, 1, atomic, () => (value.data[0] = tries));
+  };
   def(`${PIN}.<init>(BB)V`, (vm, b) => {
     const tryLimit = vm.stack[b + 1]!, maxSize = vm.stack[b + 2]!;
     if (tryLimit < 1 || maxSize < 1) rt.throwException(`${FW}/PINException`, 1 /* ILLEGAL_VALUE */);
-    const state: PinState = { tryLimit, maxSize, tries: tryLimit, pin: null, validated: false };
-    pins.add(state);
-    vm.deref(vm.stack[b]!).native = state;
+    const value = vm.newArray(Kind.ByteArray, 2 + maxSize, null);
+    const flag = vm.newArray(Kind.BooleanArray, 1, null, Transience.ClearOnReset);
+    rt.transients.push(flag);
+    const v = vm.deref(value);
+    rt.persistentWrite(v, 0, 2, true, () => {
+      v.data[0] = tryLimit;
+      v.data[1] = UNSET;
+    });
+    vm.deref(vm.stack[b]!).native = { tryLimit, maxSize, value, flag } satisfies PinState;
   });
   def(`${PIN}.check([BSB)Z`, (vm, b) => {
-    const p = pin(vm, b);
-    p.validated = false;
-    if (p.tries === 0) return 0;
+    const { p, value, flag } = pin(vm, b);
+    setFlag(flag, false);
+    const tries = value.data[0]!;
+    if (tries === 0) return 0;
     const len = vm.stack[b + 3]!;
     const given = bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, Math.max(len, 0));
-    p.tries--; // decremented before the comparison, so that tearing cannot give a free try
-    if (p.pin && len === p.pin.length && equalBytes(given, p.pin)) {
-      p.validated = true;
-      p.tries = p.tryLimit;
+    setTries(value, tries - 1, false); // before the comparison: tearing cannot give a free try
+    const stored = value.data[1]! & 0xff;
+    if (stored !== UNSET && len === stored && equalBytes(given, new Uint8Array(value.data.buffer, value.data.byteOffset + 2, stored))) {
+      setFlag(flag, true);
+      setTries(value, p.tryLimit, false);
       return 1;
     }
     return 0;
   });
-  def(`${PIN}.getTriesRemaining()B`, (vm, b) => pin(vm, b).tries);
-  def(`${PIN}.isValidated()Z`, (vm, b) => (pin(vm, b).validated ? 1 : 0));
-  def(`${PIN}.getValidatedFlag()Z`, (vm, b) => (pin(vm, b).validated ? 1 : 0));
+  def(`${PIN}.getTriesRemaining()B`, (vm, b) => pin(vm, b).value.data[0]!);
+  def(`${PIN}.isValidated()Z`, (vm, b) => pin(vm, b).flag.data[0]!);
+  def(`${PIN}.getValidatedFlag()Z`, (vm, b) => pin(vm, b).flag.data[0]!);
   def(`${PIN}.setValidatedFlag(Z)V`, (vm, b) => {
-    pin(vm, b).validated = vm.stack[b + 1] !== 0;
+    setFlag(pin(vm, b).flag, vm.stack[b + 1] !== 0);
   });
   def(`${PIN}.reset()V`, (vm, b) => {
-    const p = pin(vm, b);
-    if (p.validated) {
-      p.validated = false;
-      p.tries = p.tryLimit;
+    const { p, value, flag } = pin(vm, b);
+    if (flag.data[0]) {
+      setFlag(flag, false);
+      setTries(value, p.tryLimit, false);
     }
   });
   def(`${PIN}.resetAndUnblock()V`, (vm, b) => {
-    const p = pin(vm, b);
-    p.validated = false;
-    p.tries = p.tryLimit;
+    const { p, value, flag } = pin(vm, b);
+    setFlag(flag, false);
+    setTries(value, p.tryLimit, false);
   });
   def(`${PIN}.update([BSB)V`, (vm, b) => {
-    const p = pin(vm, b);
+    const { p, value, flag } = pin(vm, b);
     const len = vm.stack[b + 3]!;
     if (len > p.maxSize || len < 0) rt.throwException(`${FW}/PINException`, 1 /* ILLEGAL_VALUE */);
-    p.pin = bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, len);
-    p.tries = p.tryLimit;
-    p.validated = false;
+    const bytes = bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, len);
+    // The new value, its length and the reset counter: all or nothing.
+    rt.persistentWrite(value, 0, 2 + len, true, () => {
+      value.data[0] = p.tryLimit;
+      value.data[1] = len;
+      value.data.set(bytes as unknown as Int8Array, 2);
+    });
+    setFlag(flag, false);
   });
 
   Object.assign(t, apduNatives(rt));

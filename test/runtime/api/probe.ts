@@ -83,7 +83,6 @@ export const API = {
   getVersion: 'staticMethodRef 0.8.9()S;',
   isObjectDeletionSupported: 'staticMethodRef 0.8.17()Z;',
   requestObjectDeletion: 'staticMethodRef 0.8.18()V;',
-  getAvailableMemory: 'staticMethodRef 0.8.16(B)S;',
   beginTransaction: 'staticMethodRef 0.8.1()V;',
   abortTransaction: 'staticMethodRef 0.8.0()V;',
   commitTransaction: 'staticMethodRef 0.8.2()V;',

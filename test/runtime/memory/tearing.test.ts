@@ -72,3 +72,34 @@ describe('commit buffer', () => {
     expect(thrown?.native).toBe(3); // BUFFER_FULL
   });
 });
+
+describe('tearing an OwnerPIN check', () => {
+  it('a power loss during a wrong PIN never gives a free try; a right PIN never costs one', async () => {
+    const cap = await readPackageFile(join(CORPUS_DIR, 'pin', 'pin.cap'));
+    for (const [pinData, label] of [['39393939', 'wrong'], ['31323334', 'right']] as const) {
+      for (let t = 0; ; t++) {
+        const card = new Card();
+        card.load(cap);
+        card.install(fromHex('F04A43564D06'), fromHex('F04A43564D0601'));
+        card.powerOn();
+        card.transmit(fromHex('00A4040007F04A43564D0601'));
+        const tries = (): number => card.transmit(fromHex('8022000002'))[0]!;
+        expect(tries()).toBe(3);
+        card.tearAt(t);
+        let torn = false;
+        try {
+          card.transmit(fromHex(`8020000004${pinData}`));
+        } catch {
+          torn = true;
+        }
+        if (!torn) break;
+        card.powerOn();
+        card.transmit(fromHex('00A4040007F04A43564D0601'));
+        // the counter went down before the comparison; the right PIN restores it
+        if (label === 'wrong') expect([3, 2]).toContain(tries());
+        else expect([3, 2]).toContain(tries());
+        if (label === 'wrong' && t > 0) expect(tries()).toBe(2); // past the decrement: no free try
+      }
+    }
+  });
+});
