@@ -9,7 +9,7 @@ import { BudgetExhausted, SysEx, Thrown, VmCrash } from '../vm/errors.ts';
 import { Heap, HeapExhausted } from '../vm/heap.ts';
 import { CardMemory, type MemoryOptions } from './memory/card-memory.ts';
 import { Vm } from '../vm/interpreter.ts';
-import { Kind, Transience, type HeapObject, type VmClass, type VmMethod } from '../vm/types.ts';
+import { Kind, Transience, type HeapObject, type VmClass } from '../vm/types.ts';
 import { ApduStateCode, channelOf, parseCommand, type ParsedCommand } from './apdu.ts';
 import { ApiRegistry, MissingNative } from './api/registry.ts';
 import { frameworkNatives } from './api/framework.ts';
@@ -367,9 +367,8 @@ export class Jcre implements PackageResolver {
       this.runApplet(pkg.context, () => this.vm.call(applet.install, [bArray, 0, installData.length]));
       const inst = this.installing.registered;
       if (!inst) throw new InstallError(`applet ${hex(classAid)} did not call register() in install()`);
-      if (!equalBytes(inst.aid, instanceAid) && !equalBytes(inst.aid, classAid)) {
-        // register(bArray, off, len) chose the AID itself: keep what the applet registered.
-      }
+      // The instance AID is what the applet registered: the class AID for register(), its own
+      // choice (normally the instance AID of the install data) for register(bArray, off, len).
       return inst;
     } catch (e) {
       // Nothing of a failed installation stays: drop the registration and its objects.
@@ -601,11 +600,6 @@ export class Jcre implements PackageResolver {
     if (!o || !o.cls) return 'an exception';
     const reason = typeof o.native === 'number' ? ` (reason ${o.native})` : '';
     return `${o.cls.name.replace(/\//g, '.')}${reason}`;
-  }
-
-  /** Invoke a method by reference with arguments, in the current context. */
-  call(m: VmMethod, args: number[]): number {
-    return this.vm.call(m, args);
   }
 
   instanceByAid(aid: Uint8Array): AppletInstance | undefined {
