@@ -267,11 +267,18 @@ export class Keys {
     let v = value;
     if (v.length > c.data.length && spec.integers) v = stripZeros(v);
     if (v.length > c.data.length || v.length === 0) this.ctx.fail(CE.ILLEGAL_VALUE);
-    c.data.fill(0);
-    c.data.set(new Int8Array(v.buffer, v.byteOffset, v.length));
-    const m = this.meta(k);
-    m[1 + i] = v.length;
-    m[0] = m[0]! | (1 << i);
+    // Key data is card memory: written through the barrier (counted, journalled in a
+    // transaction, atomic on its own), the bytes first, then the length and the set flag.
+    const rt = this.ctx.rt;
+    rt.persistentWrite(c, 0, c.data.length, true, () => {
+      c.data.fill(0);
+      c.data.set(new Int8Array(v.buffer, v.byteOffset, v.length));
+    });
+    const mo = rt.heap.get(k.meta)!, m = this.meta(k);
+    rt.persistentWrite(mo, 0, mo.data.length, true, () => {
+      m[1 + i] = v.length;
+      m[0] = m[0]! | (1 << i);
+    });
   }
 
   ecK(k: KeyState): number {
@@ -281,14 +288,21 @@ export class Keys {
   }
 
   setEcK(k: KeyState, value: number): void {
-    const m = this.meta(k);
-    m[7] = value;
-    m[0] = m[0]! | (1 << 6);
+    const mo = this.ctx.rt.heap.get(k.meta)!, m = this.meta(k);
+    this.ctx.rt.persistentWrite(mo, 0, mo.data.length, true, () => {
+      m[7] = value;
+      m[0] = m[0]! | (1 << 6);
+    });
   }
 
   clear(k: KeyState): void {
-    for (const h of k.comps) this.ctx.rt.heap.get(h)!.data.fill(0);
-    this.meta(k).fill(0);
+    const rt = this.ctx.rt;
+    for (const h of k.comps) {
+      const c = rt.heap.get(h)!;
+      rt.persistentWrite(c, 0, c.data.length, true, () => c.data.fill(0));
+    }
+    const mo = rt.heap.get(k.meta)!;
+    rt.persistentWrite(mo, 0, mo.data.length, true, () => mo.data.fill(0));
   }
 
   /** Secret key bytes (DES, AES, HMAC, generic, SM4). */

@@ -332,8 +332,11 @@ export function signatureNatives(ctx: CryptoContext, keys: Keys): NativeTable {
     if (iv) {
       if (!s.iv) s.iv = ctx.newArray(vm, Kind.ByteArray, 16, o.owner);
       const a = heap.get(s.iv)!;
-      a.data.fill(0);
-      a.data.set(new Int8Array(iv.buffer, iv.byteOffset, iv.length));
+      // Card memory: counted and journalled like any store (runtime/memory).
+      ctx.rt.persistentWrite(a, 0, a.data.length, true, () => {
+        a.data.fill(0);
+        a.data.set(new Int8Array(iv.buffer, iv.byteOffset, iv.length));
+      });
     }
     s.ivLen = iv ? iv.length : 0;
     s.key = keyHandle;

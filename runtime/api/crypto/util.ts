@@ -36,6 +36,8 @@ export function checkOut(vm: Vm, handle: number, off: number, len: number): Heap
 export function writeBytes(vm: Vm, handle: number, off: number, bytes: Uint8Array): number {
   const o = vm.deref(handle);
   checkRange(vm, o, off, bytes.length);
+  // Output into a persistent array is a persistent write (counted, journalled in a transaction).
+  if (o.transience === 0 && vm.barrier !== null && bytes.length) vm.barrier.beforeWrite(o.offset + off, bytes.length);
   o.data.set(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length), off);
   return bytes.length;
 }

@@ -286,3 +286,33 @@ describe('RandomData', () => {
     expect(h.outcome(() => h.call(`${SEC}/RandomData`, `getInstance(B)L${SEC}/RandomData;`, 7))).toBe('CryptoException 3');
   });
 });
+
+describe('key data is card memory (issue 3)', () => {
+  it('setKey inside an aborted transaction is rolled back; a committed one stays', () => {
+    const h = new CryptoHarness();
+    const k = h.buildKey(T.AES, 128);
+    const data = h.bytes('000102030405060708090A0B0C0D0E0F');
+    const initialized = (): number => h.invoke(k, 'isInitialized()Z');
+    h.jcre.beginTransaction();
+    h.invoke(k, 'setKey([BS)V', data, 0);
+    expect(initialized()).toBe(1);
+    h.jcre.abortTransaction();
+    expect(initialized()).toBe(0);
+    h.jcre.beginTransaction();
+    h.invoke(k, 'setKey([BS)V', data, 0);
+    h.jcre.commitTransaction();
+    expect(initialized()).toBe(1);
+    const out = h.bytes(16);
+    expect(h.invoke(k, 'getKey([BS)B', out, 0)).toBe(16);
+    expect(h.read(out)).toBe('000102030405060708090A0B0C0D0E0F');
+  });
+
+  it('setKey counts as persistent writes', () => {
+    const h = new CryptoHarness();
+    const k = h.buildKey(T.AES, 128);
+    const data = h.bytes('000102030405060708090A0B0C0D0E0F');
+    const w0 = h.card.persistentWrites;
+    h.invoke(k, 'setKey([BS)V', data, 0);
+    expect(h.card.persistentWrites - w0).toBeGreaterThanOrEqual(2);
+  });
+});
