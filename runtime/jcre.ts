@@ -33,6 +33,11 @@ export interface AppletInstance {
   cls: VmClass;
 }
 
+/** An AID object's state: the handle of the byte array holding its bytes (card memory). */
+export interface AidState {
+  bytes: number;
+}
+
 /** Installation failed; the card is unchanged. */
 export class InstallError extends Error {
   constructor(message: string) {
@@ -378,6 +383,8 @@ export class Jcre implements PackageResolver {
       const keep = new Set(this.exceptionObjects.values());
       for (const h of [...this.heap.handles(() => true)]) if (!existing.has(h) && !keep.has(h)) this.heap.release(h);
       for (let i = this.transients.length - 1; i >= 0; i--) if (!this.heap.get(this.transients[i]!)) this.transients.splice(i, 1);
+      this.memory.eeprom.coalesce(); // freed neighbours merge: the memory is exactly as before
+      this.memory.ram.coalesce();
       if (e instanceof Thrown) throw new InstallError(`install() of ${hex(classAid)} threw ${this.describeThrown(e.handle)}`);
       if (isHostStop(e)) throw new InstallError(`install() of ${hex(classAid)} stopped: ${(e as Error).message}`);
       if (e instanceof HeapExhausted) throw new InstallError(`install() of ${hex(classAid)}: ${e.message}`);
@@ -417,9 +424,19 @@ export class Jcre implements PackageResolver {
   }
 
   newAidObject(aid: Uint8Array): number {
+    const bytes = this.jcreObject(() => this.heap.newArray(Kind.ByteArray, aid.length, JCRE_CONTEXT));
+    (this.heap.get(bytes)!.data as Int8Array).set(new Int8Array(aid.buffer, aid.byteOffset, aid.length));
     const h = this.jcreObject(() => this.heap.newInstance(this.api.cls('javacard/framework/AID'), JCRE_CONTEXT));
-    this.heap.get(h)!.native = aid.slice();
+    this.heap.get(h)!.native = { bytes } satisfies AidState;
     return h;
+  }
+
+  /** The bytes of an AID object (a view of its byte array in card memory), or null for another object. */
+  aidBytes(o: HeapObject | undefined): Uint8Array | null {
+    const st = o?.native as AidState | null | undefined;
+    if (!o || o.cls !== this.api.cls('javacard/framework/AID') || !st || typeof st.bytes !== 'number') return null;
+    const arr = this.heap.get(st.bytes);
+    return arr ? new Uint8Array(arr.data.buffer, arr.data.byteOffset, arr.data.length) : null;
   }
 
   /** Run host-initiated applet code in the applet's context, with a fresh instruction budget. */

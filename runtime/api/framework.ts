@@ -5,7 +5,7 @@
 import { SysEx } from '../../vm/errors.ts';
 import type { Vm } from '../../vm/interpreter.ts';
 import { Kind, Transience, type HeapObject, type NativeFn } from '../../vm/types.ts';
-import type { Jcre } from '../jcre.ts';
+import type { AidState, Jcre } from '../jcre.ts';
 import { apduNatives } from './apdu.ts';
 import { equalBytes } from '../../loader/bytes.ts';
 import { array, bytesOf, checkRange, FW } from './common.ts';
@@ -73,17 +73,20 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   def(`${FW}/Applet.reSelectingApplet()Z`, () => 0);
 
   // AID (JCRE-owned instances for applets; applets may also make their own).
-  const aidBytes = (vm: Vm, h: number): Uint8Array => vm.deref(h).native as Uint8Array;
+  // An AID keeps its bytes in a byte array of card memory (its state names the array).
+  const aidBytes = (vm: Vm, h: number): Uint8Array => rt.aidBytes(vm.deref(h)) ?? new Uint8Array(0);
   def(`${FW}/AID.<init>([BSB)V`, (vm, b) => {
     const len = vm.stack[b + 3]!;
     const bytes = bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, Math.max(len, 0));
     if (len < 5 || len > 16) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_VALUE);
-    vm.deref(vm.stack[b]!).native = bytes;
+    const arr = vm.newArray(Kind.ByteArray, len, null);
+    (vm.deref(arr).data as Int8Array).set(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+    vm.deref(vm.stack[b]!).native = { bytes: arr } satisfies AidState;
   });
   def(`${FW}/AID.equals(Ljava/lang/Object;)Z`, (vm, b) => {
-    const other = rt.heap.get(vm.stack[b + 1]!);
-    if (!other || !(other.native instanceof Uint8Array) || other.cls !== rt.api.cls(`${FW}/AID`)) return 0;
-    return equalBytes(aidBytes(vm, vm.stack[b]!), other.native) ? 1 : 0;
+    const other = rt.aidBytes(rt.heap.get(vm.stack[b + 1]!));
+    if (!other) return 0;
+    return equalBytes(aidBytes(vm, vm.stack[b]!), other) ? 1 : 0;
   });
   def(`${FW}/AID.equals([BSB)Z`, (vm, b) => {
     if (vm.stack[b + 1] === 0) return 0;
@@ -100,7 +103,7 @@ export function frameworkNatives(rt: Jcre): NativeTable {
     return equalBytes(mine.subarray(0, len), bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, len)) ? 1 : 0;
   });
   def(`${FW}/AID.RIDEquals(L${FW}/AID;)Z`, (vm, b) => {
-    const other = vm.deref(vm.stack[b + 1]!).native as Uint8Array;
+    const other = aidBytes(vm, vm.stack[b + 1]!);
     return equalBytes(aidBytes(vm, vm.stack[b]!).subarray(0, 5), other.subarray(0, 5)) ? 1 : 0;
   });
   def(`${FW}/AID.getBytes([BS)B`, (vm, b) => {
@@ -200,7 +203,7 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   });
   def(`${JCS}.getAssignedChannel()B`, () => 0);
   def(`${JCS}.isAppletActive(L${FW}/AID;)Z`, (vm, b) => {
-    const aid = vm.deref(vm.stack[b]!).native as Uint8Array;
+    const aid = aidBytes(vm, vm.stack[b]!);
     return rt.selected && equalBytes(rt.selected.aid, aid) ? 1 : 0;
   });
   def(`${JCS}.getAvailableMemory(B)S`, (vm, b) => {
