@@ -40,7 +40,8 @@ const USAGE = `usage: jcvm <command> [options]
 options: --budget <n>   bytecodes one APDU may run (default 50,000,000)
          --tear-at <n>  (run) lose power at the n-th persistent write of the APDUs, then power up
          --trace        print every bytecode executed (to stderr; runs the interpreter)
-         --no-jit       interpret only (methods are otherwise compiled to JavaScript)`;
+         --no-jit       interpret only (methods are otherwise compiled to JavaScript)
+         --random-seed <text>  make RandomData deterministic (reproducible test runs)`;
 
 /** A user error: printed as one line, exit status 2. */
 class UsageError extends Error {}
@@ -50,7 +51,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at']);
+const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
 const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--help', '-h']);
 
@@ -88,6 +89,8 @@ function cardOptions(p: Parsed): CardOptions {
   }
   if (p.flags.has('--trace')) options.trace = (line) => process.stderr.write(line + '\n');
   if (p.flags.has('--no-jit')) options.jit = false;
+  const seed = p.flags.get('--random-seed')?.[0];
+  if (seed !== undefined) options.randomSeed = seed;
   return options;
 }
 
