@@ -289,7 +289,7 @@ export function link(cap: CapFile, resolver: PackageResolver, options: LinkOptio
   });
   for (const a of applets) {
     const className = appletNames.get(hex(a.aid));
-    if (a.cls && className) renameClass(a.cls, className.replace(/\./g, '/'));
+    if (a.cls && className) a.cls.name = className.replace(/\./g, '/');
   }
 
   let exports: ExportedPackage | null = null;
@@ -338,10 +338,6 @@ export function initStaticArrays(linked: LinkedPackage, makeArray: ArrayMaker): 
     image[2 * i + 1] = h & 0xff;
   });
   return made;
-}
-
-function renameClass(cls: VmClass, name: string): void {
-  (cls as { name: string }).name = name;
 }
 
 function unique<T>(xs: T[]): T[] {

@@ -101,7 +101,7 @@ export class Jcre implements PackageResolver {
   /** Context whose code is running (owner of new objects). */
   context = JCRE_CONTEXT;
   /** Instance being installed: register() completes it. */
-  installing: { pkg: CardPackage; classAid: Uint8Array; cls: VmClass | null; registered: AppletInstance | null } | null = null;
+  installing: { pkg: CardPackage; classAid: Uint8Array; registered: AppletInstance | null } | null = null;
   apdu = new ApduSession();
   /** Run at every card reset, after transient arrays are cleared (natives' CLEAR_ON_RESET state). */
   readonly onReset: (() => void)[] = [];
@@ -365,7 +365,7 @@ export class Jcre implements PackageResolver {
     const arr = this.heap.get(bArray)!;
     arr.global = true;
     (arr.data as Int8Array).set(installData);
-    this.installing = { pkg, classAid, cls: applet.cls, registered: null };
+    this.installing = { pkg, classAid, registered: null };
     // Handles live before install() (new objects may also reuse freed handles below the top).
     const existing = new Set(this.heap.handles(() => true));
     try {
@@ -472,12 +472,8 @@ export class Jcre implements PackageResolver {
     this.selected = null;
     this.selectingApplet = false;
     this.transactionDepth = 0;
-    for (const h of this.transients) this.clearArray(h);
+    for (const h of this.transients) this.heap.get(h)?.data.fill(0);
     for (const hook of this.onReset) hook();
-  }
-
-  private clearArray(h: number): void {
-    this.heap.get(h)?.data.fill(0);
   }
 
   /** Process one command APDU; returns response data + SW1 SW2. */
@@ -498,7 +494,6 @@ export class Jcre implements PackageResolver {
     const buf = this.apduBuffer;
     buf.fill(0);
     buf.set(cmd.subarray(0, Math.min(parsed.dataOffset, cmd.length)) as unknown as Int8Array);
-    if (cmd.length === 4) buf[4] = 0;
 
     const cla = cmd[0]!, ins = cmd[1]!;
     if (channelOf(cla) !== 0 && (cla & 0x80) === 0) return sw(0x6881); // logical channels: not yet (issue 8)

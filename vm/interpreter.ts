@@ -501,7 +501,7 @@ export class Vm {
       } catch (e) {
         if (!(e instanceof Thrown)) {
           this.budget = Math.max(budget, 0);
-          this.unwindTo(entryDepth);
+          this.depth = entryDepth;
           throw e;
         }
         budget = Math.min(budget, this.budget); // a native may have run bytecode
@@ -526,10 +526,6 @@ export class Vm {
         }
       }
     }
-  }
-
-  private unwindTo(depth: number): void {
-    this.depth = depth;
   }
 
   /** java.lang.Object, set by the runtime: the class used for virtual calls on arrays. */

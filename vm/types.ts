@@ -82,8 +82,11 @@ export class VmClass {
   /** Static methods and constructors by token (API and exported classes). */
   statics: (VmMethod | undefined)[] = [];
   constructor(
-    /** Fully qualified, slash-separated (javacard/framework/Applet). */
-    readonly name: string,
+    /**
+     * Fully qualified, slash-separated (javacard/framework/Applet). A CAP file names no class:
+     * the linker names an applet's class from APPLET-INF/applet.xml when the archive has it.
+     */
+    public name: string,
     readonly pkg: VmPackage,
     readonly token: number,
   ) {}

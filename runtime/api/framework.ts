@@ -2,7 +2,7 @@
 // class, name and descriptor. Each reads its arguments from the VM stack (args(i)) and
 // returns its result; errors are the API's exceptions, thrown as the JCRE-owned instances.
 
-import { SysEx } from '../../vm/errors.ts';
+import { SysEx, SystemReason } from '../../vm/errors.ts';
 import type { Vm } from '../../vm/interpreter.ts';
 import { Kind, Transience, type HeapObject, type NativeFn } from '../../vm/types.ts';
 import type { AidState, Jcre } from '../jcre.ts';
@@ -25,7 +25,6 @@ const REASON_EXCEPTIONS = [
   'javacard/framework/service/ServiceException',
 ];
 
-export const SystemReason = { ILLEGAL_VALUE: 1, NO_TRANSIENT_SPACE: 2, ILLEGAL_TRANSIENT: 3, ILLEGAL_AID: 4, NO_RESOURCE: 5, ILLEGAL_USE: 6 } as const;
 export const TransactionReason = { IN_PROGRESS: 1, NOT_IN_PROGRESS: 2, BUFFER_FULL: 3, INTERNAL_FAILURE: 4 } as const;
 
 export function frameworkNatives(rt: Jcre): NativeTable {

@@ -143,7 +143,7 @@ export class ApiRegistry implements PackageResolver {
     };
     for (const cls of factsByClass.keys()) build(cls);
     // Interface dispatch for API classes implementing API interfaces: match by name + descriptor.
-    for (const [cls, c] of factsByClass) {
+    for (const cls of factsByClass.keys()) {
       if (cls.isInterface) continue;
       for (const iface of cls.interfaces) {
         const ic = factsByClass.get(iface)!;
@@ -154,7 +154,6 @@ export class ApiRegistry implements PackageResolver {
         }
         cls.itables.set(iface, map);
       }
-      void c;
     }
     this.unmatchedNatives = Object.keys(natives).filter((k) => !used.has(k));
   }
