@@ -7,7 +7,7 @@
 
 import { createCipheriv, createDecipheriv, type Cipher as NodeCipher, type CipherGCM, type Decipher as NodeDecipher } from 'node:crypto';
 import type { Vm } from '../../../vm/interpreter.ts';
-import { Kind, type HeapObject } from '../../../vm/types.ts';
+import type { HeapObject } from '../../../vm/types.ts';
 import type { NativeTable } from '../registry.ts';
 import { blockLength, nodeCipherName, nodeKey, pad, unpad } from './blocks.ts';
 import type { MethodNatives } from './classes.ts';
@@ -184,17 +184,7 @@ export function cipherNatives(ctx: CryptoContext, keys: Keys): NativeTable {
       }
     }
     keys.requireInit(k);
-    if (iv && iv.length) {
-      if (!s.iv || heap.get(s.iv)!.data.length < iv.length) {
-        s.iv = ctx.newArray(vm, Kind.ByteArray, Math.max(16, iv.length), o.owner);
-      }
-      const a = heap.get(s.iv)!;
-      // Card memory: counted and journalled like any store (runtime/memory).
-      ctx.rt.persistentWrite(a, 0, a.data.length, true, () => {
-        a.data.fill(0);
-        a.data.set(new Int8Array(iv.buffer, iv.byteOffset, iv.length));
-      });
-    }
+    if (iv && iv.length) s.iv = ctx.storeIv(vm, s.iv, iv, o.owner);
     s.ivLen = iv ? iv.length : 0;
     s.key = keyHandle;
     s.mode = mode;

@@ -5,7 +5,7 @@
 import { SysEx, VmCrash } from '../../../vm/errors.ts';
 import { HeapExhausted } from '../../../vm/heap.ts';
 import type { Vm } from '../../../vm/interpreter.ts';
-import type { HeapObject, Kind } from '../../../vm/types.ts';
+import { Kind, type HeapObject } from '../../../vm/types.ts';
 import type { Jcre } from '../../jcre.ts';
 import { CardRandom } from './rng.ts';
 import { cryptoThrow } from './util.ts';
@@ -31,6 +31,21 @@ export class CryptoContext {
     const n = vm.deref(vm.stack[base]!).native;
     if (!(n instanceof type)) throw new VmCrash(`crypto native called on an object without its record (${vm.deref(vm.stack[base]!).cls?.name})`);
     return n;
+  }
+
+  /**
+   * Store an IV in the algorithm object's IV array (made, or grown, on first need: at least
+   * 16 bytes), zero-padded, as one write of card memory. Returns the array's handle.
+   */
+  storeIv(vm: Vm, ivHandle: number, iv: Uint8Array, owner: number): number {
+    let h = ivHandle;
+    if (!h || this.rt.heap.get(h)!.data.length < iv.length) h = this.newArray(vm, Kind.ByteArray, Math.max(16, iv.length), owner);
+    const a = this.rt.heap.get(h)!;
+    this.rt.persistentWrite(a, 0, a.data.length, true, () => {
+      a.data.fill(0);
+      a.data.set(new Int8Array(iv.buffer, iv.byteOffset, iv.length));
+    });
+    return h;
   }
 
   /** A persistent array owned by `owner` (SystemException NO_RESOURCE when memory is full). */

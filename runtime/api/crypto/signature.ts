@@ -6,7 +6,7 @@
 
 import { createHash, createHmac, type Hmac } from 'node:crypto';
 import type { Vm } from '../../../vm/interpreter.ts';
-import { Kind, type HeapObject } from '../../../vm/types.ts';
+import type { HeapObject } from '../../../vm/types.ts';
 import type { NativeTable } from '../registry.ts';
 import { blockCrypt, blockLength, pad } from './blocks.ts';
 import type { MethodNatives } from './classes.ts';
@@ -329,15 +329,7 @@ export function signatureNatives(ctx: CryptoContext, keys: Keys): NativeTable {
     if (!familiesFor(s.cipher, mode).includes(k.family)) ctx.fail(CE.ILLEGAL_VALUE);
     if (iv && (!isMac(s.cipher) || s.cipher === SC.AES_CMAC128 || iv.length !== blockLength(k.family))) ctx.fail(CE.ILLEGAL_VALUE);
     keys.requireInit(k);
-    if (iv) {
-      if (!s.iv) s.iv = ctx.newArray(vm, Kind.ByteArray, 16, o.owner);
-      const a = heap.get(s.iv)!;
-      // Card memory: counted and journalled like any store (runtime/memory).
-      ctx.rt.persistentWrite(a, 0, a.data.length, true, () => {
-        a.data.fill(0);
-        a.data.set(new Int8Array(iv.buffer, iv.byteOffset, iv.length));
-      });
-    }
+    if (iv) s.iv = ctx.storeIv(vm, s.iv, iv, o.owner);
     s.ivLen = iv ? iv.length : 0;
     s.key = keyHandle;
     s.mode = mode;
