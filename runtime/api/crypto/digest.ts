@@ -28,19 +28,30 @@ export interface HashEngine {
 
 /**
  * A hash resumed from (stateBuf, off, len) after the message length in (lenBuf, off, len):
- * the chaining value and the whole blocks already hashed (API, setInitialDigest).
+ * the chaining value and the whole blocks already hashed (API, setInitialDigest: the state
+ * must be the algorithm's intermediate hash value size, and the length neither 0 nor a
+ * partial block nor beyond the algorithm's maximum, else ILLEGAL_VALUE). A digest without a
+ * resumable engine (SHA-3, SM3) is ILLEGAL_USE, as for a Signature without a digest.
  */
 export function resumedHash(ctx: CryptoContext, vm: Vm, name: string, b: number): ResumableSha {
   if (!ResumableSha.supports(name)) cryptoThrow(ctx.rt, CE.ILLEGAL_USE);
   const sha = new ResumableSha(name);
   const state = readBytes(vm, vm.stack[b]!, vm.stack[b + 1]!, vm.stack[b + 2]!);
-  const lenBytes = readBytes(vm, vm.stack[b + 3]!, vm.stack[b + 4]!, vm.stack[b + 5]!);
-  const length = toBig(lenBytes);
-  if (state.length !== sha.stateLength || lenBytes.length > 8 || length % 64n !== 0n || length > BigInt(Number.MAX_SAFE_INTEGER)) {
+  const length = toBig(readBytes(vm, vm.stack[b + 3]!, vm.stack[b + 4]!, vm.stack[b + 5]!));
+  if (state.length !== sha.stateLength || length === 0n || length % BigInt(sha.blockLength) !== 0n || length > sha.maxLength) {
     cryptoThrow(ctx.rt, CE.ILLEGAL_VALUE);
   }
-  sha.setState(state, Number(length));
+  sha.setState(state, length);
   return sha;
+}
+
+/**
+ * Feeds a hash in progress: ILLEGAL_USE when a resumed message would grow past the longest the
+ * algorithm takes (API, MessageDigest.update / doFinal, Signature.update / sign).
+ */
+export function feedHash(ctx: CryptoContext, e: HashEngine, data: Uint8Array): void {
+  if (e instanceof ResumableSha && e.length + BigInt(data.length) > e.maxLength) cryptoThrow(ctx.rt, CE.ILLEGAL_USE);
+  e.update(data);
 }
 
 export function digestNatives(ctx: CryptoContext): NativeTable {
@@ -54,7 +65,7 @@ export function digestNatives(ctx: CryptoContext): NativeTable {
     const o = vm.deref(vm.stack[b]!);
     const s = self(vm, b);
     const name = DIGESTS[s.alg]!.name;
-    return engines.get(o) ?? engines.set(o, s.resumable ? new ResumableSha(name as 'sha256') : createHash(name));
+    return engines.get(o) ?? engines.set(o, s.resumable && ResumableSha.supports(name) ? new ResumableSha(name) : createHash(name));
   };
   const methods: MethodNatives = {
     'getAlgorithm()B': (vm, b) => self(vm, b).alg,
@@ -65,14 +76,14 @@ export function digestNatives(ctx: CryptoContext): NativeTable {
     },
     'update([BSS)V': (vm, b) => {
       const data = readBytes(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, vm.stack[b + 3]!);
-      hash(vm, b).update(data);
+      feedHash(ctx, hash(vm, b), data);
     },
     'doFinal([BSS[BS)S': (vm, b) => {
       const s = self(vm, b);
       const data = readBytes(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, vm.stack[b + 3]!);
       checkOut(vm, vm.stack[b + 4]!, vm.stack[b + 5]!, DIGESTS[s.alg]!.length);
       const e = hash(vm, b);
-      e.update(data);
+      feedHash(ctx, e, data);
       const digest = e.digest();
       engines.drop(vm.deref(vm.stack[b]!));
       return writeBytes(vm, vm.stack[b + 4]!, vm.stack[b + 5]!, new Uint8Array(digest));
@@ -106,7 +117,7 @@ export function digestNatives(ctx: CryptoContext): NativeTable {
   const IONE = `${IMD}$OneShot`;
   const t: NativeTable = {
     [`${MD}.getInstance(BZ)L${MD};`]: (vm, b) => make(vm, vm.stack[b]!),
-    // Resumable from an intermediate state: SHA-1, SHA-224, SHA-256 (sha.ts).
+    // Resumable from an intermediate state: MD5, RIPEMD-160, SHA-1, SHA-224/256/384/512 (sha.ts).
     [`${MD}.getInitializedMessageDigestInstance(BZ)L${IMD};`]: (vm, b) => make(vm, vm.stack[b]!, initImpl, true),
     [`${IONE}.open(B)L${IONE};`]: (vm, b) => make(vm, vm.stack[b]!, ctx.rt.api.cls(IONE), true),
     [`${IONE}.close()V`]: (vm, b) => {

@@ -12,7 +12,7 @@ import { blockCrypt, blockLength, pad } from './blocks.ts';
 import type { MethodNatives } from './classes.ts';
 import { CE, DIGESTS, MD, MODE_SIGN, MODE_VERIFY, PAD, SA, SC, SEC } from './consts.ts';
 import { Engines, type CryptoContext } from './context.ts';
-import { resumedHash, type HashEngine } from './digest.ts';
+import { feedHash, resumedHash, type HashEngine } from './digest.ts';
 import { decodePoint, derMaxLength, derSignature, ecdsaSign, ecdsaVerify, EcError, parseDerSignature } from './ec.ts';
 import { F, type Keys, type KeyState } from './keys.ts';
 import { pkcs1Type1, pssEncode, pssVerify, rsaPrivateOp, rsaPublicOp, RsaError } from './rsa.ts';
@@ -184,7 +184,7 @@ export function signatureNatives(ctx: CryptoContext, keys: Keys): NativeTable {
   };
   const feed = (e: SigEngine, data: Uint8Array): void => {
     if (e.hmac) e.hmac.update(data);
-    else if (e.hash) e.hash.update(data);
+    else if (e.hash) feedHash(ctx, e.hash, data);
     else e.data.push(data);
   };
   /** The message digest (or, with no digest, the message itself). */
@@ -403,7 +403,7 @@ export function signatureNatives(ctx: CryptoContext, keys: Keys): NativeTable {
       engines.drop(o);
       return ok ? 1 : 0;
     },
-    // Resumes the message digest from an intermediate state (SHA-1, SHA-224, SHA-256: sha.ts).
+    // Resumes the message digest from an intermediate state (MD5, RIPEMD-160, SHA-1, SHA-2: sha.ts).
     'setInitialDigest([BSS[BSS)V': (vm, b) => {
       const s = self(vm, b);
       if (!s.key) ctx.fail(CE.INVALID_INIT);

@@ -6,7 +6,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { CA, CK, MD, MODE_DECRYPT, MODE_ENCRYPT, MODE_SIGN, MODE_VERIFY, SA, T } from '../../../runtime/api/crypto/consts.ts';
-import { ascii, CRYPTOX, CryptoHarness, flipLast, SEC } from './harness.ts';
+import { createHash } from 'node:crypto';
+import { ascii, CRYPTOX, CryptoHarness, flipLast, hex, SEC } from './harness.ts';
 
 const FIPS197_PT = '00112233445566778899AABBCCDDEEFF';
 const SP38A_KEY = '2B7E151628AED2A6ABF7158809CF4F3C';
@@ -374,40 +375,130 @@ describe('Checksum', () => {
 });
 
 describe('InitializedMessageDigest and Signature.setInitialDigest', () => {
-  it('the resumable SHA engines agree with node:crypto on messages of 0 to 200 bytes', async () => {
+  const NAMES = ['md5', 'ripemd160', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
+  const ALG: Record<(typeof NAMES)[number], number> = { md5: MD.MD5, ripemd160: MD.RIPEMD160, sha1: MD.SHA, sha224: MD.SHA_224, sha256: MD.SHA_256, sha384: MD.SHA_384, sha512: MD.SHA_512 };
+  const IMD = `${SEC}/InitializedMessageDigest`;
+  const initialized = (h: CryptoHarness, alg: number): number => h.call(`${SEC}/MessageDigest`, `getInitializedMessageDigestInstance(BZ)L${IMD};`, alg, 0);
+  const setInitial = (h: CryptoHarness, md: number, state: string, length: string): string =>
+    h.outcome(() => h.invoke(md, 'setInitialDigest([BSS[BSS)V', h.bytes(state), 0, state.length / 2, h.bytes(length), 0, length.length / 2));
+  const nodeHash = (name: string, ...parts: Uint8Array[]): string => {
+    const x = createHash(name);
+    for (const p of parts) x.update(p);
+    return x.digest('hex').toUpperCase();
+  };
+  const hexLen = (n: number | bigint, bytes = 2): string => n.toString(16).toUpperCase().padStart(2 * bytes, '0');
+
+  it('the resumable engines agree with node:crypto on messages of 0 to 300 bytes', async () => {
     const { ResumableSha } = await import('../../../runtime/api/crypto/sha.ts');
-    const { createHash } = await import('node:crypto');
-    for (const name of ['sha1', 'sha224', 'sha256'] as const) {
-      for (let n = 0; n <= 200; n++) {
+    for (const name of NAMES) {
+      for (let n = 0; n <= 300; n++) {
         const m = new Uint8Array(n).map((_, i) => (i * 7 + n) & 0xff);
         const e = new ResumableSha(name);
         e.update(m.subarray(0, n >> 1));
         e.update(m.subarray(n >> 1));
-        expect(Buffer.from(e.digest()).toString('hex'), `${name} ${n}`).toBe(createHash(name).update(m).digest('hex'));
+        expect(hex(e.digest()), `${name} ${n}`).toBe(nodeHash(name, m));
       }
     }
   });
 
-  it('resumes SHA-256 and SHA-1 from the state after a one-block prefix (checked against node:crypto)', async () => {
-    const { ResumableSha } = await import('../../../runtime/api/crypto/sha.ts');
-    const { createHash } = await import('node:crypto');
-    const prefix = new Uint8Array(64).map((_, i) => i);
-    const rest = new TextEncoder().encode('and the rest of the message, which is not a whole block');
-    for (const [alg, name] of [[MD.SHA_256, 'sha256'], [MD.SHA, 'sha1'], [MD.SHA_224, 'sha224']] as const) {
-      // the chaining value after one block: the resumable engine's own state
-      const e = new ResumableSha(name);
-      e.update(prefix);
-      const state = hexOf(((e as unknown as { h: Uint32Array }).h));
+  // The chaining value after one block that is the padded form of "abc" is the published
+  // digest of "abc" (FIPS 180-4 examples, RFC 1321, the RIPEMD-160 page): a state as a host
+  // computes it, independent of jcvm's engines, in the byte order the card takes.
+  const ABC: [name: (typeof NAMES)[number], digest: string][] = [
+    ['md5', '900150983CD24FB0D6963F7D28E17F72'],
+    ['ripemd160', '8EB208F7E05D987A9B044A8E98C6B087F15A0BFC'],
+    ['sha1', 'A9993E364706816ABA3E25717850C26C9CD0D89D'],
+    ['sha256', 'BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD'],
+    ['sha512', 'DDAF35A193617ABACC417349AE20413112E6FA4E89A97EA20A9EEEE64B55D39A2192992A274FC1A836BA3C23A3FEEBBD454D4423643CE80E2A9AC94FA54CA49F'],
+  ];
+  for (const [name, digest] of ABC) {
+    it(`${name}: resumes from the published digest of "abc" as the state after its padded block`, () => {
+      const block = name === 'sha512' ? 128 : 64;
+      const prefix = new Uint8Array(block);
+      prefix.set([0x61, 0x62, 0x63, 0x80]);
+      prefix[name === 'md5' || name === 'ripemd160' ? block - 8 : block - 1] = 0x18; // 24 bits
+      const rest = new TextEncoder().encode('the rest of the message, over a block boundary: '.repeat(4));
       const h = new CryptoHarness();
-      const md = h.call(`${SEC}/MessageDigest`, `getInitializedMessageDigestInstance(BZ)L${SEC}/InitializedMessageDigest;`, alg, 0);
-      h.invoke(md, 'setInitialDigest([BSS[BSS)V', h.bytes(state), 0, state.length / 2, h.bytes('0040'), 0, 2);
-      const expected = createHash(name).update(prefix).update(rest).digest('hex').toUpperCase();
-      expect(h.doFinal(md, Buffer.from(rest).toString('hex').toUpperCase())).toBe(expected);
-      // a length that is not whole blocks is ILLEGAL_VALUE
-      expect(h.outcome(() => h.invoke(md, 'setInitialDigest([BSS[BSS)V', h.bytes(state), 0, state.length / 2, h.bytes('0041'), 0, 2))).toBe('CryptoException 1');
+      const md = initialized(h, ALG[name]);
+      expect(h.invoke(md, 'getAlgorithm()B')).toBe(ALG[name]);
+      expect(setInitial(h, md, digest, hexLen(block))).toBe('ok');
+      const whole = nodeHash(name, prefix, rest);
+      expect(h.doFinal(md, hex(rest))).toBe(whole);
+      // doFinal resets to the initial state: the same object now hashes from the start
+      expect(h.doFinal(md, ascii('abc'))).toBe(digest.slice(0, 2 * h.invoke(md, 'getLength()B')));
+      // in pieces, with an intermediate digest on the way; the length may be given in 8 bytes
+      expect(setInitial(h, md, digest, hexLen(block, 8))).toBe('ok');
+      h.invoke(md, 'update([BSS)V', h.bytes(hex(rest.subarray(0, 70))), 0, 70);
+      const mid = h.bytes(64);
+      h.invoke(md, 'doIntermediateMessageDigest([BS)S', mid, 0);
+      expect(h.read(mid, 0, digest.length / 2)).toBe(nodeHash(name, prefix, rest.subarray(0, 70)));
+      expect(h.doFinal(md, hex(rest.subarray(70)))).toBe(whole);
+      // reset() after setInitialDigest goes back to the algorithm's initial value too
+      expect(setInitial(h, md, digest, hexLen(block))).toBe('ok');
+      h.invoke(md, 'reset()V');
+      expect(h.doFinal(md, hex(rest))).toBe(nodeHash(name, rest));
+    });
+  }
+
+  it('SHA-224 and SHA-384 take the whole chaining value (32 and 64 bytes) after two blocks', async () => {
+    const { ResumableSha } = await import('../../../runtime/api/crypto/sha.ts');
+    for (const name of ['sha224', 'sha384'] as const) {
+      const e = new ResumableSha(name);
+      const prefix = new Uint8Array(2 * e.blockLength).map((_, i) => (i * 13) & 0xff);
+      e.update(prefix);
+      const state = hex(e.state());
+      expect(state.length / 2).toBe(e.stateLength);
+      const rest = new TextEncoder().encode('tail of the message');
+      const h = new CryptoHarness();
+      const md = initialized(h, ALG[name]);
+      // the digest length is not the state length
+      expect(setInitial(h, md, state.slice(0, 2 * e.digestLength), hexLen(prefix.length))).toBe('CryptoException 1');
+      expect(setInitial(h, md, state, hexLen(prefix.length))).toBe('ok');
+      expect(h.doFinal(md, hex(rest))).toBe(nodeHash(name, prefix, rest));
     }
+  });
+
+  it('setInitialDigest refuses a state of the wrong size, a length of 0, a partial block or beyond the maximum (ILLEGAL_VALUE)', () => {
     const h = new CryptoHarness();
-    expect(h.outcome(() => h.call(`${SEC}/MessageDigest`, `getInitializedMessageDigestInstance(BZ)L${SEC}/InitializedMessageDigest;`, MD.SHA_512, 0))).toBe('CryptoException 3');
+    const state32 = '11'.repeat(32), state64 = '22'.repeat(64);
+    const sha256 = initialized(h, MD.SHA_256), sha512 = initialized(h, MD.SHA_512), md5 = initialized(h, MD.MD5);
+    expect(setInitial(h, sha256, state32, '0000')).toBe('CryptoException 1');
+    expect(setInitial(h, sha256, state32, '')).toBe('CryptoException 1');
+    expect(setInitial(h, sha256, state32, '0041')).toBe('CryptoException 1');
+    expect(setInitial(h, sha256, '11'.repeat(31), '0040')).toBe('CryptoException 1');
+    expect(setInitial(h, sha512, state64, '0040')).toBe('CryptoException 1'); // 128-byte blocks
+    expect(setInitial(h, sha512, state64, '0080')).toBe('ok');
+    expect(setInitial(h, md5, '33'.repeat(16), '0040')).toBe('ok');
+    expect(setInitial(h, md5, '33'.repeat(20), '0040')).toBe('CryptoException 1');
+    // SHA-256 counts bits in 64 bits: at most 2^61 - 1 bytes; SHA-512 in 128 bits
+    expect(setInitial(h, sha256, state32, hexLen(1n << 61n, 8))).toBe('CryptoException 1');
+    expect(setInitial(h, sha512, state64, hexLen(1n << 61n, 8))).toBe('ok');
+    expect(setInitial(h, sha512, state64, hexLen(1n << 125n, 16))).toBe('CryptoException 1');
+    // at the maximum, data that would make the message too long is ILLEGAL_USE
+    expect(setInitial(h, sha256, state32, hexLen((1n << 61n) - 64n, 8))).toBe('ok');
+    h.invoke(sha256, 'update([BSS)V', h.bytes(63), 0, 63);
+    expect(h.outcome(() => h.invoke(sha256, 'update([BSS)V', h.bytes(1), 0, 1))).toBe('CryptoException 5');
+    // a null state is a NullPointerException, a range beyond the array AIOOBE
+    expect(h.outcome(() => h.invoke(sha256, 'setInitialDigest([BSS[BSS)V', 0, 0, 32, h.bytes('0040'), 0, 2))).toBe('NullPointerException');
+    expect(h.outcome(() => h.invoke(sha256, 'setInitialDigest([BSS[BSS)V', h.bytes(state32), 1, 32, h.bytes('0040'), 0, 2))).toBe('ArrayIndexOutOfBoundsException');
+  });
+
+  it('SHA-3 and SM3 have no resumable state: NO_SUCH_ALGORITHM, as a plain MessageDigest they work', () => {
+    const h = new CryptoHarness();
+    for (const alg of [MD.SHA3_224, MD.SHA3_256, MD.SHA3_384, MD.SHA3_512, MD.SM3, MD.NULL, 99]) {
+      expect(h.outcome(() => initialized(h, alg)), `alg ${alg}`).toBe('CryptoException 3');
+      expect(h.outcome(() => h.call(`${IMD}$OneShot`, `open(B)L${IMD}$OneShot;`, alg)), `alg ${alg}`).toBe('CryptoException 3');
+    }
+    expect(h.outcome(() => h.digest(MD.SHA3_256))).toBe('ok');
+    // InitializedMessageDigest.OneShot resumes SHA-512 as well
+    const one = h.call(`${IMD}$OneShot`, `open(B)L${IMD}$OneShot;`, MD.SHA_512);
+    const [, abc512] = ABC[4]!;
+    const prefix = new Uint8Array(128);
+    prefix.set([0x61, 0x62, 0x63, 0x80]);
+    prefix[127] = 0x18;
+    expect(setInitial(h, one, abc512, '0080')).toBe('ok');
+    expect(h.doFinal(one, ascii('xyz'))).toBe(nodeHash('sha512', prefix, new TextEncoder().encode('xyz')));
+    h.invoke(one, 'close()V');
   });
 
   it('Signature.setInitialDigest: an RSA signature over a resumed SHA-256 equals the one over the whole message', async () => {
@@ -419,7 +510,7 @@ describe('InitializedMessageDigest and Signature.setInitialDigest', () => {
     const prefix = '5A'.repeat(128), rest = ascii('tail');
     const e = new ResumableSha('sha256');
     e.update(Buffer.from(prefix, 'hex'));
-    const state = hexOf((e as unknown as { h: Uint32Array }).h);
+    const state = hex(e.state());
     const s = h.signature(SA.RSA_SHA_256_PKCS1);
     h.initSignature(s, priv, MODE_SIGN);
     const whole = h.sign(s, prefix + rest);
@@ -431,8 +522,23 @@ describe('InitializedMessageDigest and Signature.setInitialDigest', () => {
     h.initSignature(hm, hk, MODE_SIGN);
     expect(h.outcome(() => h.invoke(hm, 'setInitialDigest([BSS[BSS)V', h.bytes(state), 0, 32, h.bytes('0080'), 0, 2))).toBe('CryptoException 5');
   });
-});
 
-function hexOf(words: Uint32Array): string {
-  return Array.from(words, (w) => w.toString(16).padStart(8, '0')).join('').toUpperCase();
-}
+  it('Signature.setInitialDigest with SHA-512 and MD5: RSA PKCS#1 signatures over the whole message', () => {
+    const h = new CryptoHarness();
+    const kp = h.construct(`${SEC}/KeyPair`, '(BS)V', 2 /* ALG_RSA_CRT */, 1024);
+    h.invoke(kp, 'genKeyPair()V');
+    const priv = h.invoke(kp, `getPrivate()L${SEC}/PrivateKey;`);
+    for (const [alg, name] of [[SA.RSA_SHA_512_PKCS1, 'sha512'], [SA.RSA_MD5_PKCS1, 'md5']] as const) {
+      const block = name === 'sha512' ? 128 : 64;
+      const prefix = new Uint8Array(block);
+      prefix.set([0x61, 0x62, 0x63, 0x80]);
+      prefix[name === 'md5' ? block - 8 : block - 1] = 0x18;
+      const state = ABC.find(([n]) => n === name)![1];
+      const s = h.signature(alg);
+      h.initSignature(s, priv, MODE_SIGN);
+      const whole = h.sign(s, hex(prefix) + ascii('signed tail'));
+      h.invoke(s, 'setInitialDigest([BSS[BSS)V', h.bytes(state), 0, state.length / 2, h.bytes(hexLen(block)), 0, 2);
+      expect(h.sign(s, ascii('signed tail'))).toBe(whole);
+    }
+  });
+});
