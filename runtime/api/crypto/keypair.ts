@@ -1,5 +1,6 @@
 // javacard.security.KeyPair: the two key objects, and genKeyPair for RSA (plain and CRT),
-// EC over F(p), DSA and DH. Key generation draws from the card's random source; without a
+// EC over F(p), DSA and DH; keys without domain parameters get the default ones of their
+// length (a named curve, a precomputed DSA set, a MODP group). Key generation draws from the card's random source; without a
 // seed, RSA primes come from node:crypto (fast), with a seed from our own prime search so
 // that a seeded card generates the same keys every run.
 
@@ -8,6 +9,7 @@ import type { Vm } from '../../../vm/interpreter.ts';
 import type { NativeTable } from '../registry.ts';
 import { CE, KP, SEC, T } from './consts.ts';
 import type { CryptoContext } from './context.ts';
+import { DSA_DEFAULTS } from './dsa-params.ts';
 import { curveOf, defaultCurve, domainBytes, EcError, encodePoint, publicFor, type DomainBytes } from './ec.ts';
 import { F, type Keys, type KeyState } from './keys.ts';
 import { generateRsa, type RsaKeyParts } from './rsa.ts';
@@ -28,6 +30,9 @@ const PAIRS: Record<number, [pub: number, priv: number] | undefined> = {
   [KP.EC_FP]: [T.EC_FP_PUBLIC, T.EC_FP_PRIVATE],
   [KP.DH]: [T.DH_PUBLIC, T.DH_PRIVATE],
 };
+
+/** DH key length -> the MODP group genKeyPair uses when no key has P and G (RFC 2409, RFC 3526). */
+const DH_GROUPS: Record<number, string | undefined> = { 768: 'modp1', 1024: 'modp2', 1536: 'modp5', 2048: 'modp14', 3072: 'modp15', 4096: 'modp16' };
 
 /** Public family -> the private families it pairs with. */
 const MATCH: Record<number, number[]> = {
@@ -122,9 +127,13 @@ export function keyPairNatives(ctx: CryptoContext, keys: Keys): NativeTable {
           p = toBig(keys.get(src, 0));
           g = toBig(keys.get(src, 2));
           q = keys.has(src, 1) ? toBig(keys.get(src, 1)) : null;
-        } else if (pub.family === F.DH_PUB && (pub.size === 1024 || pub.size === 2048)) {
-          // RFC 2409 group 2 and RFC 3526 group 14: safe primes, q = (p - 1) / 2
-          const group = getDiffieHellman(pub.size === 1024 ? 'modp2' : 'modp14');
+        } else if (pub.family === F.DSA_PUB && DSA_DEFAULTS[pub.size]) {
+          // the default precomputed set of the key length (dsa-params.ts)
+          const d = DSA_DEFAULTS[pub.size]!;
+          [p, q, g] = [d.p, d.q, d.g].map((x) => BigInt(`0x${x}`)) as [bigint, bigint, bigint];
+        } else if (pub.family === F.DH_PUB && DH_GROUPS[pub.size]) {
+          // RFC 2409 / RFC 3526 MODP groups: safe primes, q = (p - 1) / 2
+          const group = getDiffieHellman(DH_GROUPS[pub.size]!);
           p = toBig(new Uint8Array(group.getPrime()));
           g = toBig(new Uint8Array(group.getGenerator()));
           q = (p - 1n) / 2n;
