@@ -1,0 +1,82 @@
+// The key data of PUT KEY (GPCS 11.8.2.3 Table 11-68, basic format; Amd D 7.2.1 for AES keys):
+// new KVN ‖ one key data field per key: key type ‖ length ‖ key value ‖ KCV length ‖ KCV. DES key
+// values (type 80) are the ciphered key itself; AES values (type 88) are the key length (1 byte)
+// ‖ the ciphered key, padded to whole blocks. The channel decrypts (SCP02: session DEK,
+// 3DES-ECB; SCP03: static DEK, AES-CBC); here the fields are split and the KCVs checked
+// (GPCS B.6, Amd D 7.2.2). The answer is KVN ‖ KCVs (GPCS 11.8.3.1).
+
+import { concat } from './crypto.ts';
+import { checkKeyLength, KEY_TYPE_AES, KEY_TYPE_DES, keyCheckValue, type KeySet, type KeyType, makeKeySet } from './keys.ts';
+import { SW } from './sm.ts';
+
+export interface PutKeyComponent {
+  /** Key type byte (80 DES, 88 AES). */
+  typeByte: number;
+  type: KeyType;
+  /** The decrypted key. */
+  key: Uint8Array;
+  /** The check value the card computed (3 bytes). */
+  kcv: Uint8Array;
+}
+
+export interface PutKeyData {
+  newKvn: number;
+  keys: PutKeyComponent[];
+}
+
+/**
+ * Splits and decrypts PUT KEY data; a status word when it is malformed (6A80: wrong data, also
+ * when a KCV sent does not match the decrypted key; 6A88 is the card manager's for P1).
+ */
+export function parsePutKeyData(data: Uint8Array, decrypt: (ciphered: Uint8Array) => Uint8Array): PutKeyData | number {
+  if (data.length < 1) return SW.WRONG_DATA;
+  const keys: PutKeyComponent[] = [];
+  let o = 1;
+  while (o < data.length) {
+    if (o + 2 > data.length) return SW.WRONG_DATA;
+    const typeByte = data[o]!;
+    const len = data[o + 1]!;
+    o += 2;
+    if (o + len + 1 > data.length) return SW.WRONG_DATA;
+    const value = data.subarray(o, o + len);
+    o += len;
+    const kcvLen = data[o++]!;
+    if (o + kcvLen > data.length) return SW.WRONG_DATA;
+    const kcvSent = data.subarray(o, o + kcvLen);
+    o += kcvLen;
+
+    let type: KeyType;
+    let key: Uint8Array;
+    if (typeByte === KEY_TYPE_DES) {
+      type = 'DES3';
+      if (len % 8 !== 0 || !checkKeyLength(type, len)) return SW.WRONG_DATA;
+      key = decrypt(value);
+    } else if (typeByte === KEY_TYPE_AES) {
+      type = 'AES';
+      if (len < 1) return SW.WRONG_DATA;
+      const keyLen = value[0]!;
+      const ciphered = value.subarray(1);
+      if (!checkKeyLength(type, keyLen) || ciphered.length % 16 !== 0 || ciphered.length < keyLen) return SW.WRONG_DATA;
+      key = decrypt(ciphered).slice(0, keyLen);
+    } else {
+      return SW.WRONG_DATA; // other key types, and the extended format (FF), are not handled here
+    }
+    const kcv = keyCheckValue(type, key);
+    if (kcvLen > 0 && (kcvLen > kcv.length || !kcvSent.every((b, i) => b === kcv[i]))) return SW.WRONG_DATA;
+    keys.push({ typeByte, type, key, kcv });
+  }
+  return { newKvn: data[0]!, keys };
+}
+
+/** The answer data of PUT KEY: the new KVN ‖ the KCV of each key (GPCS 11.8.3.1). */
+export function putKeyResponseData(p: PutKeyData): Uint8Array {
+  return concat([p.newKvn], ...p.keys.map((k) => k.kcv));
+}
+
+/** A secure channel key set from the three keys ENC, MAC, DEK of one PUT KEY (key ids 1, 2, 3), or null. */
+export function keySetFromPutKey(p: PutKeyData): KeySet | null {
+  if (p.keys.length !== 3) return null;
+  const type = p.keys[0]!.type;
+  if (p.keys.some((k) => k.type !== type || k.key.length !== p.keys[0]!.key.length)) return null;
+  return makeKeySet(p.newKvn, type, p.keys[0]!.key, p.keys[1]!.key, p.keys[2]!.key);
+}
