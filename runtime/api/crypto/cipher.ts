@@ -102,6 +102,8 @@ interface SymEngine {
   node: NodeCipher | NodeDecipher;
   pending: Uint8Array;
   stream: boolean;
+  /** Some input was given since init or the last doFinal. */
+  fed: boolean;
 }
 interface RsaEngine {
   kind: 'rsa';
@@ -159,7 +161,7 @@ export function cipherNatives(ctx: CryptoContext, keys: Keys): NativeTable {
     const enc = s.mode === MODE_ENCRYPT;
     const node = enc ? createCipheriv(name, nodeKey(family, key), iv) : createDecipheriv(name, nodeKey(family, key), iv);
     node.setAutoPadding(false);
-    return engines.set(o, { kind: 'sym', node, pending: new Uint8Array(0), stream: mode === 'ctr' || mode === 'cfb' });
+    return engines.set(o, { kind: 'sym', node, pending: new Uint8Array(0), stream: mode === 'ctr' || mode === 'cfb', fed: false });
   };
 
   const init = (vm: Vm, b: number, iv: Uint8Array | null, ccm?: { adata: number; msg: number; tag: number }): void => {
@@ -203,6 +205,9 @@ export function cipherNatives(ctx: CryptoContext, keys: Keys): NativeTable {
       return new Uint8Array(last ? Buffer.concat([out, e.node.final()]) : out);
     }
     const bs = blockLength(familyOf(s.cipher));
+    // API, Cipher.doFinal: ILLEGAL_USE when an algorithm that does not pad is given no input
+    if (last && !e.fed && !input.length && s.padding === PAD.NOPAD) ctx.fail(CE.ILLEGAL_USE);
+    if (input.length) e.fed = true;
     let data = e.pending.length ? concat(e.pending, input) : input;
     if (!last) {
       let n = data.length - (data.length % bs);
@@ -220,8 +225,9 @@ export function cipherNatives(ctx: CryptoContext, keys: Keys): NativeTable {
     }
     const out = new Uint8Array(Buffer.concat([e.node.update(data), e.node.final()]));
     if (s.mode === MODE_ENCRYPT) return out;
+    // API, Cipher.doFinal: "the decrypted data is not bounded by appropriate padding bytes"
     const plain = unpad(s.padding, out, bs);
-    if (!plain) ctx.fail(CE.ILLEGAL_VALUE);
+    if (!plain) ctx.fail(CE.ILLEGAL_USE);
     return plain;
   };
 
@@ -234,7 +240,8 @@ export function cipherNatives(ctx: CryptoContext, keys: Keys): NativeTable {
       try {
         return pub ? rsaPublicOp(keys.rsaPublic(k), x) : rsaPrivateOp(keys.rsaPrivate(obj, k), x);
       } catch (err) {
-        if (err instanceof RsaError) ctx.fail(CE.ILLEGAL_VALUE);
+        // API, Cipher.doFinal: "the message value is greater than or equal to the modulus"
+        if (err instanceof RsaError) ctx.fail(CE.ILLEGAL_USE);
         throw err;
       }
     };
@@ -262,7 +269,7 @@ export function cipherNatives(ctx: CryptoContext, keys: Keys): NativeTable {
     const em = op(data);
     if (s.padding === PAD.NOPAD) return em;
     const m = oaep !== undefined ? oaepDecode(DIGESTS[oaep]!.name, kb, em) : pkcs1Unpad(em, pub ? 1 : 2);
-    if (!m) ctx.fail(CE.ILLEGAL_VALUE);
+    if (!m) ctx.fail(CE.ILLEGAL_USE);
     return m;
   };
 

@@ -117,8 +117,16 @@ describe('RSA ciphers', () => {
     h.initCipher(raw, crt, MODE_DECRYPT);
     expect(h.doFinal(raw, rct)).toBe(block);
     expect(h.outcome(() => h.doFinal(raw, 'AB'))).toBe('CryptoException 5');
+    // API, Cipher.doFinal: a message value not below the modulus is ILLEGAL_USE
+    expect(h.outcome(() => h.doFinal(raw, 'FF'.repeat(128)))).toBe('CryptoException 5');
     h.initCipher(pk, pub, MODE_ENCRYPT);
     expect(h.outcome(() => h.doFinal(pk, '00'.repeat(118)))).toBe('CryptoException 5');
+    // decrypted data without its padding (a raw block of the wrong form) is ILLEGAL_USE
+    const junk = hex(publicEncrypt({ key: publicKey, padding: constants.RSA_NO_PADDING }, fromHex('00' + '11'.repeat(127))));
+    h.initCipher(pk, crt, MODE_DECRYPT);
+    expect(h.outcome(() => h.doFinal(pk, junk))).toBe('CryptoException 5');
+    h.initCipher(oaep, plain, MODE_DECRYPT);
+    expect(h.outcome(() => h.doFinal(oaep, junk))).toBe('CryptoException 5');
   });
 });
 

@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { CA, CK, MD, MODE_DECRYPT, MODE_ENCRYPT, MODE_SIGN, MODE_VERIFY, SA, T } from '../../../runtime/api/crypto/consts.ts';
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { ascii, CRYPTOX, CryptoHarness, flipLast, hex, SEC } from './harness.ts';
 
 const FIPS197_PT = '00112233445566778899AABBCCDDEEFF';
@@ -162,13 +162,21 @@ describe('AES (FIPS-197, SP 800-38A)', () => {
     }
   });
 
-  it('errors: unaligned NOPAD input is ILLEGAL_USE, bad padding ILLEGAL_VALUE, no init INVALID_INIT, wrong key ILLEGAL_VALUE', () => {
+  it('errors: unaligned NOPAD input or none at all is ILLEGAL_USE, bad padding ILLEGAL_USE, no init INVALID_INIT, wrong key ILLEGAL_VALUE', () => {
     const h = new CryptoHarness();
     const k = aesKey(h, SP38A_KEY);
     const c = h.cipher(CA.AES_BLOCK_128_CBC_NOPAD);
     expect(h.outcome(() => h.doFinal(c, '00'))).toBe('CryptoException 4');
     h.initCipher(c, k, MODE_ENCRYPT);
     expect(h.outcome(() => h.doFinal(c, '00'.repeat(15)))).toBe('CryptoException 5');
+    // API, Cipher.doFinal: a cipher that does not pad, given no input in doFinal nor update
+    const none = h.cipher(CA.AES_BLOCK_128_ECB_NOPAD);
+    h.initCipher(none, k, MODE_ENCRYPT);
+    expect(h.outcome(() => h.doFinal(none, ''))).toBe('CryptoException 5');
+    const zero = createCipheriv('aes-128-ecb', Buffer.from(SP38A_KEY, 'hex'), null).setAutoPadding(false).update(new Uint8Array(16));
+    expect(h.update(none, '00'.repeat(16))).toBe(hex(zero));
+    expect(h.doFinal(none, '')).toBe(''); // input came through update
+    expect(h.outcome(() => h.doFinal(none, ''))).toBe('CryptoException 5'); // and again none since
     expect(h.outcome(() => h.initCipher(c, k, 3))).toBe('CryptoException 1');
     expect(h.outcome(() => h.initCipher(c, k, MODE_ENCRYPT, '00'.repeat(8)))).toBe('CryptoException 1');
     const ecb = h.cipher(CA.AES_BLOCK_128_ECB_NOPAD);
@@ -180,7 +188,8 @@ describe('AES (FIPS-197, SP 800-38A)', () => {
     expect(h.outcome(() => h.initCipher(c, blank, MODE_ENCRYPT))).toBe('CryptoException 2');
     const p5 = h.cipher(CA.AES_CBC_PKCS5);
     h.initCipher(p5, k, MODE_DECRYPT);
-    expect(h.outcome(() => h.doFinal(p5, '00'.repeat(16)))).toBe('CryptoException 1');
+    // API, Cipher.doFinal: "the decrypted data is not bounded by appropriate padding bytes"
+    expect(h.outcome(() => h.doFinal(p5, '00'.repeat(16)))).toBe('CryptoException 5');
     for (const alg of [CA.AES_BLOCK_192_CBC_NOPAD, CA.AES_BLOCK_256_ECB_NOPAD, CA.KOREAN_SEED_ECB_NOPAD, CA.RSA_ISO14888, CA.AES_XTS, 0, 100]) {
       expect(h.outcome(() => h.cipher(alg))).toBe('CryptoException 3');
     }
