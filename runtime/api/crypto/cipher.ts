@@ -451,5 +451,7 @@ export function cipherNatives(ctx: CryptoContext, keys: Keys): NativeTable {
     },
   };
   for (const [k, fn] of Object.entries(methods)) t[`${ONE}.${k}`] = fn;
+  // API, Cipher.OneShot.update: "Always throws ... ILLEGAL_USE"
+  t[`${ONE}.update([BSS[BS)S`] = () => ctx.fail(CE.ILLEGAL_USE);
   return t;
 }

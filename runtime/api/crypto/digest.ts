@@ -135,5 +135,7 @@ export function digestNatives(ctx: CryptoContext): NativeTable {
   };
   for (const [k, fn] of Object.entries(methods)) t[`${ONE}.${k}`] = fn;
   for (const [k, fn] of Object.entries(initialized)) t[`${IONE}.${k}`] = fn;
+  // API, MessageDigest.OneShot.update: "Always throws ... ILLEGAL_USE" (one doFinal only)
+  t[`${ONE}.update([BSS)V`] = t[`${IONE}.update([BSS)V`] = () => ctx.fail(CE.ILLEGAL_USE);
   return t;
 }

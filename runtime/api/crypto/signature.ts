@@ -385,8 +385,9 @@ export function signatureNatives(ctx: CryptoContext, keys: Keys): NativeTable {
     'signPreComputedHash([BSS[BS)S': (vm, b) => {
       const hash = readBytes(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, vm.stack[b + 3]!);
       const { s, o } = start(vm, b, MODE_SIGN);
+      // API: ILLEGAL_USE without a distinct message digest, or for a hash of the wrong length
       if (!isAsym(s.cipher)) ctx.fail(CE.ILLEGAL_USE);
-      if (DIGESTS[s.md] && hash.length !== DIGESTS[s.md]!.length) ctx.fail(CE.ILLEGAL_VALUE);
+      if (DIGESTS[s.md] && hash.length !== DIGESTS[s.md]!.length) ctx.fail(CE.ILLEGAL_USE);
       vm.deref(vm.stack[b + 4]!);
       const sig = signDigest(s, hash);
       engines.drop(o);
@@ -398,7 +399,7 @@ export function signatureNatives(ctx: CryptoContext, keys: Keys): NativeTable {
       const sig = readBytes(vm, vm.stack[b + 4]!, vm.stack[b + 5]!, vm.stack[b + 6]!);
       const { s, o } = start(vm, b, MODE_VERIFY);
       if (!isAsym(s.cipher)) ctx.fail(CE.ILLEGAL_USE);
-      if (DIGESTS[s.md] && hash.length !== DIGESTS[s.md]!.length) ctx.fail(CE.ILLEGAL_VALUE);
+      if (DIGESTS[s.md] && hash.length !== DIGESTS[s.md]!.length) ctx.fail(CE.ILLEGAL_USE);
       const ok = verifyDigest(s, hash, sig);
       engines.drop(o);
       return ok ? 1 : 0;
@@ -443,5 +444,7 @@ export function signatureNatives(ctx: CryptoContext, keys: Keys): NativeTable {
     },
   };
   for (const [k, fn] of Object.entries(methods)) t[`${ONE}.${k}`] = fn;
+  // API, Signature.OneShot.update: "Always throws ... ILLEGAL_USE"
+  t[`${ONE}.update([BSS)V`] = () => ctx.fail(CE.ILLEGAL_USE);
   return t;
 }

@@ -302,6 +302,32 @@ describe('KeyAgreement', () => {
   });
 });
 
+describe('Signature.signPreComputedHash / verifyPreComputedHash', () => {
+  it('ECDSA-SHA-256 over a hash computed elsewhere; a hash of the wrong length or a MAC is ILLEGAL_USE', () => {
+    const h = new CryptoHarness();
+    const kp = h.construct(`${SEC}/KeyPair`, '(BS)V', KP.EC_FP, 256);
+    h.invoke(kp, 'genKeyPair()V');
+    const pub = h.invoke(kp, `getPublic()L${SEC}/PublicKey;`), priv = h.invoke(kp, `getPrivate()L${SEC}/PrivateKey;`);
+    const msg = ascii('hashed off card');
+    const digest = hex(createHash('sha256').update(fromHex(msg)).digest());
+    const s = h.signature(SA.ECDSA_SHA_256);
+    h.initSignature(s, priv, MODE_SIGN);
+    const out = h.bytes(80);
+    const n = h.invoke(s, 'signPreComputedHash([BSS[BS)S', h.bytes(digest), 0, 32, out, 0);
+    const sig = h.read(out, 0, n);
+    expect(h.outcome(() => h.invoke(s, 'signPreComputedHash([BSS[BS)S', h.bytes(digest), 0, 20, out, 0))).toBe('CryptoException 5');
+    h.initSignature(s, pub, MODE_VERIFY);
+    expect(h.verify(s, msg, sig)).toBe(true);
+    expect(h.invoke(s, 'verifyPreComputedHash([BSS[BSS)Z', h.bytes(digest), 0, 32, h.bytes(sig), 0, sig.length / 2)).toBe(1);
+    expect(h.outcome(() => h.invoke(s, 'verifyPreComputedHash([BSS[BSS)Z', h.bytes(digest), 0, 31, h.bytes(sig), 0, sig.length / 2))).toBe('CryptoException 5');
+    const mac = h.signature(SA.HMAC_SHA_256);
+    const hk = h.buildKey(T.HMAC, 64);
+    h.set(hk, 'setKey', '0102');
+    h.initSignature(mac, hk, MODE_SIGN);
+    expect(h.outcome(() => h.invoke(mac, 'signPreComputedHash([BSS[BS)S', h.bytes(digest), 0, 32, out, 0))).toBe('CryptoException 5');
+  });
+});
+
 describe('DSA', () => {
   it('sign and verify with DSA-1024 / SHA-1 domain parameters from OpenSSL, checked by OpenSSL', () => {
     const h = new CryptoHarness();
