@@ -6,7 +6,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -337,6 +337,11 @@ async function main(): Promise<void> {
     }
   }
 
+  // The same APDUs on a card kept in an image file (--card): an APDU that changes persistent
+  // state ends with the image written (temporary file, fsync, rename); one that changes
+  // nothing only compares the card's directory with the saved one.
+  const imageResults = await timeWithImage(results.filter((r) => !r.failure && ['01', '06', '07'].includes(r.w.ins)), opt, capFiles, suite, select);
+
   const after = conditions();
 
   // --- report ---------------------------------------------------------------------------
@@ -415,6 +420,16 @@ async function main(): Promise<void> {
     console.log(`Relative to cref, slowest first: ${byRatio.map((s) => `${s.r.w.name} ${sig(s.xCref, 3)}×`).join(', ')}.`);
   }
 
+  if (imageResults.length) {
+    const rows2: string[][] = [['INS', 'workload', 'in memory ms/APDU', 'with --card ms/APDU median (min–max)', 'APDUs/s with --card', 'image writes/APDU']];
+    for (const x of imageResults) {
+      const mem = stats.find((st) => st.r === x.r);
+      rows2.push([x.r.w.ins, x.r.w.name, mem?.ok ? sig(mem.med) : '-', `${sig(median(x.times))} (${sig(Math.min(...x.times))}–${sig(Math.max(...x.times))})`, rate(1000 / median(x.times)), sig(x.savesPerApdu, 3)]);
+    }
+    console.log(`\nWith a card image on disk (--card, ${opt.rounds} rounds of ${opt.batchMs} ms; the image is ${rate(imageResults[0]!.imageBytes / 1024)} KiB):`);
+    console.log(table(rows2, [false, false, true, false, true, true]));
+  }
+
   const git = gitDescribe(repoRoot);
   const la = (x: number[]): string => x.map((v) => v.toFixed(2)).join(' ');
   console.log(
@@ -455,12 +470,57 @@ async function main(): Promise<void> {
           : null,
         crefTargetMet: s.target,
       })),
+      cardImage: imageResults.map((x) => ({ ins: x.r.w.ins, name: x.r.w.name, msPerApdu: { median: median(x.times), min: Math.min(...x.times), max: Math.max(...x.times), rounds: x.times }, imageWritesPerApdu: x.savesPerApdu, imageBytes: x.imageBytes })),
     };
     writeFileSync(opt.json, JSON.stringify(out, null, 2) + '\n');
     console.log(`Results written to ${opt.json}.`);
   }
 
   if (failed.length) process.exitCode = 1;
+}
+
+/** Times workloads on a card kept in an image file in a scratch folder (removed afterwards). */
+async function timeWithImage(
+  chosen: Result[],
+  opt: Options,
+  capFiles: string[],
+  suite: SuiteFile,
+  select: Uint8Array,
+): Promise<{ r: Result; times: number[]; savesPerApdu: number; imageBytes: number }[]> {
+  if (!chosen.length) return [];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'jcvm-bench-'));
+  const file = path.join(dir, 'card.img');
+  try {
+    const card = new Card({ cardFile: file });
+    for (const f of capFiles) await card.loadCap(readFileSync(f), path.basename(f));
+    for (const i of suite.install) card.install(fromHex(i.package), fromHex(i.applet), fromHex(i.instance), fromHex(i.params));
+    card.powerOn();
+    card.transmit(select);
+    const out = [];
+    for (const r of chosen) {
+      const times: number[] = [];
+      let saves = 0, apdus = 0;
+      for (let k = 0; k < opt.rounds + 1; k++) {
+        const t0 = process.hrtime.bigint();
+        const ns = BigInt(Math.round(opt.batchMs * 1e6));
+        let count = 0;
+        const saved0 = card.imageWrites;
+        do {
+          const resp = card.transmit(r.cmd);
+          if (!sameBytes(resp, r.expect)) die(`bench: ${r.w.name} with --card answered ${hex(resp)}, expected ${r.w.response}`, 1);
+          count++;
+        } while (process.hrtime.bigint() - t0 < ns);
+        if (k === 0) continue; // warm-up
+        saves += card.imageWrites - saved0;
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6 / count);
+        apdus += count;
+      }
+      out.push({ r, times, savesPerApdu: saves / apdus, imageBytes: statSync(file).size });
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 await main();

@@ -27,17 +27,21 @@ const USAGE = `usage: jcvm <command> [options]
   asm <file.jca> -o <file.cap>            assemble JCA text into a CAP file
   run <file.cap|file.jca>... --install <classAID>[:<instanceAID>[:<params>]]... --apdu <hex>...
                                           load, install, power on, send APDUs, print the exchange
+                                          (with --card, files and installs are optional)
   script <suite.json | file.scr> [--cap <file>]... [--install ...]
                                           run apdutool scripts (a suite: every script on a fresh
                                           card); compare with <script>.expected.out when present
   mem <file.cap>... [--install ...] [--apdu <hex>...]
                                           like run, then report used and free memory per package
                                           and the persistent writes of each APDU
+  mem --card <image>                      the same report for a saved card (writes of its last session)
   tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
                                           the suite's first script, recover, and check the state
                                           is the one before or after the APDU
 
-options: --budget <n>   bytecodes one APDU may run (default 50,000,000)
+options: --card <file>  keep the card in this image file (created if missing, saved after every
+                        APDU that changes it, atomically; run and mem)
+         --budget <n>   bytecodes one APDU may run (default 50,000,000)
          --tear-at <n>  (run) lose power at the n-th persistent write of the APDUs, then power up
          --trace        print every bytecode executed (to stderr; runs the interpreter)
          --no-jit       interpret only (methods are otherwise compiled to JavaScript)
@@ -51,7 +55,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed']);
+const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
 const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--help', '-h']);
 
@@ -91,6 +95,8 @@ function cardOptions(p: Parsed): CardOptions {
   if (p.flags.has('--no-jit')) options.jit = false;
   const seed = p.flags.get('--random-seed')?.[0];
   if (seed !== undefined) options.randomSeed = seed;
+  const file = p.flags.get('--card')?.[0];
+  if (file !== undefined) options.cardFile = file;
   return options;
 }
 
@@ -102,8 +108,9 @@ function parseHex(text: string, what: string): Uint8Array {
   }
 }
 
-/** Load the files and create the instances named by --install; returns the card, powered on. */
-async function prepareCard(files: string[], installs: string[], options: CardOptions, out: (s: string) => void): Promise<Card> {
+/** Load the files and create the instances named by --install; returns the card, powered on unless `powerOn` is false. */
+async function prepareCard(files: string[], installs: string[], options: CardOptions, out: (s: string) => void, powerOn = true): Promise<Card> {
+  if (options.cardFile) out(`${existsSync(options.cardFile) ? 'opened' : 'created'} card image ${options.cardFile}`);
   const card = new Card(options);
   for (const f of files) {
     if (!existsSync(f)) throw new UsageError(`no such file: ${f}`);
@@ -120,7 +127,7 @@ async function prepareCard(files: string[], installs: string[], options: CardOpt
     const inst = card.install(pkg.linked.pkg.aid, classAid, instanceAid, params);
     out(`installed ${inst.className} as ${inst.aid}`);
   }
-  card.powerOn();
+  if (powerOn) card.powerOn();
   return card;
 }
 
@@ -166,8 +173,11 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
     }
     case 'mem':
     case 'run': {
-      if (!p.positional.length) throw new UsageError('usage: jcvm run <file.cap>... --install <classAID> --apdu <hex>...');
-      const card = await prepareCard(p.positional, p.flags.get('--install') ?? [], cardOptions(p), out);
+      const options = cardOptions(p);
+      if (!p.positional.length && !options.cardFile) throw new UsageError(`usage: jcvm ${command} <file.cap>... --install <classAID> --apdu <hex>...  (or --card <image> with or without files)`);
+      // jcvm mem --card <image> alone reports the saved card as it is, with the writes of its last session.
+      const report = command === 'mem' && !p.positional.length && !p.flags.has('--apdu') && !p.flags.has('--install');
+      const card = await prepareCard(p.positional, p.flags.get('--install') ?? [], options, out, !report);
       const tear = p.flags.get('--tear-at')?.[0];
       if (tear !== undefined) {
         const n = Number(tear);

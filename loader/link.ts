@@ -61,6 +61,8 @@ function packageName(cap: CapFile): string {
 export interface LinkOptions {
   /** Where the static field image lives (the card's persistent memory); a fresh array by default. */
   staticImage?: (size: number) => Uint8Array;
+  /** Write the non-default values into the static image (default); false when the image already holds the package's state (a card image reopened). */
+  initStaticImage?: boolean;
 }
 
 export function link(cap: CapFile, resolver: PackageResolver, options: LinkOptions = {}): LinkedPackage {
@@ -218,7 +220,7 @@ export function link(cap: CapFile, resolver: PackageResolver, options: LinkOptio
     if (at + sf.non_default_values.length > pkg.staticImage.length) {
       throw new LinkError(`StaticField component: non-default values (${sf.non_default_values.length} bytes at ${at}) overflow the image of ${sf.image_size} bytes`);
     }
-    pkg.staticImage.set(sf.non_default_values, at);
+    if (options.initStaticImage !== false) pkg.staticImage.set(sf.non_default_values, at);
   }
 
   const staticRef = (ref: StaticRef, isMethod: boolean, where: string): { image?: Uint8Array; offset?: number; method?: VmMethod } => {

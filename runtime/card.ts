@@ -5,11 +5,21 @@ import { hex } from '../loader/bytes.ts';
 import { readCap } from '../loader/cap/archive.ts';
 import type { CapFile } from '../loader/cap/components.ts';
 import { Jcre, type AppletInstance, type JcreOptions } from './jcre.ts';
+import { existsSync } from 'node:fs';
 import { PowerLoss } from './memory/eeprom.ts';
+import { captureDirectory, changeStamp, encodeImage, readImageFile, removeStaleTemporaries, writeFileAtomic } from './memory/image.ts';
 import { memoryReport, type MemoryReport } from './memory/report.ts';
 import type { ApduCard } from './script/types.ts';
 
-export interface CardOptions extends JcreOptions {}
+export interface CardOptions extends JcreOptions {
+  /**
+   * Keep the card's whole persistent state in this file (a card image): opened if it exists
+   * (CardImageError, file untouched, when it is corrupt or foreign), else created; written
+   * atomically after every APDU, load, installation and power-up that changed the card.
+   * The memory sizes of an existing image are its own.
+   */
+  cardFile?: string;
+}
 
 export interface PackageSummary {
   aid: string;
@@ -49,8 +59,42 @@ export class Card implements ApduCard {
   readonly jcre: Jcre;
   private powered = false;
 
+  /** The card image file, when the card has one. */
+  readonly file: string | null;
+  /** The directory last written to the file (JSON): an APDU that changed nothing writes nothing. */
+  private savedDirectory = '';
+  private savedStamp = '';
+  /** Times the image file was written by this Card. */
+  imageWrites = 0;
+
   constructor(options: CardOptions = {}) {
-    this.jcre = new Jcre(options);
+    this.file = options.cardFile ?? null;
+    if (this.file) removeStaleTemporaries(this.file);
+    if (this.file && existsSync(this.file)) {
+      const saved = readImageFile(this.file);
+      this.jcre = new Jcre(options, { ...saved, file: this.file });
+      this.writesPerApdu.push(...saved.directory.writesPerApdu);
+      this.savedDirectory = JSON.stringify(captureDirectory(this.jcre, this.writesPerApdu));
+      this.savedStamp = changeStamp(this.jcre);
+    } else {
+      this.jcre = new Jcre(options);
+      this.persist();
+    }
+  }
+
+  /** Write the card image if the card's state differs from the file's (no file: nothing). */
+  persist(): void {
+    if (!this.file) return;
+    const stamp = changeStamp(this.jcre);
+    if (stamp === this.savedStamp) return;
+    const dir = JSON.stringify(captureDirectory(this.jcre, this.writesPerApdu));
+    // The directory carries the persistent write count: equal directories, equal EEPROM.
+    if (dir !== this.savedDirectory) {
+      writeFileAtomic(this.file, encodeImage(this.jcre, dir));
+      this.savedDirectory = dir;
+      this.imageWrites++;
+    }
+    this.savedStamp = stamp;
   }
 
   get isPowered(): boolean {
@@ -62,6 +106,7 @@ export class Card implements ApduCard {
     this.jcre.powerUp();
     this.writesPerApdu.length = 0;
     this.powered = true;
+    this.persist();
     return DEFAULT_ATR.slice();
   }
 
@@ -82,11 +127,16 @@ export class Card implements ApduCard {
     try {
       const r = this.jcre.process(command);
       this.recordWrites(command, this.jcre.memory.eeprom.writes - w0);
+      this.persist();
       return r;
     } catch (e) {
       this.recordWrites(command, this.jcre.memory.eeprom.writes - w0);
-      // Tearing: the card stops where the power went, as if pulled from the reader.
-      if (e instanceof PowerLoss) this.powered = false;
+      // Tearing: the card stops where the power went, as if pulled from the reader; the
+      // image keeps the torn state, which the next power-up recovers.
+      if (e instanceof PowerLoss) {
+        this.powered = false;
+        this.persist();
+      }
       throw e;
     }
   }
@@ -121,6 +171,7 @@ export class Card implements ApduCard {
   /** Load a decoded CAP file (LinkError, card unchanged, when it cannot be linked). */
   load(cap: CapFile): PackageSummary {
     const pkg = this.jcre.loadPackage(cap);
+    this.persist();
     return summarizePackage(pkg.linked.pkg.aid, pkg.linked.pkg.name, pkg.linked.pkg.major, pkg.linked.pkg.minor, pkg.linked.applets.map((a) => a.aid));
   }
 
@@ -136,6 +187,7 @@ export class Card implements ApduCard {
   install(packageAid: Uint8Array, classAid: Uint8Array, instanceAid: Uint8Array = classAid, params: Uint8Array = new Uint8Array(0)): AppletSummary {
     const data = installData(instanceAid, params);
     const inst = this.jcre.install(packageAid, classAid, instanceAid, data);
+    this.persist();
     return summarizeApplet(inst);
   }
 

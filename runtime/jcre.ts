@@ -8,6 +8,7 @@ import type { CapFile } from '../loader/cap/components.ts';
 import { BudgetExhausted, SysEx, Thrown, VmCrash } from '../vm/errors.ts';
 import { Heap, HeapExhausted } from '../vm/heap.ts';
 import { CardMemory, type MemoryOptions } from './memory/card-memory.ts';
+import { restoreDirectory, type SavedCard } from './memory/image.ts';
 import { Vm } from '../vm/interpreter.ts';
 import { Kind, Transience, type HeapObject, type VmClass } from '../vm/types.ts';
 import { ApduStateCode, channelOf, parseCommand, type ParsedCommand } from './apdu.ts';
@@ -109,9 +110,20 @@ export class Jcre implements PackageResolver {
   transactionDepth = 0;
   private nextContext = 1;
 
-  constructor(options: JcreOptions = {}) {
+  /** The context id the next package loaded gets (for the card image). */
+  get nextContextId(): number {
+    return this.nextContext;
+  }
+
+  /** The JCRE's own objects (for the card image). */
+  jcreObjects(): { apduBuffer: number; apdu: number; exceptions: [VmClass, number][] } {
+    return { apduBuffer: this.apduBufferHandle, apdu: this.apduHandle, exceptions: [...this.exceptionObjects] };
+  }
+
+  /** A new card, or (`saved`) the card a card image holds (CardImageError when it is not consistent). */
+  constructor(options: JcreOptions = {}, saved?: SavedCard & { file: string }) {
     this.instructionBudget = options.instructionBudget ?? 50_000_000;
-    this.memory = new CardMemory(options);
+    this.memory = new CardMemory(options, saved);
     this.memory.journalFull = () => this.throwException('javacard/framework/TransactionException', 3 /* BUFFER_FULL */);
     this.heap = new Heap(this.memory);
     this.api = new ApiRegistry(frameworkNatives(this));
@@ -119,6 +131,15 @@ export class Jcre implements PackageResolver {
     this.vm = new Vm(this.heap, this, { trace: options.trace, jit: options.jit ?? true });
     this.vm.objectClass = this.api.cls('java/lang/Object');
     this.vm.barrier = this.memory;
+    if (saved) {
+      const own = restoreDirectory(this, saved.directory, saved.file);
+      this.apduBufferHandle = own.apduBuffer;
+      this.apduBuffer = this.heap.get(own.apduBuffer)!.data as Int8Array;
+      this.apduHandle = own.apdu;
+      for (const [cls, h] of own.exceptions) this.exceptionObjects.set(cls, h);
+      this.nextContext = own.nextContext;
+      return;
+    }
     const size = Math.max(133, options.apduBufferSize ?? 261);
     // The APDU buffer is transient (CLEAR_ON_RESET) JCRE memory: RAM, not EEPROM.
     this.apduBufferHandle = this.heap.newArray(Kind.ByteArray, size, JCRE_CONTEXT, null, Transience.ClearOnReset);

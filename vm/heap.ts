@@ -60,6 +60,8 @@ export class Heap {
   /** Indexed by handle; slot 0 stays empty (null). */
   readonly objects: (HeapObject | undefined)[] = [undefined];
   private free: number[] = [];
+  /** Bumped whenever a handle is taken or freed (the card image's quick change check). */
+  mutations = 0;
   /** While a transaction is open: the handles allocated since it began (JCRE 7.6.3). */
   allocationLog: number[] | null = null;
 
@@ -78,6 +80,7 @@ export class Heap {
     const handle = this.free.length ? this.free.pop()! : this.objects.length;
     if (handle > MAX_HANDLE) throw new HeapExhausted('no free object handle');
     this.objects[handle] = obj;
+    this.mutations++;
     this.allocationLog?.push(handle);
     return handle;
   }
@@ -88,6 +91,7 @@ export class Heap {
       this.storage.release(o);
       this.objects[handle] = undefined;
       this.free.push(handle);
+      this.mutations++;
     }
   }
 
@@ -104,16 +108,38 @@ export class Heap {
     const bpe = BYTES_PER_ELEMENT[kind];
     if (bpe === undefined || !Number.isInteger(length) || length < 0) throw new VmCrash(`no object of kind ${kind} and length ${length}`);
     const { buffer, offset } = this.storage.allocate(length * bpe, transience);
-    let data: Int8Array | Int16Array | Int32Array | Uint16Array;
+    return this.add(new HeapObject(kind, cls, Heap.view(kind, buffer, offset, length), owner, transience));
+  }
+
+  /** The typed view an object of `kind` uses over its `length` elements at `offset` of `buffer`. */
+  static view(kind: Kind, buffer: ArrayBuffer, offset: number, length: number): Int8Array | Int16Array | Int32Array | Uint16Array {
     switch (kind) {
       case Kind.BooleanArray:
-      case Kind.ByteArray: data = new Int8Array(buffer, offset, length); break;
+      case Kind.ByteArray: return new Int8Array(buffer, offset, length);
       case Kind.Instance:
-      case Kind.ShortArray: data = new Int16Array(buffer, offset, length); break;
-      case Kind.IntArray: data = new Int32Array(buffer, offset, length); break;
-      default: data = new Uint16Array(buffer, offset, length); break;
+      case Kind.ShortArray: return new Int16Array(buffer, offset, length);
+      case Kind.IntArray: return new Int32Array(buffer, offset, length);
+      case Kind.RefArray: return new Uint16Array(buffer, offset, length);
+      default: throw new VmCrash(`no object of kind ${kind}`);
     }
-    return this.add(new HeapObject(kind, cls, data, owner, transience));
+  }
+
+  /** The free handles below the top, in the order they will be reused (for the card image). */
+  get freeHandles(): readonly number[] {
+    return this.free;
+  }
+
+  /**
+   * Replace the whole handle table (a card image being opened): `objects[h]` for every
+   * handle, `free` the reusable handles below the top in reuse order.
+   */
+  restore(objects: (HeapObject | undefined)[], free: number[]): void {
+    if (objects[0] !== undefined) throw new VmCrash('handle 0 is null and holds no object');
+    this.objects.length = 0;
+    for (const o of objects) this.objects.push(o);
+    this.free = free.slice();
+    this.allocationLog = null;
+    this.mutations++;
   }
 
   /** Every handle of an object matching `pred`. */

@@ -24,7 +24,13 @@ export class CardMemory implements Storage, WriteBarrier {
     this.eeprom.onJournalFull = fn;
   }
 
-  constructor(options: MemoryOptions = {}) {
+  /** A new card's memories from `options`, or the images of a saved card (their headers give the sizes). */
+  constructor(options: MemoryOptions = {}, saved?: { eeprom: ArrayBuffer; ram: ArrayBuffer }) {
+    if (saved) {
+      this.eeprom = new Eeprom(saved.eeprom);
+      this.ram = new Eeprom(saved.ram);
+      return;
+    }
     this.eeprom = new Eeprom({ size: options.persistentSize ?? 256 * 1024, journalSize: (options.commitCapacity ?? 4096) + 8 });
     this.ram = new Eeprom({ size: (options.transientSize ?? 8 * 1024) + 128, journalSize: 56 });
   }

@@ -82,6 +82,9 @@ export class Eeprom {
       this.journalStart = this.view.getUint32(12, true);
       this.journalSize = this.view.getUint32(16, true);
       this.heapStart = this.view.getUint32(20, true);
+      if (this.journalStart !== HEADER || this.journalSize < 8 || this.journalSize % 4 || this.heapStart !== this.journalStart + this.journalSize || this.heapStart + 64 > this.size) {
+        throw new Error(`persistent memory image header: regions do not fit (journal at ${this.journalStart}, ${this.journalSize} bytes; heap at ${this.heapStart} of ${this.size})`);
+      }
       return;
     }
     this.size = options.size ?? 256 * 1024;
