@@ -68,7 +68,7 @@ export function formatMemoryReport(r: MemoryReport): string[] {
       `package ${p.name} (${p.aid}): static fields ${kib(p.staticImage)}; ${p.use.objects} objects, ${kib(p.use.persistent)} persistent, ${kib(p.use.transient)} transient${p.applets.length ? `; applets ${p.applets.length > 6 ? `${p.applets.slice(0, 6).join(' ')} and ${p.applets.length - 6} more` : p.applets.join(' ')}` : ''}`,
     );
   }
-  lines.push(`persistent writes since power-up: ${r.writesSinceReset}`);
+  lines.push(`persistent writes since the last power-up: ${r.writesSinceReset}${r.writesPerApdu.length ? ', by APDU:' : ''}`);
   for (const w of r.writesPerApdu) if (w.writes) lines.push(`  ${w.command}: ${w.writes} writes`);
   return lines;
 }

@@ -97,6 +97,44 @@ describe('jcvm tear and --tear-at', () => {
   });
 });
 
+describe('jcvm run and mem --card', () => {
+  it('keeps the card in the image between runs; mem reports the saved card and its last session', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jcvm-'));
+    const img = join(dir, 'card.img');
+    const txn = join(CORPUS_DIR, 'txn', 'txn.cap');
+    const first = await cli('run', '--card', img, txn, '--install', 'F04A43564D0501', '--apdu', '00A4040007F04A43564D0501', '800B0000');
+    expect(first.code).toBe(0);
+    expect(first.out[0]).toBe(`created card image ${img}`);
+    expect(first.out.at(-1)).toBe('<= 00 01 90 00');
+    // no CAP argument: the image already holds the package and the instance
+    const second = await cli('run', '--card', img, '--apdu', '00A4040007F04A43564D0501', '800B0000', '800B0000');
+    expect(second.code).toBe(0);
+    expect(second.out[0]).toBe(`opened card image ${img}`);
+    expect(second.out.slice(-2)).toEqual(['=> 80 0B 00 00', '<= 00 03 90 00']);
+    const mem = await cli('mem', '--card', img);
+    expect(mem.code).toBe(0);
+    expect(mem.out.find((l) => l.startsWith('package conformance/txn (F04A43564D05)'))).toBeDefined();
+    // the two counter increments of the last session, one persistent write each
+    expect(mem.out.filter((l) => l.trim() === '800B0000: 1 writes')).toHaveLength(2);
+    // loading the same package again is refused, and the image is unchanged
+    const before = readFileSync(img);
+    const again = await cli('run', '--card', img, txn);
+    expect(again.code).toBe(2);
+    expect(again.err[0]).toMatch(/already on the card/);
+    expect(readFileSync(img).equals(before)).toBe(true);
+  });
+
+  it('refuses a corrupt image with one line and leaves it alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jcvm-'));
+    const img = join(dir, 'card.img');
+    writeFileSync(img, 'JCVMCARD but nothing after');
+    const r = await cli('mem', '--card', img);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([`jcvm: card image ${img}: not a jcvm card image (no JCVMCARD header)`]);
+    expect(readFileSync(img, 'utf8')).toBe('JCVMCARD but nothing after');
+  });
+});
+
 describe('jcvm cap jca', () => {
   it('disassembles a corpus CAP into JCA that assembles back to the same components', async () => {
     const r = await cli('cap', 'jca', echoCap);
