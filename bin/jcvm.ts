@@ -4,7 +4,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { fromHex, hex } from '../loader/bytes.ts';
+import { randomBytes } from 'node:crypto';
+import { equalBytes, fromHex, hex } from '../loader/bytes.ts';
+import { authenticityHash, completionValue, describeRecord } from '../runtime/os/manufacturing.ts';
+import { COMPLETION_INS, COMPLETION_TRIES, OsState } from '../runtime/os/os.ts';
+import { ROM } from '../runtime/os/rom.ts';
 import { readCapPath } from '../loader/cap/archive.ts';
 import { dumpCap } from '../loader/cap/dump.ts';
 import { readPackageFile } from '../loader/files.ts';
@@ -35,6 +39,12 @@ const USAGE = `usage: jcvm <command> [options]
                                           like run, then report used and free memory per package
                                           and the persistent writes of each APDU
   mem --card <image>                      the same report for a saved card (writes of its last session)
+  card new --card <image> [--eeprom 64K] [--serial <8 bytes hex>] [--batch <4 bytes hex>] [--batch-key <16 bytes hex>]
+                                          make a manufactured chip (not completed: it answers only
+                                          the completion commands)
+  card complete --card <image> (--batch-key <hex> | --value <hex>) [--chip-specific]
+                                          check the chip's authenticity, then complete it
+  card info --card <image>                the chip's manufacturing record, state and self-test
   tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
                                           the suite's first script, recover, and check the state
                                           is the one before or after the APDU
@@ -55,9 +65,9 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card']);
+const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
-const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--help', '-h']);
+const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--help', '-h', '--chip-specific']);
 
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
@@ -250,10 +260,82 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       out(bad.length ? `FAIL: ${bad.length} APDU(s) recovered to a state that is neither before nor after` : 'PASS: every torn write recovered to the state before or after its APDU');
       return bad.length ? 1 : 0;
     }
+    case 'card':
+      return cardCommand(p, out);
     default:
       throw new UsageError(`unknown command '${command}' (try: jcvm help)`);
   }
 }
+
+/** `64K`, `1M` or a number of bytes. */
+function parseSize(text: string): number {
+  const m = /^(\d+)([KkMm]?)$/.exec(text);
+  if (!m) throw new UsageError(`--eeprom takes a size such as 64K, 1M or 32768, not '${text}'`);
+  return Number(m[1]) * (m[2]?.toUpperCase() === 'K' ? 1024 : m[2]?.toUpperCase() === 'M' ? 1024 * 1024 : 1);
+}
+
+/** jcvm card new | complete | info: the chip before and at completion (runtime/os). */
+async function cardCommand(p: Parsed, out: (s: string) => void): Promise<number> {
+  const [sub] = p.positional;
+  const file = p.flags.get('--card')?.[0];
+  if (!sub || !['new', 'complete', 'info'].includes(sub) || !file) throw new UsageError('usage: jcvm card new|complete|info --card <image> ...');
+  const bytes = (flag: string, n: number): Uint8Array | undefined => {
+    const v = p.flags.get(flag)?.[0];
+    if (v === undefined) return undefined;
+    const b = parseHex(v, flag);
+    if (b.length !== n) throw new UsageError(`${flag} takes ${n} bytes, not ${b.length}`);
+    return b;
+  };
+  if (sub === 'new') {
+    if (existsSync(file)) throw new UsageError(`${file} exists: a chip is manufactured once`);
+    const eeprom = p.flags.get('--eeprom')?.[0];
+    const eepromSize = eeprom === undefined ? undefined : parseSize(eeprom);
+    if (eepromSize !== undefined && (eepromSize < 1024 || eepromSize > 1024 * 1024)) throw new UsageError(`--eeprom: 1K to 1M, not ${eeprom}`);
+    const chip = { ...(eepromSize ? { eepromSize } : {}), ...pick('serial', bytes('--serial', 8)), ...pick('batch', bytes('--batch', 4)), ...pick('batchKey', bytes('--batch-key', 16)) };
+    const card = new Card({ cardFile: file, chip, completed: false });
+    out(`manufactured ${describeRecord(card.os.record!)} in ${file}; not completed`);
+    return 0;
+  }
+  const card = new Card({ cardFile: file });
+  card.powerOn();
+  const r = card.os.record;
+  if (sub === 'info') {
+    out(r ? describeRecord(r) : 'no manufacturing record');
+    out(`state: ${OS_STATE_NAMES[card.os.state] ?? card.os.state}; completion failures: ${card.os.completionFailures} of ${COMPLETION_TRIES}`);
+    out(card.os.selfTestFailure ? `self-test: FAILED (${card.os.selfTestFailure})` : 'self-test: passed');
+    return card.os.selfTestFailure ? 1 : 0;
+  }
+  // complete: the terminal's side, over APDUs — authenticity first, then the completion value.
+  const batchKey = bytes('--batch-key', 16);
+  const given = bytes('--value', 16);
+  if (!batchKey === !given) throw new UsageError('jcvm card complete takes --batch-key <hex> (to derive the value) or --value <hex>');
+  const random = randomBytes(16);
+  const auth = card.transmit(Uint8Array.from([0x80, COMPLETION_INS.authenticate, 0, 0, 16, ...random, 0]));
+  if (auth.length !== 32 + 12 + 2 || auth[auth.length - 2] !== 0x90) throw new UsageError(`the chip answered the authenticity check with ${hex(auth)}`);
+  const serial = auth.subarray(32, 40), batch = auth.subarray(40, 44);
+  out(`chip ${hex(serial)} of batch ${hex(batch)} answered the authenticity check`);
+  const chipSpecific = p.flags.has('--chip-specific');
+  let value = given;
+  if (batchKey) {
+    const expected = authenticityHash(random, { serial, batch, batchKey, eepromSize: 0 }, ROM);
+    if (!equalBytes(expected, auth.subarray(0, 32))) {
+      out('the chip is NOT authentic: its hash does not match this batch key and this OS');
+      return 1;
+    }
+    out('the chip is authentic (hash recomputed from the batch key and the OS ROM)');
+    value = completionValue(ROM, { serial, batch, batchKey }, chipSpecific);
+  }
+  const res = card.transmit(Uint8Array.from([0x80, COMPLETION_INS.complete, chipSpecific ? 1 : 0, 0, 16, ...value!]));
+  const sw = hex(res.subarray(-2));
+  out(sw === '9000' ? `completed: the card is operational (${card.os.state === OsState.Completed ? 'OP_READY' : '?'})` : `completion refused: ${sw}${card.os.state === OsState.Refused ? ' — the chip now refuses completion forever' : ''}`);
+  return sw === '9000' ? 0 : 1;
+}
+
+function pick<K extends string, V>(key: K, v: V | undefined): { [k in K]?: V } {
+  return (v === undefined ? {} : { [key]: v }) as { [k in K]?: V };
+}
+
+const OS_STATE_NAMES: Record<number, string> = { 0: 'blank', 1: 'manufactured (not completed)', 2: 'completed (OP_READY)', 0xdd: 'refused (too many wrong completion values)' };
 
 /**
  * main() with errors reported as the command line reports them: one line on `err`, status 2

@@ -6,6 +6,9 @@ import { readCap } from '../loader/cap/archive.ts';
 import type { CapFile } from '../loader/cap/components.ts';
 import { Jcre, type AppletInstance, type JcreOptions } from './jcre.ts';
 import { existsSync } from 'node:fs';
+import { CardOs } from './os/os.ts';
+import { DEFAULT_CHIP, type ManufacturingRecord } from './os/manufacturing.ts';
+import { ROM, type Rom } from './os/rom.ts';
 import { PowerLoss } from './memory/eeprom.ts';
 import { captureDirectory, changeStamp, encodeImage, readImageFile, removeStaleTemporaries, writeFileAtomic } from './memory/image.ts';
 import { memoryReport, type MemoryReport } from './memory/report.ts';
@@ -19,6 +22,16 @@ export interface CardOptions extends JcreOptions {
    * The memory sizes of an existing image are its own.
    */
   cardFile?: string;
+  /**
+   * The chip's manufacturing record (serial, batch, EEPROM size, batch key); absent fields
+   * take the default chip's, and the EEPROM size defaults to `persistentSize`. The OS lays its
+   * memory out for the EEPROM size the record gives.
+   */
+  chip?: Partial<ManufacturingRecord>;
+  /** false: a manufactured chip that answers only the completion commands (`jcvm card new`). Default true. */
+  completed?: boolean;
+  /** The OS ROM (tests give a damaged one). */
+  rom?: Rom;
 }
 
 export interface PackageSummary {
@@ -57,6 +70,8 @@ export class CardStateError extends Error {
 
 export class Card implements ApduCard {
   readonly jcre: Jcre;
+  /** The OS beneath the JCRE: chip state, self-test, completion. */
+  readonly os: CardOs;
   private powered = false;
 
   /** The card image file, when the card has one. */
@@ -73,11 +88,18 @@ export class Card implements ApduCard {
     if (this.file && existsSync(this.file)) {
       const saved = readImageFile(this.file);
       this.jcre = new Jcre(options, { ...saved, file: this.file });
+      this.os = new CardOs(this.jcre.memory.eeprom, options.rom ?? ROM);
       this.writesPerApdu.push(...saved.directory.writesPerApdu);
       this.savedDirectory = JSON.stringify(captureDirectory(this.jcre, this.writesPerApdu));
       this.savedStamp = changeStamp(this.jcre);
     } else {
-      this.jcre = new Jcre(options);
+      // Hardware recognition: the OS lays out the EEPROM the manufacturing record gives.
+      const eepromSize = options.chip?.eepromSize ?? options.persistentSize ?? DEFAULT_CHIP.eepromSize;
+      const chip: ManufacturingRecord = { ...DEFAULT_CHIP, ...options.chip, eepromSize };
+      this.jcre = new Jcre({ ...options, persistentSize: eepromSize });
+      this.os = new CardOs(this.jcre.memory.eeprom, options.rom ?? ROM);
+      this.os.manufacture(chip);
+      if (options.completed !== false) this.os.completeAtFactory();
       this.persist();
     }
   }
@@ -103,7 +125,9 @@ export class Card implements ApduCard {
 
   /** Cold reset: transient memory cleared, nothing selected. Returns the ATR. */
   powerOn(): Uint8Array {
+    // Recovery first (an OS table update torn halfway is rolled back), then the self-test.
     this.jcre.powerUp();
+    this.os.powerUp();
     this.writesPerApdu.length = 0;
     this.powered = true;
     this.persist();
@@ -125,7 +149,10 @@ export class Card implements ApduCard {
     if (!this.powered) throw new CardStateError('the card is not powered: call powerOn() first');
     const w0 = this.jcre.memory.eeprom.writes;
     try {
-      const r = this.jcre.process(command);
+      const operational = this.os.operational;
+      const r = operational ? this.jcre.process(command) : this.os.process(command);
+      // A completed chip runs the JCRE from the next command on, on a clean reset.
+      if (!operational && this.os.operational) this.jcre.reset();
       this.recordWrites(command, this.jcre.memory.eeprom.writes - w0);
       this.persist();
       return r;
@@ -170,6 +197,7 @@ export class Card implements ApduCard {
 
   /** Load a decoded CAP file (LinkError, card unchanged, when it cannot be linked). */
   load(cap: CapFile): PackageSummary {
+    this.requireOperational();
     const pkg = this.jcre.loadPackage(cap);
     this.persist();
     return summarizePackage(pkg.linked.pkg.aid, pkg.linked.pkg.name, pkg.linked.pkg.major, pkg.linked.pkg.minor, pkg.linked.applets.map((a) => a.aid));
@@ -185,10 +213,17 @@ export class Card implements ApduCard {
    * install() receives the GlobalPlatform layout [Li][instance AID][Lc=0][La][params].
    */
   install(packageAid: Uint8Array, classAid: Uint8Array, instanceAid: Uint8Array = classAid, params: Uint8Array = new Uint8Array(0)): AppletSummary {
+    this.requireOperational();
     const data = installData(instanceAid, params);
     const inst = this.jcre.install(packageAid, classAid, instanceAid, data);
     this.persist();
     return summarizeApplet(inst);
+  }
+
+  private requireOperational(): void {
+    if (!this.os.operational) {
+      throw new CardStateError(this.os.selfTestFailure ? `the card failed its self-test: ${this.os.selfTestFailure}` : 'the chip is not completed: it answers only the completion commands');
+    }
   }
 
   packages(): PackageSummary[] {

@@ -8,6 +8,7 @@ import type { CapFile } from '../loader/cap/components.ts';
 import { BudgetExhausted, SysEx, Thrown, VmCrash } from '../vm/errors.ts';
 import { Heap, HeapExhausted } from '../vm/heap.ts';
 import { CardMemory, type MemoryOptions } from './memory/card-memory.ts';
+import { BlockKind } from './memory/eeprom.ts';
 import { restoreDirectory, type SavedCard } from './memory/image.ts';
 import { Vm } from '../vm/interpreter.ts';
 import { Kind, Transience, type HeapObject, type VmClass } from '../vm/types.ts';
@@ -22,6 +23,8 @@ export interface CardPackage {
   linked: LinkedPackage;
   /** Context id of everything the package's applets own. */
   context: number;
+  /** The package's code: its CAP components as loaded, in a code block of persistent memory. */
+  code: Uint8Array;
 }
 
 export interface AppletInstance {
@@ -199,7 +202,15 @@ export class Jcre implements PackageResolver {
       if (e instanceof HeapExhausted) throw new LinkError(`StaticField component: the static field image does not fit in persistent memory (${e.message})`);
       throw e;
     }
-    const pkg: CardPackage = { linked, context: this.nextContext };
+    let code: Uint8Array;
+    try {
+      code = this.storeCode(cap);
+    } catch (e) {
+      if (image) this.memory.releaseBytes(image);
+      if (e instanceof HeapExhausted) throw new LinkError(`the package's code (${[...cap.raw.values()].reduce((n, c) => n + c.length, 0)} bytes) does not fit in persistent memory (${e.message})`);
+      throw e;
+    }
+    const pkg: CardPackage = { linked, context: this.nextContext, code };
     const made: number[] = [];
     try {
       initStaticArrays(linked, (type, values) => {
@@ -210,11 +221,26 @@ export class Jcre implements PackageResolver {
     } catch (e) {
       for (const h of made) this.heap.release(h);
       if (image) this.memory.releaseBytes(image);
+      this.memory.releaseBytes(code);
       throw new LinkError(`StaticField component: static arrays do not fit in memory (${(e as Error).message})`);
     }
     this.nextContext++;
     this.packages.push(pkg);
     return pkg;
+  }
+
+  /** Program the package's components (as loaded) into a code block: one counted write. */
+  private storeCode(cap: CapFile): Uint8Array {
+    let length = 0;
+    for (const c of cap.raw.values()) length += c.length;
+    const code = this.memory.persistentBytes(length, BlockKind.Code);
+    this.memory.eeprom.beforeWriteUnlogged(code.byteOffset, length);
+    let at = 0;
+    for (const c of cap.raw.values()) {
+      code.set(c, at);
+      at += c.length;
+    }
+    return code;
   }
 
   private makeInitArray(type: number, values: Uint8Array, owner: number): number {
@@ -299,7 +325,7 @@ export class Jcre implements PackageResolver {
     const bpe = o.data.BYTES_PER_ELEMENT;
     const offset = o.data.byteOffset + index * bpe;
     if (!atomic) {
-      eeprom.beforeWriteUnlogged();
+      eeprom.beforeWriteUnlogged(offset, length * bpe);
       write();
     } else if (this.transactionDepth) {
       this.memory.beforeWrite(offset, length * bpe);

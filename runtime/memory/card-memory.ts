@@ -4,7 +4,7 @@
 
 import { HeapExhausted, type Storage, type WriteBarrier } from '../../vm/heap.ts';
 import { Transience, type HeapObject } from '../../vm/types.ts';
-import { Eeprom, MemoryFull } from './eeprom.ts';
+import { BlockKind, Eeprom, MemoryFull } from './eeprom.ts';
 
 export interface MemoryOptions {
   /** Persistent memory (EEPROM image) in bytes; default 256 KiB. */
@@ -31,7 +31,9 @@ export class CardMemory implements Storage, WriteBarrier {
       this.ram = new Eeprom(saved.ram);
       return;
     }
-    this.eeprom = new Eeprom({ size: options.persistentSize ?? 256 * 1024, journalSize: (options.commitCapacity ?? 4096) + 8 });
+    const size = options.persistentSize ?? 256 * 1024;
+    // The commit buffer: 4 KiB, or an eighth of a small EEPROM.
+    this.eeprom = new Eeprom({ size, journalSize: (options.commitCapacity ?? Math.min(4096, size >> 3)) + 8 });
     this.ram = new Eeprom({ size: (options.transientSize ?? 8 * 1024) + 128, journalSize: 56 });
   }
 
@@ -58,15 +60,24 @@ export class CardMemory implements Storage, WriteBarrier {
     if (!e.journalling) {
       const index = e.writes++;
       if (index === e.tearAt || e.powerLost) e.losePower(index);
+      // Bytecode stores are 1 to 4 aligned bytes: never across a page.
+      e.pageWrites[byteOffset >>> 6]!++;
+      e.pagesProgrammed++;
+      e.bytesWritten += length;
       return;
     }
     e.beforeWrite(byteOffset, length);
   }
 
-  /** A zeroed block of persistent memory as bytes (a package's static field image). */
-  persistentBytes(length: number): Uint8Array {
-    const { buffer, offset } = this.allocate(length, Transience.Persistent);
-    return new Uint8Array(buffer, offset, length);
+  /** A zeroed block of persistent memory as bytes (a package's static field image, its code). */
+  persistentBytes(length: number, kind: BlockKind = BlockKind.StaticImage): Uint8Array {
+    try {
+      const offset = this.eeprom.allocate(length, kind);
+      return new Uint8Array(this.eeprom.buffer, offset, length);
+    } catch (e) {
+      if (e instanceof MemoryFull) throw new HeapExhausted(`persistent memory: ${e.message}`, 5);
+      throw e;
+    }
   }
 
   releaseBytes(bytes: Uint8Array): void {

@@ -3,18 +3,40 @@
 // counter of persistent writes, and power loss ("tearing") at any chosen write.
 //
 // Layout (all numbers little-endian, as the typed-array views that objects use):
-//   [0, HEADER)                 header: magic, version, sizes, region offsets
+//   [0, 64)                     OS tables: magic, version, OS state, sizes, region offsets,
+//                               protected by a CRC-32 at 60 that power-up checks (self-test)
+//   [64, 128)                   the manufacturing record: written once by the chip maker
 //   [journal, journal+jsize)    commit buffer: state u32, used u32, entries
-//   [heap, size)                blocks: u32 size|USED, then the block's bytes
+//   [heap, size)                blocks: u32 USED | kind << 24 | size, then the block's bytes
 // Every write to the image goes through `write*` or `beforeWrite`, so that the write
-// counter, tearing and the journal see all of them.
+// counter, the wear of each page, tearing and the journal see all of them.
+
+import { crc32 } from 'node:zlib';
 
 export const MAGIC = 0x4d56434a; // "JCVM"
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 const HEADER = 64;
+/** Offset of the OS tables' CRC-32 (over [0, 60)). */
+const TABLES_CRC = 60;
+export const MANUFACTURING = { start: 64, size: 64 } as const;
 const BLOCK_HEADER = 4;
 const USED = 0x80000000;
+const SIZE_MASK = 0x00ffffff;
 const ALIGN = 4;
+/** EEPROM page: the unit that is erased and programmed (the wear and time model counts pages). */
+export const PAGE = 64;
+
+/** What a heap block holds (the memory map shows them as regions). */
+export const enum BlockKind {
+  Object = 1,
+  StaticImage = 2,
+  Code = 3,
+  File = 4,
+  Os = 5,
+}
+
+/** OS tables fields (offsets in the image). */
+export const TABLE = { osState: 6, completionFailures: 7 } as const;
 
 /** Journal states. */
 const enum Journal {
@@ -62,6 +84,11 @@ export class Eeprom {
 
   /** Persistent writes since power-up (each element or field store counts one). */
   writes = 0;
+  /** Program cycles of each page (EEPROM wear), and the bytes written: the cost model's inputs. */
+  readonly pageWrites: Uint32Array;
+  bytesWritten = 0;
+  /** Page programs in all (the sum of pageWrites): the cost model's page term. */
+  pagesProgrammed = 0;
   /** Write index at which power is lost (tearing), or -1. */
   tearAt = -1;
   /** Called when a journalled write does not fit (the JCRE throws TransactionException BUFFER_FULL). */
@@ -82,20 +109,22 @@ export class Eeprom {
       this.journalStart = this.view.getUint32(12, true);
       this.journalSize = this.view.getUint32(16, true);
       this.heapStart = this.view.getUint32(20, true);
-      if (this.journalStart !== HEADER || this.journalSize < 8 || this.journalSize % 4 || this.heapStart !== this.journalStart + this.journalSize || this.heapStart + 64 > this.size) {
+      this.pageWrites = new Uint32Array(Math.ceil(this.size / PAGE));
+      if (this.journalStart !== MANUFACTURING.start + MANUFACTURING.size || this.journalSize < 8 || this.journalSize % 4 || this.heapStart !== this.journalStart + this.journalSize || this.heapStart + 64 > this.size) {
         throw new Error(`persistent memory image header: regions do not fit (journal at ${this.journalStart}, ${this.journalSize} bytes; heap at ${this.heapStart} of ${this.size})`);
       }
       return;
     }
     this.size = options.size ?? 256 * 1024;
     this.journalSize = ((options.journalSize ?? 4096) + 3) & ~3; // word-aligned: the heap after it is too
-    if (this.size < 1024 || this.size > 16 * 1024 * 1024) throw new RangeError(`persistent memory of ${this.size} bytes: 1 KiB to 16 MiB`);
+    if (!Number.isInteger(this.size) || this.size % ALIGN || this.size < 1024 || this.size > 16 * 1024 * 1024) throw new RangeError(`persistent memory of ${this.size} bytes: 1 KiB to 16 MiB, a multiple of 4`);
+    this.pageWrites = new Uint32Array(Math.ceil(this.size / PAGE));
     this.buffer = new ArrayBuffer(this.size);
     this.bytes = new Uint8Array(this.buffer);
     this.words = new Uint32Array(this.buffer, 0, this.size >> 2);
     this.view = new DataView(this.buffer);
-    this.journalStart = HEADER;
-    this.heapStart = HEADER + this.journalSize;
+    this.journalStart = MANUFACTURING.start + MANUFACTURING.size;
+    this.heapStart = this.journalStart + this.journalSize;
     if (this.heapStart + 64 > this.size) throw new RangeError('the commit buffer leaves no room for the heap');
     const v = this.view;
     v.setUint32(0, MAGIC, true);
@@ -104,8 +133,52 @@ export class Eeprom {
     v.setUint32(12, this.journalStart, true);
     v.setUint32(16, this.journalSize, true);
     v.setUint32(20, this.heapStart, true);
+    v.setUint32(24, MANUFACTURING.start, true);
+    v.setUint32(28, MANUFACTURING.size, true);
+    v.setUint32(TABLES_CRC, this.tablesCrc(), true);
     // one free block spanning the heap
     v.setUint32(this.heapStart, this.size - this.heapStart, true);
+  }
+
+  // --- OS tables and the manufacturing record ----------------------------------------------
+
+  private tablesCrc(): number {
+    return crc32(this.bytes.subarray(0, TABLES_CRC)) >>> 0;
+  }
+
+  /** Self-test: the OS tables are what their CRC says (a flipped bit anywhere in them fails). */
+  tablesIntact(): boolean {
+    return this.view.getUint32(TABLES_CRC, true) === this.tablesCrc();
+  }
+
+  /** A byte of the OS tables. */
+  table8(offset: number): number {
+    return this.bytes[offset]!;
+  }
+
+  /** Write a byte of the OS tables and their CRC: two counted writes (a tear between them fails the next self-test). */
+  setTable8(offset: number, value: number): void {
+    if (offset >= TABLES_CRC || offset < 6 || (offset >= 8 && offset < 32)) throw new RangeError(`OS table offset ${offset} is not a settable field`);
+    this.beforeWrite(offset, 1);
+    this.bytes[offset] = value;
+    this.beforeWrite(TABLES_CRC, 4);
+    this.view.setUint32(TABLES_CRC, this.tablesCrc(), true);
+  }
+
+  /** The manufacturing record as written by the chip maker (64 bytes; the last is the write-once lock). */
+  get manufacturing(): Uint8Array {
+    return this.bytes.subarray(MANUFACTURING.start, MANUFACTURING.start + MANUFACTURING.size);
+  }
+
+  /** Write the manufacturing record, once: the region locks itself (its last byte) and refuses a second write. */
+  writeManufacturing(record: Uint8Array): void {
+    const lock = MANUFACTURING.start + MANUFACTURING.size - 1;
+    if (this.bytes[lock] === LOCKED) throw new Error('the manufacturing record is write-once and already written');
+    if (record.length > MANUFACTURING.size - 1) throw new RangeError(`a manufacturing record has at most ${MANUFACTURING.size - 1} bytes`);
+    this.beforeWrite(MANUFACTURING.start, record.length);
+    this.bytes.set(record, MANUFACTURING.start);
+    this.beforeWrite(lock, 1);
+    this.bytes[lock] = LOCKED;
   }
 
   private checkHeader(): void {
@@ -127,15 +200,25 @@ export class Eeprom {
     if (this.journalling) this.log(offset, length);
     const index = this.writes++;
     if (index === this.tearAt || this.powerLost) this.losePower(index);
+    this.wear(offset, length);
+  }
+
+  /** Count the pages a write of `length` bytes at `offset` programs, and its bytes. */
+  wear(offset: number, length: number): void {
+    const last = (offset + Math.max(length, 1) - 1) >>> 6;
+    for (let p = offset >>> 6; p <= last; p++) this.pageWrites[p]!++;
+    this.pagesProgrammed += last - (offset >>> 6) + 1;
+    this.bytesWritten += length;
   }
 
   /**
    * A persistent write that is never journalled, even inside a transaction
    * (Util.arrayCopyNonAtomic, arrayFillNonAtomic): counted, and it can be torn.
    */
-  beforeWriteUnlogged(): void {
+  beforeWriteUnlogged(offset: number, length: number): void {
     const index = this.writes++;
     if (index === this.tearAt || this.powerLost) this.losePower(index);
+    this.wear(offset, length);
   }
 
   losePower(index: number): never {
@@ -243,6 +326,7 @@ export class Eeprom {
       // state word below, so the next power-up restores again (restoring is idempotent).
       const index = this.writes++;
       if (index === this.tearAt || this.powerLost) this.losePower(index);
+      this.wear(offset, length);
       this.bytes.copyWithin(offset, from, from + length);
     }
     this.meta(this.journalStart, Journal.Idle);
@@ -259,6 +343,7 @@ export class Eeprom {
     // Writing the entry is a persistent write of its own (it can be torn, and it wears).
     const index = this.writes++;
     if (index === this.tearAt || this.powerLost) this.losePower(index);
+    this.wear(at, need);
     const w = this.words, b = this.bytes, wi = at >> 2;
     w[wi] = offset;
     w[wi + 1] = length;
@@ -275,6 +360,7 @@ export class Eeprom {
   private meta(offset: number, value: number): void {
     const index = this.writes++;
     if (index === this.tearAt || this.powerLost) this.losePower(index);
+    this.wear(offset, 4);
     this.words[offset >> 2] = value;
   }
 
@@ -284,9 +370,10 @@ export class Eeprom {
    * Allocate `length` bytes (zeroed, 4-byte aligned). Returns the offset of the bytes.
    * First fit over the block list; a block is split when the rest is large enough.
    */
-  allocate(length: number): number {
+  allocate(length: number, kind: BlockKind = BlockKind.Object): number {
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`cannot allocate ${length} bytes`);
     const need = align(BLOCK_HEADER + Math.max(length, 0));
+    const tag = (USED | (kind << 24)) >>> 0;
     for (let at = this.heapStart; at < this.size; ) {
       const word = this.view.getUint32(at, true);
       const size = this.blockSize(at);
@@ -294,9 +381,9 @@ export class Eeprom {
         const rest = size - need;
         if (rest >= BLOCK_HEADER + ALIGN) {
           this.view.setUint32(at + need, rest, true);
-          this.view.setUint32(at, (need | USED) >>> 0, true);
+          this.view.setUint32(at, (need | tag) >>> 0, true);
         } else {
-          this.view.setUint32(at, (size | USED) >>> 0, true);
+          this.view.setUint32(at, (size | tag) >>> 0, true);
         }
         this.bytes.fill(0, at + BLOCK_HEADER, at + (rest >= BLOCK_HEADER + ALIGN ? need : size));
         return at + BLOCK_HEADER;
@@ -311,11 +398,16 @@ export class Eeprom {
     const at = offset - BLOCK_HEADER;
     const word = this.view.getUint32(at, true);
     if ((word & USED) === 0) throw new Error(`double free of persistent block at ${offset}`);
-    let size = word & ~USED;
+    let size = word & SIZE_MASK;
+    // Freed memory keeps nothing of what it held (and a refused load leaves the image as it was).
+    this.bytes.fill(0, offset, at + size);
     const next = at + size;
     if (next < this.size) {
       const n = this.view.getUint32(next, true);
-      if ((n & USED) === 0) size += n;
+      if ((n & USED) === 0) {
+        size += n;
+        this.view.setUint32(next, 0, true); // the merged header is free memory now
+      }
     }
     this.view.setUint32(at, size, true);
   }
@@ -327,7 +419,10 @@ export class Eeprom {
       const word = this.view.getUint32(at, true);
       const size = this.blockSize(at);
       if ((word & USED) === 0) {
-        if (prevFree >= 0) this.view.setUint32(prevFree, this.view.getUint32(prevFree, true) + size, true);
+        if (prevFree >= 0) {
+          this.view.setUint32(prevFree, this.view.getUint32(prevFree, true) + size, true);
+          this.view.setUint32(at, 0, true);
+        }
         else prevFree = at;
       } else prevFree = -1;
       at += size;
@@ -336,9 +431,19 @@ export class Eeprom {
 
   /** The block size at `at`; a size that cannot be is corruption, reported, never looped on. */
   private blockSize(at: number): number {
-    const size = this.view.getUint32(at, true) & ~USED;
+    const size = this.view.getUint32(at, true) & SIZE_MASK;
     if (size < BLOCK_HEADER || at + size > this.size) throw new Error(`persistent memory heap corrupt at offset ${at}`);
     return size;
+  }
+
+  /** Every block of the heap, in address order (the memory map). */
+  *blocks(): Iterable<BlockInfo> {
+    for (let at = this.heapStart; at < this.size; ) {
+      const word = this.view.getUint32(at, true);
+      const size = this.blockSize(at);
+      yield { offset: at + BLOCK_HEADER, size, kind: word & USED ? (((word >>> 24) & 0x7f) as BlockKind) : 0 };
+      at += size;
+    }
   }
 
   /** Free bytes in the heap (the sum of free blocks' payloads). */
@@ -365,6 +470,17 @@ export class Eeprom {
     return best;
   }
 }
+
+export interface BlockInfo {
+  /** Offset of the block's bytes (after its header). */
+  offset: number;
+  /** Bytes of the block, header and padding included. */
+  size: number;
+  /** 0 for a free block. */
+  kind: BlockKind | 0;
+}
+
+const LOCKED = 0xa5;
 
 function align(n: number): number {
   return (n + ALIGN - 1) & ~(ALIGN - 1);

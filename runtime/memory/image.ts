@@ -16,9 +16,9 @@
 //              the JCRE's own objects)
 //   [end-32, end)  SHA-256 of everything before it
 //
-// Decision: the package registry keeps each package's CAP components in the directory, and
-// opening an image links them again (the static field images are in the EEPROM image and
-// are not initialised again). Object data and static fields are the EEPROM bytes themselves.
+// Decision: each package's CAP components are kept in a code block of the EEPROM image, as
+// loaded, and opening an image links them again (the static field images are in the EEPROM
+// image and are not initialised again). Object data and static fields are EEPROM bytes too.
 
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
@@ -60,8 +60,8 @@ export interface CardDirectory {
   nextContext: number;
   jcre: { apduBuffer: number; apdu: number; exceptions: [string, number][] };
   packages: {
-    /** Components (tag, size, info) by tag, hex. */
-    components: Record<string, string>;
+    /** The package's code block in the EEPROM image: [offset, length] of its components (tag, size, info). */
+    code: [number, number];
     path?: string;
     descriptorApplets?: { aid: string; className: string }[];
     context: number;
@@ -120,10 +120,8 @@ export function captureDirectory(rt: Jcre, writesPerApdu: { command: string; wri
     jcre: { apduBuffer: own.apduBuffer, apdu: own.apdu, exceptions: own.exceptions.map(([c, h]) => [c.name, h]) },
     packages: rt.packages.map((p) => {
       const cap = p.linked.cap;
-      const components: Record<string, string> = {};
-      for (const [tag, bytes] of cap.raw) components[tag] = hex(bytes);
       return {
-        components,
+        code: [p.code.byteOffset, p.code.length],
         ...(cap.packagePath !== undefined ? { path: cap.packagePath } : {}),
         ...(cap.descriptors ? { descriptorApplets: cap.descriptors.applets } : {}),
         context: p.context,
@@ -308,12 +306,13 @@ export function restoreDirectory(rt: Jcre, dir: CardDirectory, file: string): Re
   dir.packages.forEach((p, i) => {
     const where = `package ${i}`;
     let raw: Map<number, Uint8Array>;
+    const [offset, length] = Array.isArray(p.code) ? p.code : [NaN, NaN];
+    if (!isInt(offset, eeprom.heapStart, eeprom.size) || !isInt(length, 1, eeprom.size - offset)) fail(where, `code block ${JSON.stringify(p.code)} is outside persistent memory`);
+    const code = new Uint8Array(eeprom.buffer, offset, length);
     try {
-      raw = new Map(Object.entries(p.components).map(([tag, h]) => [Number(tag), fromHex(h)]));
-      // splitComponents checks each component's own framing.
-      for (const bytes of raw.values()) splitComponents(bytes);
+      raw = splitComponents(code);
     } catch (e) {
-      return fail(where, `components: ${(e as Error).message}`);
+      return fail(where, `code: ${(e as Error).message}`);
     }
     try {
       const cap = decodeCap(raw);
@@ -327,7 +326,7 @@ export function restoreDirectory(rt: Jcre, dir: CardDirectory, file: string): Re
         initStaticImage: false,
       });
       if (!isInt(p.context, 1, 0xff)) fail(where, `context ${p.context}`);
-      rt.packages.push({ linked, context: p.context });
+      rt.packages.push({ linked, context: p.context, code });
     } catch (e) {
       if (e instanceof CardImageError) throw e;
       return fail(where, (e as Error).message);

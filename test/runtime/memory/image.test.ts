@@ -207,25 +207,26 @@ describe('a corrupt or foreign image', () => {
   });
 
   /** An image whose checksum is right but whose directory was edited: each inconsistency is named. */
-  const edited = async (edit: (d: CardDirectory) => void): Promise<string> => {
+  const edited = async (edit: (d: CardDirectory, rt: Jcre) => void): Promise<string> => {
     const file = await makeImage();
     const saved = readImageFile(file);
     const rt = new Jcre({}, { ...saved, file });
     const d = captureDirectory(rt, []);
-    edit(d);
+    edit(d, rt);
     writeFileSync(file, encodeImage(rt, JSON.stringify(d)));
     expect(() => decodeImage(readFileSync(file), file)).not.toThrow();
     return file;
   };
 
-  it.each<[string, (d: CardDirectory) => void, RegExp]>([
+  it.each<[string, (d: CardDirectory, rt: Jcre) => void, RegExp]>([
     ['an object outside memory', (d) => (d.objects[3]![4] = 10_000_000), /object \d+: data at 10000000/],
     ['a repeated handle', (d) => d.objects.push(d.objects[0]!), /object \d+: bad or repeated handle/],
     ['an unknown class', (d) => (d.objects[2]![2] = 'javacard/framework/NoSuchClass'), /no API class javacard\/framework\/NoSuchClass/],
     ['an instance of the wrong size', (d) => (d.objects.find((o) => o[1] === 0 && o[5] > 0)![5] += 1), /cell\(s\)/],
     ['an applet whose object is gone', (d) => (d.applets[0]!.handle = 0x7000), /applet F04A43564D0101: handle 28672 names no object/],
     ['a native record of an unknown class', (d) => (d.objects[1]![9] = { $: 'Evil' }), /unknown native record class "Evil"/],
-    ['a broken component', (d) => (d.packages[0]!.components['6'] = '0600FF00'), /package 0: components/],
+    ['a code block outside memory', (d) => (d.packages[0]!.code = [0x7fffff00, 10]), /package 0: code block \[2147483392,10\] is outside persistent memory/],
+    ['a broken component in the code block', (d, rt) => (rt.memory.eeprom.bytes[d.packages[0]!.code[0]] = 99), /package 0: code: .*unknown component tag 99/],
   ])('%s is refused, naming where', async (_, edit, why) => {
     refused(await edited(edit), why);
   });
