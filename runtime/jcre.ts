@@ -91,6 +91,7 @@ export class Jcre implements PackageResolver {
   /** JCRE-owned singletons: the APDU object, and one exception object per class. */
   readonly apduHandle: number;
   private readonly exceptionObjects = new Map<VmClass, number>();
+  private readonly aidClass: VmClass;
   /** Transient arrays, to clear at reset and deselect. */
   readonly transients: number[] = [];
 
@@ -98,8 +99,6 @@ export class Jcre implements PackageResolver {
   selected: AppletInstance | null = null;
   /** Set while select() and the SELECT's process() run. */
   selectingApplet = false;
-  /** Context whose code is running (owner of new objects). */
-  context = JCRE_CONTEXT;
   /** Instance being installed: register() completes it. */
   installing: { pkg: CardPackage; classAid: Uint8Array; registered: AppletInstance | null } | null = null;
   apdu = new ApduSession();
@@ -126,6 +125,8 @@ export class Jcre implements PackageResolver {
     buf.global = true;
     this.apduBuffer = buf.data as Int8Array;
     this.apduHandle = this.heap.newInstance(this.api.cls('javacard/framework/APDU'), JCRE_CONTEXT);
+    this.heap.get(this.apduHandle)!.global = true; // a temporary JCRE entry point (JCRE 6.2.1)
+    this.aidClass = this.api.cls('javacard/framework/AID');
     // The JCRE's exception objects exist from the start, as on a card: throwing one never
     // needs memory (out of memory itself is thrown this way).
     for (const name of [...Object.values(SYS_EXCEPTION_CLASS), ...JCRE_EXCEPTIONS]) this.exceptionObject(this.api.cls(name), 0);
@@ -133,8 +134,27 @@ export class Jcre implements PackageResolver {
 
   // --- VmHost -------------------------------------------------------------------------
 
-  currentContext(): number {
-    return this.context;
+  /** The active context (owner of new objects): the VM's, the one source of truth. */
+  get context(): number {
+    return this.vm.context;
+  }
+
+  /**
+   * The applet instance that becomes active when a call switches to `context` on the object
+   * `receiver`: the applet whose object it is; else the selected applet if it is of that
+   * context; else the context's first instance (objects do not record which instance of a
+   * package made them, only the package's context).
+   */
+  appletOf(context: number, receiver: number): AppletInstance | null {
+    const own = this.applets.find((a) => a.handle === receiver);
+    if (own) return own;
+    if (this.selected && this.selected.pkg.context === context) return this.selected;
+    return this.applets.find((a) => a.pkg.context === context) ?? null;
+  }
+
+  /** JCRE 6.2.1: the JCRE's AID objects are permanent entry points; its other entry points are temporary. */
+  isPermanentEntryPoint(o: HeapObject): boolean {
+    return o.kind === Kind.Instance && o.cls === this.aidClass;
   }
 
   systemException(kind: SysEx, reason = 0): number {
@@ -147,6 +167,7 @@ export class Jcre implements PackageResolver {
     let h = this.exceptionObjects.get(cls);
     if (h === undefined) {
       h = this.jcreObject(() => this.heap.newInstance(cls, JCRE_CONTEXT));
+      this.heap.get(h)!.global = true; // a temporary JCRE entry point (JCRE 6.2.1)
       this.exceptionObjects.set(cls, h);
     }
     this.heap.get(h)!.native = reason;
@@ -369,7 +390,7 @@ export class Jcre implements PackageResolver {
     // Handles live before install() (new objects may also reuse freed handles below the top).
     const existing = new Set(this.heap.handles(() => true));
     try {
-      this.runApplet(pkg.context, () => this.vm.call(applet.install, [bArray, 0, installData.length]));
+      this.runApplet(pkg.context, null, () => this.vm.call(applet.install, [bArray, 0, installData.length]));
       const inst = this.installing.registered;
       if (!inst) throw new InstallError(`applet ${hex(classAid)} did not call register() in install()`);
       // The instance AID is what the applet registered: the class AID for register(), its own
@@ -426,8 +447,10 @@ export class Jcre implements PackageResolver {
   newAidObject(aid: Uint8Array): number {
     const bytes = this.jcreObject(() => this.heap.newArray(Kind.ByteArray, aid.length, JCRE_CONTEXT));
     (this.heap.get(bytes)!.data as Int8Array).set(new Int8Array(aid.buffer, aid.byteOffset, aid.length));
-    const h = this.jcreObject(() => this.heap.newInstance(this.api.cls('javacard/framework/AID'), JCRE_CONTEXT));
-    this.heap.get(h)!.native = { bytes } satisfies AidState;
+    const h = this.jcreObject(() => this.heap.newInstance(this.aidClass, JCRE_CONTEXT));
+    const o = this.heap.get(h)!;
+    o.native = { bytes } satisfies AidState;
+    o.global = true; // a permanent JCRE entry point (JCRE 6.2.1)
     return h;
   }
 
@@ -439,15 +462,16 @@ export class Jcre implements PackageResolver {
     return arr ? new Uint8Array(arr.data.buffer, arr.data.byteOffset, arr.data.length) : null;
   }
 
-  /** Run host-initiated applet code in the applet's context, with a fresh instruction budget. */
-  private runApplet<T>(context: number, fn: () => T): T {
-    const saved = this.context;
-    this.context = context;
+  /**
+   * Run host-initiated applet code in the applet's context (the JCRE's context was active
+   * before: getPreviousContextAID answers null), with a fresh instruction budget. `applet` is
+   * null while install() runs before register().
+   */
+  private runApplet<T>(context: number, applet: AppletInstance | null, fn: () => T): T {
     this.vm.budget = this.instructionBudget;
     try {
-      return fn();
+      return this.vm.inContext(context, applet, fn);
     } finally {
-      this.context = saved;
       // JCRE 7.6: a transaction still open when the applet's entry point returns, normally or
       // by an exception, is aborted by the JCRE. (Not after a power loss: recovery does it.)
       if (this.transactionDepth && this.memory.eeprom.inTransaction && !this.memory.eeprom.powerLost) this.abortTransaction();
@@ -530,7 +554,7 @@ export class Jcre implements PackageResolver {
     try {
       let ok = false;
       try {
-        ok = this.runApplet(inst.pkg.context, () => this.vm.call(inst.cls.virtual(6)!, [inst.handle])) !== 0; // select()
+        ok = this.runApplet(inst.pkg.context, inst, () => this.vm.call(inst.cls.virtual(6)!, [inst.handle])) !== 0; // select()
       } catch (e) {
         if (e instanceof Thrown || isHostStop(e)) ok = false;
         else throw e;
@@ -545,7 +569,7 @@ export class Jcre implements PackageResolver {
 
   private deselect(inst: AppletInstance): void {
     try {
-      this.runApplet(inst.pkg.context, () => this.vm.call(inst.cls.virtual(4)!, [inst.handle])); // deselect()
+      this.runApplet(inst.pkg.context, inst, () => this.vm.call(inst.cls.virtual(4)!, [inst.handle])); // deselect()
     } catch (e) {
       if (!(e instanceof Thrown || isHostStop(e))) throw e;
     }
@@ -563,7 +587,7 @@ export class Jcre implements PackageResolver {
     void selecting;
     let status = 0x9000;
     try {
-      this.runApplet(inst.pkg.context, () => this.vm.call(inst.cls.virtual(7)!, [inst.handle, this.apduHandle])); // process(APDU)
+      this.runApplet(inst.pkg.context, inst, () => this.vm.call(inst.cls.virtual(7)!, [inst.handle, this.apduHandle])); // process(APDU)
     } catch (e) {
       status = this.statusOf(e);
       s.chunks.length = 0;
@@ -618,11 +642,35 @@ export class Jcre implements PackageResolver {
     return this.applets.find((a) => equalBytes(a.aid, aid));
   }
 
-  /** The applet instance whose context is running. */
+  /** The active applet instance (JCSystem.getAID): the one being installed, else the VM's. */
   currentApplet(): AppletInstance | null {
-    if (this.installing?.registered) return this.installing.registered;
-    if (this.selected && this.selected.pkg.context === this.context) return this.selected;
-    return this.applets.find((a) => a.pkg.context === this.context) ?? null;
+    if (this.installing?.registered && this.context === this.installing.pkg.context) return this.installing.registered;
+    return (this.vm.applet as AppletInstance | null) ?? null;
+  }
+
+  /** The applet instance active before the last context switch (JCSystem.getPreviousContextAID), null for the JCRE. */
+  previousApplet(): AppletInstance | null {
+    return (this.vm.previousApplet as AppletInstance | null) ?? null;
+  }
+
+  /**
+   * JCSystem.getAppletShareableInterfaceObject (JCRE 6.2.7.2): the server's
+   * getShareableInterfaceObject(clientAID, parameter) runs in the server's context, one frame
+   * below the caller's; null when no instance has the AID. An exception it throws goes on to
+   * the client.
+   */
+  shareableInterfaceObject(serverAid: Uint8Array, parameter: number): number {
+    const server = this.instanceByAid(serverAid);
+    if (!server) return 0;
+    const client = this.currentApplet();
+    const vm = this.vm;
+    if (vm.depth + 1 >= vm.maxFrames) this.throwException('javacard/framework/SystemException', 5 /* NO_RESOURCE */);
+    vm.depth++;
+    try {
+      return vm.inContext(server.pkg.context, server, () => vm.call(server.cls.virtual(5)!, [server.handle, client?.aidHandle ?? 0, parameter]));
+    } finally {
+      vm.depth--;
+    }
   }
 
 }

@@ -65,6 +65,12 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
   const hasHandlers = m.handlers.length > 0;
   const coverage = (pc: number): string => m.handlers.map((h, i) => (pc >= h.start && pc < h.end ? i : '')).join(',');
   const nullCheck = (o: string): string => `if (${o} === undefined) J.sys(vm, bud, 0);`;
+  // The firewall (vm/firewall.ts), as in the interpreter: one comparison of the object's owner
+  // with the active context, which is constant while a method runs (`ctx`, read on entry).
+  const fieldCheck = `if (o.owner !== ctx) J.field(vm, bud);`;
+  const arrayCheck = `if (o.owner !== ctx) J.array(vm, bud, o);`;
+  /** A reference store (putfield_a, aastore, putstatic_a): temporary entry points and global arrays may not be stored. */
+  const refStoreCheck = (v: string): string => `if (${v} !== 0 && ((x = objs[${v}]) === undefined || x.global)) J.storeRef(vm, bud, ${v});`;
   const fieldIndex = (insn: Insn, wide: boolean): number => cp.index[wide ? u2(code, insn.pc + 1) : code[insn.pc + 1]!]!;
   // Every store into card memory goes through these two: the persistent-memory write barrier
   // (vm.barrier: write count, journal, tearing), exactly one call per bytecode store, as in
@@ -107,6 +113,10 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     // Natives and the interpreter see the budget in vm.budget; compiled callees get it as an argument.
     if (c.target !== null) {
       const t = c.target;
+      if (insn.op === Op.INVOKESPECIAL && !t.isStatic && t.nargs > 0) {
+        // The receiver: null is NullPointerException, another context's object the firewall's.
+        out(`o = objs[${S(first)}]; ${nullCheck('o')} if (o.owner !== ctx) J.special(vm, bud);`);
+      }
       if (t.native !== null) {
         out(`x = ${lpx}; ${stackArgs(shape, first, n)}vm.sp = x + ${n}; vm.depth = D; vm.budget = bud + J.extra;`);
         const call = `${K(t)}.native(vm, x)`;
@@ -126,16 +136,22 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     const op = insn.op;
     // An inline cache per call site: the receiver class last seen and the method it gave.
     const ic = K({ c: undefined, t: null });
+    // Another context's receiver: the firewall decides (SecurityException) and the call may switch context.
+    const foreign = (iface: string): string => `o.owner !== ctx ? J.foreign(vm, o, ${S(first)}, ${iface}, t, ${lpx}, D, bud, ${types}, [${argv}]) : `;
+    let iface = 'null';
     if (op === Op.INVOKEINTERFACE) {
       const ci = u2(code, insn.pc + 2);
-      out(`if (o.kind === ${Kind.Instance} && o.cls === ${ic}.c) t = ${ic}.t; else J.bud = bud, t = J.interfaceCall(${ic}, vm, o, ${K(cp.cls[ci])}, ${code[insn.pc + 4]});`);
+      iface = K(cp.cls[ci]);
+      out(`if (o.owner !== ctx) J.bud = bud, J.invokeContext(vm, o, ${iface});`);
+      out(`if (o.kind === ${Kind.Instance} && o.cls === ${ic}.c) t = ${ic}.t; else J.bud = bud, t = J.interfaceCall(${ic}, vm, o, ${iface}, ${code[insn.pc + 4]});`);
     } else {
+      out(`if (o.owner !== ctx) J.bud = bud, J.invokeContext(vm, o, null);`);
       const ci = u2(code, insn.pc + 1), tok = cp.index[ci]!;
       out(`x = o.cls !== null && o.kind === ${Kind.Instance} ? o.cls : vm.objectClass;`);
       out(`if (x === ${ic}.c) t = ${ic}.t; else t = J.virtualCall(${ic}, x, ${tok}, ${K(m.pkg)});`);
       out(`if (t == null) J.unresolved(${K(m)}, ${ci});`);
     }
-    out(`${assign}(f = t.compiled) ? f(vm, ${lpx}, D + 1, bud${args}) : J.invoke(vm, t, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud;`);
+    out(`${assign}${foreign(iface)}(f = t.compiled) ? f(vm, ${lpx}, D + 1, bud${args}) : J.invoke(vm, t, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud;`);
   };
 
   const emit = (insn: Insn): Term | null => {
@@ -164,19 +180,19 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
         out(`${L(localOperand(code, pc, op))} = ${second};`); return null;
       case Op.AALOAD: case Op.BALOAD: case Op.SALOAD: case Op.IALOAD: {
         const arr = S(d - 2), idx = S(d - 1);
-        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${arr} = v[${idx}];`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} ${arrayCheck} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${arr} = v[${idx}];`);
         return null;
       }
       case Op.AASTORE: {
         const arr = S(d - 3), idx = S(d - 2), val = S(d - 1);
-        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1);`);
-        out(`if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, objs[${val}], ${Kind.Instance}, o.cls)) J.sys(vm, bud, 6); ${storeCells('v', [[idx, val]])}`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} ${arrayCheck} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1);`);
+        out(`${refStoreCheck(val)} if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, objs[${val}], ${Kind.Instance}, o.cls)) J.sys(vm, bud, 6); ${storeCells('v', [[idx, val]])}`);
         return null;
       }
       case Op.BASTORE: case Op.SASTORE: case Op.IASTORE: {
         const w = op === Op.IASTORE ? 4 : 3;
         const arr = S(d - w), idx = S(d - w + 1), val = S(d - w + 2);
-        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${storeCells('v', [[idx, val]], op === Op.BASTORE ? 1 : op === Op.SASTORE ? 2 : 4)}`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} ${arrayCheck} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${storeCells('v', [[idx, val]], op === Op.BASTORE ? 1 : op === Op.SASTORE ? 2 : 4)}`);
         return null;
       }
       case Op.POP: case Op.POP2: return null;
@@ -300,7 +316,8 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
           case Op.GETSTATIC_A: case Op.GETSTATIC_S: out(`${S(d)} = (${at(0)} << 24 >> 16) | ${at(1)};`); break;
           case Op.GETSTATIC_B: out(`${S(d)} = ${at(0)} << 24 >> 24;`); break;
           case Op.GETSTATIC_I: out(`${S(d)} = (${at(0)} << 24) | (${at(1)} << 16) | (${at(2)} << 8) | ${at(3)};`); break;
-          case Op.PUTSTATIC_A: case Op.PUTSTATIC_S: out(storeStatic(img, [[o, `${top} >> 8`], [o + 1, top]])); break;
+          case Op.PUTSTATIC_A: out(`${refStoreCheck(top)} ${storeStatic(img, [[o, `${top} >> 8`], [o + 1, top]])}`); break;
+          case Op.PUTSTATIC_S: out(storeStatic(img, [[o, `${top} >> 8`], [o + 1, top]])); break;
           case Op.PUTSTATIC_B: out(storeStatic(img, [[o, top]])); break;
           default: out(storeStatic(img, [[o, `${second} >> 24`], [o + 1, `${second} >> 16`], [o + 2, `${second} >> 8`], [o + 3, second]])); break;
         }
@@ -308,42 +325,44 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       }
       case Op.GETFIELD_A: case Op.GETFIELD_B: case Op.GETFIELD_S: case Op.GETFIELD_A_W: case Op.GETFIELD_B_W: case Op.GETFIELD_S_W: {
         const f = fieldIndex(insn, op >= Op.GETFIELD_A_W!);
-        out(`o = objs[${top}]; ${nullCheck('o')} ${top} = o.data[${f}];`);
+        out(`o = objs[${top}]; ${nullCheck('o')} ${fieldCheck} ${top} = o.data[${f}] << 16 >> 16;`);
         return null;
       }
       case Op.GETFIELD_I: case Op.GETFIELD_I_W: {
         const f = fieldIndex(insn, op === Op.GETFIELD_I_W);
-        out(`o = objs[${top}]; ${nullCheck('o')} v = o.data; ${top} = (v[${f}] << 16) | (v[${f + 1}] & 0xffff);`);
+        out(`o = objs[${top}]; ${nullCheck('o')} ${fieldCheck} v = o.data; ${top} = (v[${f}] << 16) | (v[${f + 1}] & 0xffff);`);
         return null;
       }
       case Op.GETFIELD_A_THIS: case Op.GETFIELD_B_THIS: case Op.GETFIELD_S_THIS: {
-        out(`o = objs[l0]; ${nullCheck('o')} ${S(d)} = o.data[${fieldIndex(insn, false)}];`);
+        out(`o = objs[l0]; ${nullCheck('o')} ${fieldCheck} ${S(d)} = o.data[${fieldIndex(insn, false)}] << 16 >> 16;`);
         return null;
       }
       case Op.GETFIELD_I_THIS: {
         const f = fieldIndex(insn, false);
-        out(`o = objs[l0]; ${nullCheck('o')} v = o.data; ${S(d)} = (v[${f}] << 16) | (v[${f + 1}] & 0xffff);`);
+        out(`o = objs[l0]; ${nullCheck('o')} ${fieldCheck} v = o.data; ${S(d)} = (v[${f}] << 16) | (v[${f + 1}] & 0xffff);`);
         return null;
       }
       case Op.PUTFIELD_A: case Op.PUTFIELD_B: case Op.PUTFIELD_S: case Op.PUTFIELD_A_W: case Op.PUTFIELD_B_W: case Op.PUTFIELD_S_W: {
         const f = fieldIndex(insn, op >= Op.PUTFIELD_A_W!);
         const v = op === Op.PUTFIELD_B || op === Op.PUTFIELD_B_W ? `(${top} << 24) >> 24` : top;
-        out(`o = objs[${second}]; ${nullCheck('o')} ${storeCells('o.data', [[`${f}`, v]])}`);
+        const ref = op === Op.PUTFIELD_A || op === Op.PUTFIELD_A_W ? refStoreCheck(top) + ' ' : '';
+        out(`o = objs[${second}]; ${nullCheck('o')} ${fieldCheck} ${ref}${storeCells('o.data', [[`${f}`, v]])}`);
         return null;
       }
       case Op.PUTFIELD_I: case Op.PUTFIELD_I_W: {
         const f = fieldIndex(insn, op === Op.PUTFIELD_I_W);
-        out(`o = objs[${S(d - 3)}]; ${nullCheck('o')} v = o.data; ${storeCells('v', [[`${f}`, `${second} >> 16`], [`${f + 1}`, second]])}`);
+        out(`o = objs[${S(d - 3)}]; ${nullCheck('o')} ${fieldCheck} v = o.data; ${storeCells('v', [[`${f}`, `${second} >> 16`], [`${f + 1}`, second]])}`);
         return null;
       }
       case Op.PUTFIELD_A_THIS: case Op.PUTFIELD_B_THIS: case Op.PUTFIELD_S_THIS: {
         const v = op === Op.PUTFIELD_B_THIS ? `(${top} << 24) >> 24` : top;
-        out(`o = objs[l0]; ${nullCheck('o')} ${storeCells('o.data', [[`${fieldIndex(insn, false)}`, v]])}`);
+        const ref = op === Op.PUTFIELD_A_THIS ? refStoreCheck(top) + ' ' : '';
+        out(`o = objs[l0]; ${nullCheck('o')} ${fieldCheck} ${ref}${storeCells('o.data', [[`${fieldIndex(insn, false)}`, v]])}`);
         return null;
       }
       case Op.PUTFIELD_I_THIS: {
         const f = fieldIndex(insn, false);
-        out(`o = objs[l0]; ${nullCheck('o')} v = o.data; ${storeCells('v', [[`${f}`, `${second} >> 16`], [`${f + 1}`, second]])}`);
+        out(`o = objs[l0]; ${nullCheck('o')} ${fieldCheck} v = o.data; ${storeCells('v', [[`${f}`, `${second} >> 16`], [`${f + 1}`, second]])}`);
         return null;
       }
       case Op.INVOKEVIRTUAL: case Op.INVOKESPECIAL: case Op.INVOKESTATIC: case Op.INVOKEINTERFACE:
@@ -352,14 +371,15 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       case Op.NEW: out(`J.bud = bud; ${S(d)} = vm.newInstance(${K(cp.cls[u2(code, pc + 1)])});`); return null;
       case Op.NEWARRAY: out(`if (${top} < 0) J.sys(vm, bud, 2); J.bud = bud; ${top} = vm.newArray(${code[pc + 1]}, ${top}, null);`); return null;
       case Op.ANEWARRAY: out(`if (${top} < 0) J.sys(vm, bud, 2); J.bud = bud; ${top} = vm.newArray(${Kind.RefArray}, ${top}, ${K(cp.cls[u2(code, pc + 1)])});`); return null;
-      case Op.ARRAYLENGTH: out(`o = objs[${top}]; ${nullCheck('o')} ${top} = o.data.length << 16 >> 16;`); return null;
-      case Op.ATHROW: out(`if (objs[${top}] === undefined) J.sys(vm, bud, 0); J.bud = bud; throw new J.Thrown(${top});`); return END;
+      case Op.ARRAYLENGTH: out(`o = objs[${top}]; ${nullCheck('o')} ${arrayCheck} ${top} = o.data.length << 16 >> 16;`); return null;
+      case Op.ATHROW: out(`o = objs[${top}]; ${nullCheck('o')} if (o.owner !== ctx) J.throwing(vm, bud, o); J.bud = bud; throw new J.Thrown(${top});`); return END;
       case Op.CHECKCAST: case Op.INSTANCEOF: {
         const atype = code[pc + 1]!;
         const kind = atype === 0 ? Kind.Instance : atype;
         const cls = atype === 0 || atype === 14 ? K(cp.cls[u2(code, pc + 2)]) : 'null';
-        if (op === Op.CHECKCAST) out(`if (${top} !== 0) J.bud = bud, J.checkCast(vm, objs[${top}], ${kind}, ${cls});`);
-        else out(`${top} = ${top} !== 0 && J.instanceOf(vm, objs[${top}], ${kind}, ${cls}) ? 1 : 0;`);
+        const access = `o = objs[${top}]; if (o === undefined || o.owner !== ctx) J.cast(vm, bud, o, ${kind}, ${cls});`;
+        if (op === Op.CHECKCAST) out(`if (${top} !== 0) { ${access} J.bud = bud; J.checkCast(vm, o, ${kind}, ${cls}); }`);
+        else out(`if (${top} !== 0) { ${access} ${top} = J.instanceOf(vm, o, ${kind}, ${cls}) ? 1 : 0; }`);
         return null;
       }
       default:
@@ -457,6 +477,7 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     ...(uses('st') ? ['const st = vm.stack;'] : []),
     ...(uses('objs') || hasHandlers ? ['const objs = vm.heap.objects;'] : []),
     ...(uses('wb') ? ['const wb = vm.barrier;'] : []),
+    ...(uses('ctx') ? ['const ctx = vm.context;'] : []),
     locals.length ? `let ${locals.join(', ')};` : '',
     slots.length ? `let ${slots.join(', ')};` : '',
     temporaries.length ? `let ${temporaries.join(', ')};` : '',

@@ -11,6 +11,7 @@
 import { BudgetExhausted, SysEx, SystemReason, Thrown, VmCrash } from '../errors.ts';
 import type { Vm } from '../interpreter.ts';
 import { checkCast, instanceOf, interfaceTarget, packageVirtual } from '../ops/objects.ts';
+import { arrayAccess, castAccess, fieldAccess, invokeContext, specialAccess, storeReference, throwAccess } from '../firewall.ts';
 import { Kind, RetKind, type HeapObject, type VmClass, type VmMethod, type VmPackage } from '../types.ts';
 import { analyze, Refusal, type Analysis } from './analyze.ts';
 import { entrySource, generate, type StaticTarget } from './codegen.ts';
@@ -125,8 +126,55 @@ function interfaceCall(ic: { c: VmClass | undefined; t: VmMethod | null | undefi
   return t;
 }
 
+/**
+ * A virtual or interface call on another context's object (access already checked): the
+ * interpreter's rule, a context switch for a bytecode method of another context (the callee
+ * runs through Vm.callInContext, its own frame one below D), a plain call otherwise.
+ */
+function foreign(vm: Vm, o: HeapObject, handle: number, iface: VmClass | null, t: VmMethod, base: number, D: number, bud: number, types: string, args: readonly number[]): number {
+  helpers.bud = bud;
+  const callee = invokeContext(vm, o, iface);
+  if (callee === vm.context || t.native !== null) return invoke(vm, t, base, D, bud, types, args);
+  if (t.isAbstract) throw new VmCrash(`invocation of abstract method ${t}`);
+  const st = vm.stack;
+  const words = toWords(types, args);
+  for (let i = 0; i < words.length; i++) st[base + i] = words[i]!;
+  vm.budget = bud + helpers.extra;
+  const r = vm.callInContext(t, base, D, callee, handle);
+  helpers.bud = helpers.take(vm);
+  return t.ret === RetKind.Word ? (r << 16) >> 16 : t.ret === RetKind.Int ? r | 0 : 0;
+}
+
 const helpers = {
   Thrown,
+  foreign,
+  // The firewall's slow paths (vm/firewall.ts), the budget left in `bud` first.
+  field(vm: Vm, bud: number): void {
+    helpers.bud = bud;
+    fieldAccess(vm);
+  },
+  array(vm: Vm, bud: number, o: HeapObject): void {
+    helpers.bud = bud;
+    arrayAccess(vm, o);
+  },
+  storeRef(vm: Vm, bud: number, v: number): void {
+    helpers.bud = bud;
+    storeReference(vm, v);
+  },
+  special(vm: Vm, bud: number): void {
+    helpers.bud = bud;
+    specialAccess(vm);
+  },
+  throwing(vm: Vm, bud: number, o: HeapObject): void {
+    helpers.bud = bud;
+    throwAccess(vm, o);
+  },
+  cast(vm: Vm, bud: number, o: HeapObject | undefined, kind: Kind, cls: VmClass | null): void {
+    helpers.bud = bud;
+    if (o === undefined) vm.throwSys(SysEx.Security); // a number that names no object: hostile code
+    castAccess(vm, o, kind, cls);
+  },
+  invokeContext,
   instanceOf,
   checkCast,
   virtualCall,
