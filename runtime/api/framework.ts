@@ -208,7 +208,7 @@ export function frameworkNatives(rt: Jcre): NativeTable {
     if (kind === undefined || type < 1) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_VALUE);
     if (len < 0) vm.throwSys(SysEx.NegativeArraySize);
     const h = vm.inContext(0, vm.applet, () => vm.newArray(kind, len, null, Transience.ClearOnReset));
-    vm.deref(h).global = true;
+    rt.heap.get(h)!.global = true;
     rt.transients.push(h);
     return h;
   });
