@@ -46,7 +46,7 @@ const FOREIGN: Record<string, { ins: number; code: string }> = {
   iastore: { ins: 0x68, code: `aload 4; sconst_0; iconst_1; iastore; ${ret0}` },
   arraylength: { ins: 0x69, code: `aload 4; arraylength; pop; ${ret0}` },
   invokevirtual: { ins: 0x6a, code: `aload 4; aconst_null; invokevirtual ${fcp('objectEquals')}; pop; ${ret0}` },
-  'invokeinterface (not Shareable)': { ins: 0x6b, code: `aload 4; aload_2; sconst_0; sconst_1; invokeinterface 4 ${fcp('pinClass')} 0; pop; ${ret0}` },
+  'invokeinterface (not Shareable)': { ins: 0x6b, code: `aload 4; aload_2; sconst_0; sconst_1; invokeinterface 4 ${fcp('pinInterface')} 0; pop; ${ret0}` },
   invokespecial: { ins: 0x6c, code: `aload 4; invokespecial ${fcp('probeInit')}; ${ret0}` },
   'checkcast (class)': { ins: 0x6d, code: `aload 4; checkcast 0 ${fcp('appletClass')}; pop; ${ret0}` },
   'instanceof (class)': { ins: 0x6e, code: `aload 4; instanceof 0 ${fcp('appletClass')}; pop; ${ret0}` },

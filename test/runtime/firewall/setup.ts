@@ -25,7 +25,7 @@ export const FWAPI = {
   makeGlobalArray: 'staticMethodRef 0.8.21(BS)Ljava/lang/Object;;\n\t\t\t.descriptor\tLjava/lang/Object;\t1.0;',
   fwService: '.classRef 2.0;',
   objectEquals: 'virtualMethodRef 1.0.0(Ljava/lang/Object;)Z;\n\t\t\t.descriptor\tLjava/lang/Object;\t1.0;',
-  pinClass: '.classRef 0.1;',
+  pinInterface: '.classRef 0.1;',
   appletClass: '.classRef 0.3;',
   probeInit: 'staticMethodRef Probe/<init>()V;',
   ...API,
