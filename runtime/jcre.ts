@@ -107,6 +107,8 @@ export class Jcre implements PackageResolver {
   /** Transaction nesting depth (0 or 1). */
   transactionDepth = 0;
   private nextContext = 1;
+  /** The context of the last applet entry point the JCRE called. */
+  private lastContext = JCRE_CONTEXT;
 
   constructor(options: JcreOptions = {}) {
     this.instructionBudget = options.instructionBudget ?? 50_000_000;
@@ -469,6 +471,12 @@ export class Jcre implements PackageResolver {
    */
   private runApplet<T>(context: number, applet: AppletInstance | null, fn: () => T): T {
     this.vm.budget = this.instructionBudget;
+    // No context sees what another left on the stack (words above a frame's locals are
+    // readable by code a verifier would refuse): the stack is cleared when the context changes.
+    if (context !== this.lastContext) {
+      this.vm.stack.fill(0);
+      this.lastContext = context;
+    }
     try {
       return this.vm.inContext(context, applet, fn);
     } finally {
@@ -664,13 +672,7 @@ export class Jcre implements PackageResolver {
     if (!server) return 0;
     const client = this.currentApplet();
     const vm = this.vm;
-    if (vm.depth + 1 >= vm.maxFrames) this.throwException('javacard/framework/SystemException', 5 /* NO_RESOURCE */);
-    vm.depth++;
-    try {
-      return vm.inContext(server.pkg.context, server, () => vm.call(server.cls.virtual(5)!, [server.handle, client?.aidHandle ?? 0, parameter]));
-    } finally {
-      vm.depth--;
-    }
+    return vm.callInContext(server.cls.virtual(5)!, [server.handle, client?.aidHandle ?? 0, parameter], vm.depth, server.pkg.context, server);
   }
 
 }

@@ -40,7 +40,11 @@ export interface VmOptions {
 }
 
 export class Vm {
-  readonly stack: Int16Array;
+  /**
+   * The operand stacks and locals of the running frames. A call that switches context runs on
+   * a fresh stack of its own (callInContext), so that no context sees another's frames.
+   */
+  stack: Int16Array;
   readonly heap: Heap;
   /** Frames below the current one: method, pc of the invoke instruction, locals base. */
   private readonly fMethod: VmMethod[] = [];
@@ -123,32 +127,39 @@ export class Vm {
 
   /**
    * A call that switches context (a shareable interface method of another context's object,
-   * JCRE 6.2.8.6): runs `t`, its arguments at stack[base..], one frame below `depth`, with
-   * `context` active and the applet the host names for it; returns its result as Vm.call does.
-   * The caller's context, applet and previous applet come back on return and when an
-   * exception leaves the callee (6.2.4: exceptions switch back too).
+   * JCRE 6.2.8.6; getShareableInterfaceObject): runs `t` with `args` (words, `this` first) one
+   * frame below `depth`, with `context` active and `applet` as the active applet; returns its
+   * result as Vm.call does. The callee runs on a fresh, zeroed stack: whatever it reads below
+   * its frame or beyond its locals is nothing of its caller's (a verifier would refuse such
+   * code; the card does not need one for this). The caller's stack, context, applet and
+   * previous applet come back on return and when an exception leaves the callee (6.2.4).
    */
-  callInContext(t: VmMethod, base: number, depth: number, context: number, receiver: number): number {
+  callInContext(t: VmMethod, args: ArrayLike<number>, depth: number, context: number, applet: unknown): number {
     if (depth >= this.maxFrames) this.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
-    const c = this.context, a = this.applet, p = this.previousApplet, d = this.depth;
+    const c = this.context, a = this.applet, p = this.previousApplet, d = this.depth, outer = this.stack, sp = this.sp;
+    const st = new Int16Array(outer.length);
+    for (let i = 0; i < args.length; i++) st[i] = args[i]!;
+    this.stack = st;
     this.previousApplet = a;
-    this.applet = this.host.appletOf(context, receiver);
+    this.applet = applet;
     this.context = context;
     this.depth = depth + 1;
-    this.sp = base + t.nargs;
+    this.sp = args.length;
     try {
+      if (t.native) return t.native(this, 0) ?? 0;
       if (this.jit && t.compiled !== null && (t.compiled !== undefined || compileMethod(this, t))) {
-        return enterCompiled(this, t, base, depth + 1);
+        return enterCompiled(this, t, 0, depth + 1);
       }
-      this.run(t, base);
-      if (t.ret === RetKind.Int) return (this.stack[base]! << 16) | (this.stack[base + 1]! & 0xffff);
-      return t.ret === RetKind.Word ? this.stack[base]! : 0;
+      this.run(t, 0);
+      if (t.ret === RetKind.Int) return (st[0]! << 16) | (st[1]! & 0xffff);
+      return t.ret === RetKind.Word ? st[0]! : 0;
     } finally {
+      this.stack = outer;
       this.context = c;
       this.applet = a;
       this.previousApplet = p;
       this.depth = d;
-      this.sp = base;
+      this.sp = sp;
     }
   }
 
@@ -521,7 +532,7 @@ export class Vm {
                 const recv = objects[rh];
                 if (recv === undefined) this.throwSys(SysEx.NullPointer);
                 if (recv.owner !== ctx) callee = invokeContext(this, recv, op === 0x8e ? cp.cls[ci]! : null);
-                if (op === 0x8e) target = interfaceTarget(this, recv, cp.cls[ci]!, code[pc + 4]!);
+                if (op === 0x8e) target = interfaceTarget(this, recv, cp.cls[ci]!, code[pc + 4]!, nargsWords);
                 else {
                   const tok = cp.index[ci]!;
                   const cls = recv.cls !== null && recv.kind === Kind.Instance ? recv.cls : this.objectClass;
@@ -548,7 +559,7 @@ export class Vm {
                 const base = sp - target.nargs;
                 let r: number;
                 try {
-                  r = this.callInContext(target, base, this.depth, callee, rh);
+                  r = this.callInContext(target, st.subarray(base, base + target.nargs), this.depth, callee, this.host.appletOf(callee, rh));
                 } finally {
                   budget = this.budget;
                 }
@@ -625,7 +636,8 @@ export class Vm {
               pc += 4; break;
             }
             default:
-              throw new VmCrash(`undefined opcode 0x${op.toString(16).padStart(2, '0')} at pc ${pc} in ${m}`);
+              // (op is undefined past the end of the Method component: a ret to a forged address)
+              throw new VmCrash(op === undefined ? `pc ${pc} is outside the code of ${m}` : `undefined opcode 0x${op.toString(16).padStart(2, '0')} at pc ${pc} in ${m}`);
           }
         }
       } catch (e) {

@@ -76,10 +76,11 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
   // (vm.barrier: write count, journal, tearing), exactly one call per bytecode store, as in
   // the interpreter.
   /** Element or field-cell stores into an object: `data` is its data array (`v` or `o.data`; the object is in `o`). */
-  const storeCells = (data: string, cells: [index: string, value: string][], bpe = 2): string =>
-    // Field stores are not bounds-checked by the bytecode; a cell the object lacks is hostile
-    // code (SecurityException), and must never reach the journal. Array stores were checked.
-    `if (${cells[cells.length - 1]![0]} >= ${data}.length) J.sys(vm, bud, 5); ` +
+  const storeCells = (data: string, cells: [index: string, value: string][], bpe = 2, field = true): string =>
+    // Field stores are not bounds-checked by the bytecode; a cell the object lacks, or an
+    // array taken for an instance, is hostile code (SecurityException), and must never reach
+    // the journal. Array stores were checked.
+    (field ? `if (${cells[cells.length - 1]![0]} >= ${data}.length || o.kind !== ${Kind.Instance}) J.sys(vm, bud, 5); ` : '') +
     `if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + (${cells[0]![0]}) * ${bpe}, ${cells.length * bpe}); ` +
     cells.map(([i, val]) => `${data}[${i}] = ${val};`).join(' ');
   /** Byte stores into a static field image (a constant K<n>): one barrier call for the whole value. */
@@ -143,7 +144,7 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       const ci = u2(code, insn.pc + 2);
       iface = K(cp.cls[ci]);
       out(`if (o.owner !== ctx) J.bud = bud, J.invokeContext(vm, o, ${iface});`);
-      out(`if (o.kind === ${Kind.Instance} && o.cls === ${ic}.c) t = ${ic}.t; else J.bud = bud, t = J.interfaceCall(${ic}, vm, o, ${iface}, ${code[insn.pc + 4]});`);
+      out(`if (o.kind === ${Kind.Instance} && o.cls === ${ic}.c) t = ${ic}.t; else J.bud = bud, t = J.interfaceCall(${ic}, vm, o, ${iface}, ${code[insn.pc + 4]}, ${code[insn.pc + 1]});`);
     } else {
       out(`if (o.owner !== ctx) J.bud = bud, J.invokeContext(vm, o, null);`);
       const ci = u2(code, insn.pc + 1), tok = cp.index[ci]!;
@@ -186,13 +187,13 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       case Op.AASTORE: {
         const arr = S(d - 3), idx = S(d - 2), val = S(d - 1);
         out(`o = objs[${arr}]; ${nullCheck('o')} ${arrayCheck} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1);`);
-        out(`${refStoreCheck(val)} if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, objs[${val}], ${Kind.Instance}, o.cls)) J.sys(vm, bud, 6); ${storeCells('v', [[idx, val]])}`);
+        out(`${refStoreCheck(val)} if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, objs[${val}], ${Kind.Instance}, o.cls)) J.sys(vm, bud, 6); ${storeCells('v', [[idx, val]], 2, false)}`);
         return null;
       }
       case Op.BASTORE: case Op.SASTORE: case Op.IASTORE: {
         const w = op === Op.IASTORE ? 4 : 3;
         const arr = S(d - w), idx = S(d - w + 1), val = S(d - w + 2);
-        out(`o = objs[${arr}]; ${nullCheck('o')} ${arrayCheck} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${storeCells('v', [[idx, val]], op === Op.BASTORE ? 1 : op === Op.SASTORE ? 2 : 4)}`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} ${arrayCheck} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${storeCells('v', [[idx, val]], op === Op.BASTORE ? 1 : op === Op.SASTORE ? 2 : 4, false)}`);
         return null;
       }
       case Op.POP: case Op.POP2: return null;

@@ -117,8 +117,8 @@ function virtualCall(ic: { c: VmClass | undefined; t: VmMethod | null | undefine
 }
 
 /** An interface call's target (SecurityException when there is none), remembered for instances. */
-function interfaceCall(ic: { c: VmClass | undefined; t: VmMethod | null | undefined }, vm: Vm, o: HeapObject, iface: VmClass, token: number): VmMethod {
-  const t = interfaceTarget(vm, o, iface, token);
+function interfaceCall(ic: { c: VmClass | undefined; t: VmMethod | null | undefined }, vm: Vm, o: HeapObject, iface: VmClass, token: number, nargs: number): VmMethod {
+  const t = interfaceTarget(vm, o, iface, token, nargs);
   if (o.kind === Kind.Instance) {
     ic.c = o.cls!;
     ic.t = t;
@@ -136,11 +136,9 @@ function foreign(vm: Vm, o: HeapObject, handle: number, iface: VmClass | null, t
   const callee = invokeContext(vm, o, iface);
   if (callee === vm.context || t.native !== null) return invoke(vm, t, base, D, bud, types, args);
   if (t.isAbstract) throw new VmCrash(`invocation of abstract method ${t}`);
-  const st = vm.stack;
-  const words = toWords(types, args);
-  for (let i = 0; i < words.length; i++) st[base + i] = words[i]!;
   vm.budget = bud + helpers.extra;
-  const r = vm.callInContext(t, base, D, callee, handle);
+  vm.sp = base;
+  const r = vm.callInContext(t, toWords(types, args), D, callee, vm.host.appletOf(callee, handle));
   helpers.bud = helpers.take(vm);
   return t.ret === RetKind.Word ? (r << 16) >> 16 : t.ret === RetKind.Int ? r | 0 : 0;
 }

@@ -50,6 +50,12 @@ export interface ProbeApplet {
   imports?: string[];
   /** install() registers the instance AID of its install data (register(bArray, off, len)) instead of the class AID. */
   instanceAid?: boolean;
+  /**
+   * The applet implements a Shareable interface of an imported package (`iface`, e.g. '2.0'):
+   * `methods` in the interface's token order (public virtual tokens 8, 9...), and the code of
+   * getShareableInterfaceObject(AID clientAID, byte parameter) (locals: 0 this, 1 AID, 2 parameter).
+   */
+  shareable?: { iface: string; methods: { sig: string; code: string; stack?: number; locals?: number; descriptors?: string[] }[]; sio: string };
 }
 
 /** Constant pool entries of the API, by a short name. */
@@ -207,6 +213,26 @@ ${applet.instanceAid ? registerInstance : ''}
 				pop;
 				return;
 		}`);
+  const sh = applet.shareable;
+  if (sh) {
+    methods.push(`
+		.method public getShareableInterfaceObject(Ljavacard/framework/AID;B)Ljavacard/framework/Shareable; 5 {
+			.stack 6;
+			.locals 2;
+			.descriptor	Ljavacard/framework/AID;	0.6;
+			.descriptor	Ljavacard/framework/Shareable;	0.2;
+${fill(sh.sio)}
+		}`);
+    sh.methods.forEach((m, i) => {
+      methods.push(`
+		.method public ${m.sig} ${8 + i} {
+			.stack ${m.stack ?? 6};
+			.locals ${m.locals ?? 2};
+${(m.descriptors ?? []).map((d) => `\t\t\t.descriptor\t${d};`).join('\n')}
+${fill(m.code)}
+		}`);
+    });
+  }
   if (applet.deselect) {
     methods.push(`
 		.method public deselect()V 4 {
@@ -313,7 +339,8 @@ ${fieldDecls.join('\n')}
 ${(applet.statics ?? []).map((f) => `\t\t\t${f.trim()};`).join('\n')}
 		}
 
-		.publicMethodTable ${applet.deselect ? 4 : 7} {
+${sh ? '\t\t.shareable;\n' : ''}
+		.publicMethodTable ${applet.deselect ? 4 : sh ? 5 : 7} {
 			equals(Ljava/lang/Object;)Z;
 			register()V;
 			register([BSB)V;
@@ -322,10 +349,19 @@ ${(applet.statics ?? []).map((f) => `\t\t\t${f.trim()};`).join('\n')}
 			getShareableInterfaceObject(Ljavacard/framework/AID;B)Ljavacard/framework/Shareable;;
 			select()Z;
 			process(Ljavacard/framework/APDU;)V;
+${(sh?.methods ?? []).map((m) => `\t\t\t${m.sig};`).join('\n')}
 		}
 
 		.packageMethodTable 0 {
 		}
+${sh ? `
+		.implementedInterfaceInfoTable {
+			.interface 0.2 {
+			}
+			.interface ${sh.iface} {
+${sh.methods.map((_, i) => `\t\t\t\t${8 + i};`).join('\n')}
+			}
+		}` : ''}
 ${methods.join('\n')}
 	}
 }
