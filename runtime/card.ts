@@ -139,6 +139,16 @@ export class Card implements ApduCard {
     return summarizeApplet(inst);
   }
 
+  /** Delete an applet instance (DeleteError, card unchanged, when refused: selected, or its objects referenced from elsewhere). */
+  deleteApplet(aid: Uint8Array): void {
+    this.jcre.deleteApplet(aid);
+  }
+
+  /** Delete a package (DeleteError, card unchanged, when refused: instances left, imported by another package, objects referenced). */
+  deletePackage(aid: Uint8Array): void {
+    this.jcre.deletePackage(aid);
+  }
+
   packages(): PackageSummary[] {
     return this.jcre.packages.map((p) => summarizePackage(p.linked.pkg.aid, p.linked.pkg.name, p.linked.pkg.major, p.linked.pkg.minor, p.linked.applets.map((a) => a.aid)));
   }

@@ -46,6 +46,14 @@ export class InstallError extends Error {
   }
 }
 
+/** Deletion refused (JCRE 11.3.4); the card is unchanged. */
+export class DeleteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeleteError';
+  }
+}
+
 export interface JcreOptions extends MemoryOptions {
   /** Bytecodes one APDU may execute before the applet is stopped (6F00). */
   instructionBudget?: number;
@@ -416,6 +424,88 @@ export class Jcre implements PackageResolver {
       this.installing = null;
       this.heap.release(bArray);
     }
+  }
+
+  // --- Deletion (JCRE 11.3.4) -----------------------------------------------------------
+
+  /**
+   * The handles of `roots` and of every object of `context` they reach through references
+   * (reference arrays, instances' reference fields).
+   */
+  private reachableIn(context: number, roots: number[]): Set<number> {
+    const seen = new Set<number>();
+    const stack = roots.slice();
+    while (stack.length) {
+      const h = stack.pop()!;
+      const o = this.heap.get(h);
+      if (!o || seen.has(h) || o.owner !== context) continue;
+      seen.add(h);
+      if (o.kind === Kind.RefArray) for (let i = 0; i < o.data.length; i++) stack.push(o.data[i]!);
+      else if (o.kind === Kind.Instance && o.cls) for (const c of o.cls.refCells) stack.push(o.data[c]! & 0xffff);
+    }
+    return seen;
+  }
+
+  /**
+   * Who outside `context` refers to one of `handles`: an object of another context (reference
+   * arrays, reference fields) or a static field of a package other than `except`. Null if none.
+   */
+  private referrerOf(handles: Set<number>, context: number, except: CardPackage | null): string | null {
+    const objects = this.heap.objects;
+    for (let h = 1; h < objects.length; h++) {
+      const o = objects[h];
+      if (!o || o.owner === context) continue;
+      const cells = o.kind === Kind.RefArray ? Array.from(o.data.keys()) : o.kind === Kind.Instance && o.cls ? o.cls.refCells : [];
+      for (const c of cells) if (handles.has(o.data[c]! & 0xffff)) return `an object of context ${o.owner} (handle ${h})`;
+    }
+    for (const p of this.packages) {
+      if (p === except) continue;
+      const img = p.linked.pkg.staticImage;
+      for (let i = 0; i < p.linked.pkg.staticRefCount; i++) {
+        if (handles.has((img[2 * i]! << 8) | img[2 * i + 1]!)) return `a static field of package ${p.linked.pkg.name}`;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Delete an applet instance (JCRE 11.3.4.1): refused while it is selected, or while another
+   * context's object or any package's static field refers to an object it reaches (its applet
+   * object and the objects of its context reachable from there). Its objects are then freed
+   * (what nothing reaches any more). Throws DeleteError and leaves the card unchanged on refusal.
+   */
+  deleteApplet(aid: Uint8Array): void {
+    const inst = this.instanceByAid(aid);
+    if (!inst) throw new DeleteError(`no applet instance with AID ${hex(aid)}`);
+    if (this.selected === inst) throw new DeleteError(`applet ${hex(aid)} is selected`);
+    const context = inst.pkg.context;
+    const own = this.reachableIn(context, [inst.handle]);
+    const referrer = this.referrerOf(own, context, null);
+    if (referrer) throw new DeleteError(`applet ${hex(aid)}: its objects are referenced from ${referrer}`);
+    this.applets.splice(this.applets.indexOf(inst), 1);
+    this.collectGarbage();
+  }
+
+  /**
+   * Delete a package (JCRE 11.3.4.2): refused while applet instances of it exist, while
+   * another package on the card imports it, or while another context's object or another
+   * package's static field refers to an object of its context. Its static field image and
+   * objects are then freed. Throws DeleteError and leaves the card unchanged on refusal.
+   */
+  deletePackage(aid: Uint8Array): void {
+    const pkg = this.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
+    if (!pkg) throw new DeleteError(`no package with AID ${hex(aid)} on the card`);
+    const name = pkg.linked.pkg.name;
+    const instances = this.applets.filter((a) => a.pkg === pkg);
+    if (instances.length) throw new DeleteError(`package ${name} has applet instances: ${instances.map((a) => hex(a.aid)).join(', ')}`);
+    const importer = this.packages.find((p) => p !== pkg && p.linked.imports.some((e) => e.pkg === pkg.linked.pkg));
+    if (importer) throw new DeleteError(`package ${name} is imported by ${importer.linked.pkg.name}`);
+    const own = new Set(this.heap.handles((o) => o.owner === pkg.context));
+    const referrer = this.referrerOf(own, pkg.context, pkg);
+    if (referrer) throw new DeleteError(`package ${name}: its objects are referenced from ${referrer}`);
+    this.packages.splice(this.packages.indexOf(pkg), 1);
+    this.memory.releaseBytes(pkg.linked.pkg.staticImage);
+    this.collectGarbage();
   }
 
   /** Called by Applet.register(): records the instance being installed. */
