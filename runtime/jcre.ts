@@ -567,9 +567,19 @@ export class Jcre implements PackageResolver {
       this.vm.stack.fill(0);
       this.lastContext = context;
     }
+    // A context switch from the JCRE's context (as Vm.inContext, without a closure: this is
+    // every APDU's path).
+    const vm = this.vm;
+    const c = vm.context, a = vm.applet, p = vm.previousApplet;
+    vm.previousApplet = a;
+    vm.applet = applet;
+    vm.context = context;
     try {
-      return this.vm.inContext(context, applet, fn);
+      return fn();
     } finally {
+      vm.context = c;
+      vm.applet = a;
+      vm.previousApplet = p;
       // JCRE 7.6: a transaction still open when the applet's entry point returns, normally or
       // by an exception, is aborted by the JCRE. (Not after a power loss: recovery does it.)
       if (this.transactionDepth && this.memory.eeprom.inTransaction && !this.memory.eeprom.powerLost) this.abortTransaction();

@@ -137,22 +137,22 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     const op = insn.op;
     // An inline cache per call site: the receiver class last seen and the method it gave.
     const ic = K({ c: undefined, t: null });
-    // Another context's receiver: the firewall decides (SecurityException) and the call may switch context.
-    const foreign = (iface: string): string => `o.owner !== ctx ? J.foreign(vm, o, ${S(first)}, ${iface}, t, ${lpx}, D, bud, ${types}, [${argv}]) : `;
-    let iface = 'null';
+    // Another context's receiver: the firewall decides (SecurityException), the dispatch and a
+    // context switch happen in J.foreign; the fast path below is the call as it was.
+    const foreign = (iface: string, token: number, nargs: number, ci: number): void =>
+      out(`if (o.owner !== ctx) { ${assign}J.foreign(vm, o, ${S(first)}, ${iface}, ${token}, ${nargs}, ${K(m.pkg)}, ${K(m)}, ${ci}, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud; } else {`);
     if (op === Op.INVOKEINTERFACE) {
-      const ci = u2(code, insn.pc + 2);
-      iface = K(cp.cls[ci]);
-      out(`if (o.owner !== ctx) J.bud = bud, J.invokeContext(vm, o, ${iface});`);
+      const ci = u2(code, insn.pc + 2), iface = K(cp.cls[ci]);
+      foreign(iface, code[insn.pc + 4]!, code[insn.pc + 1]!, ci);
       out(`if (o.kind === ${Kind.Instance} && o.cls === ${ic}.c) t = ${ic}.t; else J.bud = bud, t = J.interfaceCall(${ic}, vm, o, ${iface}, ${code[insn.pc + 4]}, ${code[insn.pc + 1]});`);
     } else {
-      out(`if (o.owner !== ctx) J.bud = bud, J.invokeContext(vm, o, null);`);
       const ci = u2(code, insn.pc + 1), tok = cp.index[ci]!;
+      foreign('null', tok, 0, ci);
       out(`x = o.cls !== null && o.kind === ${Kind.Instance} ? o.cls : vm.objectClass;`);
       out(`if (x === ${ic}.c) t = ${ic}.t; else t = J.virtualCall(${ic}, x, ${tok}, ${K(m.pkg)});`);
       out(`if (t == null) J.unresolved(${K(m)}, ${ci});`);
     }
-    out(`${assign}${foreign(iface)}(f = t.compiled) ? f(vm, ${lpx}, D + 1, bud${args}) : J.invoke(vm, t, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud;`);
+    out(`${assign}(f = t.compiled) ? f(vm, ${lpx}, D + 1, bud${args}) : J.invoke(vm, t, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud; }`);
   };
 
   const emit = (insn: Insn): Term | null => {

@@ -127,13 +127,23 @@ function interfaceCall(ic: { c: VmClass | undefined; t: VmMethod | null | undefi
 }
 
 /**
- * A virtual or interface call on another context's object (access already checked): the
- * interpreter's rule, a context switch for a bytecode method of another context (the callee
- * runs through Vm.callInContext, its own frame one below D), a plain call otherwise.
+ * A virtual or interface call on another context's object, as the interpreter makes it: the
+ * firewall's decision (SecurityException, or the context the method runs in), the dispatch
+ * (`iface` null: invokevirtual of token `token`; else invokeinterface of the interface method
+ * `token` with `nargs` argument words), then a context switch for a bytecode method of another
+ * context (the callee runs through Vm.callInContext, its frame one below D), a plain call otherwise.
  */
-function foreign(vm: Vm, o: HeapObject, handle: number, iface: VmClass | null, t: VmMethod, base: number, D: number, bud: number, types: string, args: readonly number[]): number {
+function foreign(vm: Vm, o: HeapObject, handle: number, iface: VmClass | null, token: number, nargs: number, pkg: VmPackage, m: VmMethod, ci: number,
+  base: number, D: number, bud: number, types: string, args: readonly number[]): number {
   helpers.bud = bud;
   const callee = invokeContext(vm, o, iface);
+  let t: VmMethod | undefined;
+  if (iface !== null) t = interfaceTarget(vm, o, iface, token, nargs);
+  else {
+    const cls = o.cls !== null && o.kind === Kind.Instance ? o.cls : vm.objectClass!;
+    t = token & 0x80 ? packageVirtual(cls, token, pkg) : cls.vtable[token];
+    if (t == null) return helpers.unresolved(m, ci);
+  }
   if (callee === vm.context || t.native !== null) return invoke(vm, t, base, D, bud, types, args);
   if (t.isAbstract) throw new VmCrash(`invocation of abstract method ${t}`);
   vm.budget = bud + helpers.extra;
