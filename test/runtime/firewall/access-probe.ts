@@ -104,6 +104,12 @@ export const applet: ProbeApplet = {
     },
     // INS 45: invokevirtual of a JCRE exception object's method (an entry point): getReason of the handle given
     { ins: 0x45, code: `${FORGED} aload_2; sconst_0; aload 4; invokevirtual ${fcp('getReason')}; invokestatic ${fcp('setShort')}; sreturn;`, locals: 4 },
+    // INS 47: the library's static field (another package's) written, then its static method: LibUtil.bump() -> 2 bytes
+    {
+      ins: 0x47,
+      code: `getstatic_s @{staticFieldRef short 2.1.0;}; sconst_1; sadd; putstatic_s @{staticFieldRef short 2.1.0;};
+				aload_2; sconst_0; invokestatic @{staticMethodRef 2.1.3()S;}; invokestatic ${fcp('setShort')}; sreturn;`,
+    },
     // INS 46: the probe's own objects: fields, arrays, a cast (the fast path) -> [arr[0]][cnt]
     {
       ins: 0x46,

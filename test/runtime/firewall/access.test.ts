@@ -97,6 +97,10 @@ for (const jit of [true, false]) {
         const exception = jcre.exceptionObject(jcre.api.cls('javacard/framework/ISOException'), 0x1234);
         expect(tx(f.card, cmd(0x45, h16(exception)))).toBe('12349000');
       });
+      it('static fields and static methods of another package are not checked', () => {
+        expect(tx(f.card, cmd(0x47))).toBe('00029000');
+        expect(tx(f.card, cmd(0x47))).toBe('00049000');
+      });
       it('the probe\'s own objects: fields, arrays, casts', () => {
         expect(tx(f.card, cmd(0x46))).toBe('212C9000');
       });

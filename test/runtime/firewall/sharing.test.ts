@@ -6,7 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { select, tx } from '../helpers.ts';
 import { cmd } from './setup.ts';
-import { CLIENT, SERVER_B1, SERVER_B2, vendorsCard } from './vendors.ts';
+import { CLIENT, GOOD_METHODS, SERVER_B1, SERVER_B2, serverB, vendorsCard } from './vendors.ts';
+
+/** A server whose add() throws: SystemException.throwIt(1) (the JCRE's instance) for a = 1, else its own new SystemException(2). */
+const THROWING = serverB([
+  {
+    sig: 'add(SS)S',
+    code: `sload_1; sconst_1; if_scmpne OWN; sconst_1; invokestatic @{staticMethodRef 0.13.1(S)V;};
+			OWN: new @{.classRef 0.13;}; dup; sconst_2; invokespecial @{staticMethodRef 0.13.0(S)V;}; athrow;`,
+  },
+  ...GOOD_METHODS.slice(1),
+]);
 
 const lenHex = (aid: string): string => (aid.length / 2).toString(16).padStart(2, '0').toUpperCase();
 
@@ -46,6 +56,18 @@ for (const jit of [true, false]) {
       // The server reads the client's APDU buffer (a global array) but not the client's arrays.
       expect(tx(card, '80470103')).toBe('039000');
       expect(tx(card, cmd(0x41, '0001', 1))).toBe('000112349000'); // the server is intact
+    });
+
+    it('exceptions cross back: the JCRE\'s instance is usable by the client, the server\'s own is not', async () => {
+      const card = await vendorsCard({ jit, server: THROWING });
+      tx(card, cmd(0x40, SERVER_B1, 1));
+      // The client's handler reads the reason: of the JCRE's SystemException (an entry point): 6A41
+      expect(tx(card, cmd(0x41, '0001', 1))).toBe('6A41');
+      // of the server's own SystemException: getReason is refused in the client's context,
+      // and the SecurityException leaves process(): 6F00
+      expect(tx(card, cmd(0x41, '0002', 1))).toBe('6F00');
+      expect(tx(card, cmd(0x45))).toBe('00019000');
+      expect(card.jcre.vm.context).toBe(0);
     });
 
     it('a null server AID (lookupAID of an AID with no instance) is a NullPointerException', async () => {
