@@ -531,7 +531,9 @@ export class Vm {
                 rh = st[sp - nargsWords]!;
                 const recv = objects[rh];
                 if (recv === undefined) this.throwSys(SysEx.NullPointer);
-                if (recv.owner !== ctx) callee = invokeContext(this, recv, op === 0x8e ? cp.cls[ci]! : null);
+                // (invokevirtual of an entry point object's or a global array's method is allowed
+                // from every context, and those are natives: no context switch)
+                if (recv.owner !== ctx && (op === 0x8e || !recv.global)) callee = invokeContext(this, recv, op === 0x8e ? cp.cls[ci]! : null);
                 if (op === 0x8e) target = interfaceTarget(this, recv, cp.cls[ci]!, code[pc + 4]!, nargsWords);
                 else {
                   const tok = cp.index[ci]!;

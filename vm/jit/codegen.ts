@@ -139,8 +139,10 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     const ic = K({ c: undefined, t: null });
     // Another context's receiver: the firewall decides (SecurityException), the dispatch and a
     // context switch happen in J.foreign; the fast path below is the call as it was.
+    // (invokevirtual of an entry point object's or a global array's methods is allowed from
+    // every context and they are natives, which never switch: the fast path, as in the interpreter)
     const foreign = (iface: string, token: number, nargs: number, ci: number): void =>
-      out(`if (o.owner !== ctx) { ${assign}J.foreign(vm, o, ${S(first)}, ${iface}, ${token}, ${nargs}, ${K(m.pkg)}, ${K(m)}, ${ci}, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud; } else {`);
+      out(`if (o.owner !== ctx${iface === 'null' ? ' && !o.global' : ''}) { ${assign}J.foreign(vm, o, ${S(first)}, ${iface}, ${token}, ${nargs}, ${K(m.pkg)}, ${K(m)}, ${ci}, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud; } else {`);
     if (op === Op.INVOKEINTERFACE) {
       const ci = u2(code, insn.pc + 2), iface = K(cp.cls[ci]);
       foreign(iface, code[insn.pc + 4]!, code[insn.pc + 1]!, ci);
