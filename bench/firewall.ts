@@ -6,7 +6,7 @@
 // and the share of time the firewall costs is 1 - (ours / base) per workload, median over the
 // rounds. The checks are always on; there is no switch to turn them off.
 //
-//   npx tsx bench/firewall.ts [--base DIR] [--no-jit] [--cpu] [--rounds 9] [--batch-ms 300] [--warmup-ms 1000]
+//   npx tsx bench/firewall.ts [--base DIR] [--no-jit] [--cpu] [--workloads trivial,array,calls,fields] [--rounds 9] [--batch-ms 300] [--warmup-ms 1000]
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -47,7 +47,9 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 
 const wl = JSON.parse(readFileSync(path.join(benchDir, 'workloads.json'), 'utf8')) as { select: string; workloads: { ins: string; name: string; command: string; response: string }[] };
 const suite = JSON.parse(readFileSync(path.join(benchDir, 'suite.json'), 'utf8')) as { load: string[]; install: { package: string; applet: string; instance: string; params: string }[] };
-const chosen = wl.workloads.filter((w) => ['fields', 'array', 'calls', 'trivial'].includes(w.name));
+// --workloads a,b: other workloads of workloads.json by name (default: the field, array and call ones)
+const names = (opt('--workloads', null) ?? 'trivial,array,calls,fields').split(',');
+const chosen = wl.workloads.filter((w) => names.includes(w.name));
 
 async function makeCard(tree: string): Promise<CardLike> {
   const mod = (await import(path.join(tree, 'runtime', 'card.ts'))) as { Card: new (o: object) => CardLike };
