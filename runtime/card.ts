@@ -226,6 +226,20 @@ export class Card implements ApduCard {
     }
   }
 
+  /** Delete an applet instance (DeleteError, card unchanged, when refused: selected, or its objects referenced from elsewhere). */
+  deleteApplet(aid: Uint8Array): void {
+    this.requireOperational();
+    this.jcre.deleteApplet(aid);
+    this.persist();
+  }
+
+  /** Delete a package (DeleteError, card unchanged, when refused: instances left, imported by another package, objects referenced). */
+  deletePackage(aid: Uint8Array): void {
+    this.requireOperational();
+    this.jcre.deletePackage(aid);
+    this.persist();
+  }
+
   packages(): PackageSummary[] {
     return this.jcre.packages.map((p) => summarizePackage(p.linked.pkg.aid, p.linked.pkg.name, p.linked.pkg.major, p.linked.pkg.minor, p.linked.applets.map((a) => a.aid)));
   }

@@ -50,6 +50,14 @@ export class InstallError extends Error {
   }
 }
 
+/** Deletion refused (JCRE 11.3.4); the card is unchanged. */
+export class DeleteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeleteError';
+  }
+}
+
 export interface JcreOptions extends MemoryOptions {
   /** Bytecodes one APDU may execute before the applet is stopped (6F00). */
   instructionBudget?: number;
@@ -95,6 +103,7 @@ export class Jcre implements PackageResolver {
   /** JCRE-owned singletons: the APDU object, and one exception object per class. */
   readonly apduHandle: number;
   private readonly exceptionObjects = new Map<VmClass, number>();
+  private readonly aidClass: VmClass;
   /** Transient arrays, to clear at reset and deselect. */
   readonly transients: number[] = [];
 
@@ -102,8 +111,6 @@ export class Jcre implements PackageResolver {
   selected: AppletInstance | null = null;
   /** Set while select() and the SELECT's process() run. */
   selectingApplet = false;
-  /** Context whose code is running (owner of new objects). */
-  context = JCRE_CONTEXT;
   /** Instance being installed: register() completes it. */
   installing: { pkg: CardPackage; classAid: Uint8Array; registered: AppletInstance | null } | null = null;
   apdu = new ApduSession();
@@ -112,6 +119,8 @@ export class Jcre implements PackageResolver {
   /** Transaction nesting depth (0 or 1). */
   transactionDepth = 0;
   private nextContext = 1;
+  /** The context of the last applet entry point the JCRE called. */
+  private lastContext = JCRE_CONTEXT;
 
   /** The context id the next package loaded gets (for the card image). */
   get nextContextId(): number {
@@ -134,6 +143,7 @@ export class Jcre implements PackageResolver {
     this.vm = new Vm(this.heap, this, { trace: options.trace, jit: options.jit ?? true });
     this.vm.objectClass = this.api.cls('java/lang/Object');
     this.vm.barrier = this.memory;
+    this.aidClass = this.api.cls('javacard/framework/AID');
     if (saved) {
       const own = restoreDirectory(this, saved.directory, saved.file);
       this.apduBufferHandle = own.apduBuffer;
@@ -150,6 +160,7 @@ export class Jcre implements PackageResolver {
     buf.global = true;
     this.apduBuffer = buf.data as Int8Array;
     this.apduHandle = this.heap.newInstance(this.api.cls('javacard/framework/APDU'), JCRE_CONTEXT);
+    this.heap.get(this.apduHandle)!.global = true; // a temporary JCRE entry point (JCRE 6.2.1)
     // The JCRE's exception objects exist from the start, as on a card: throwing one never
     // needs memory (out of memory itself is thrown this way).
     for (const name of [...Object.values(SYS_EXCEPTION_CLASS), ...JCRE_EXCEPTIONS]) this.exceptionObject(this.api.cls(name), 0);
@@ -157,8 +168,27 @@ export class Jcre implements PackageResolver {
 
   // --- VmHost -------------------------------------------------------------------------
 
-  currentContext(): number {
-    return this.context;
+  /** The active context (owner of new objects): the VM's, the one source of truth. */
+  get context(): number {
+    return this.vm.context;
+  }
+
+  /**
+   * The applet instance that becomes active when a call switches to `context` on the object
+   * `receiver`: the applet whose object it is; else the selected applet if it is of that
+   * context; else the context's first instance (objects do not record which instance of a
+   * package made them, only the package's context).
+   */
+  appletOf(context: number, receiver: number): AppletInstance | null {
+    const own = this.applets.find((a) => a.handle === receiver);
+    if (own) return own;
+    if (this.selected && this.selected.pkg.context === context) return this.selected;
+    return this.applets.find((a) => a.pkg.context === context) ?? null;
+  }
+
+  /** JCRE 6.2.1: the JCRE's AID objects are permanent entry points; its other entry points are temporary. */
+  isPermanentEntryPoint(o: HeapObject): boolean {
+    return o.kind === Kind.Instance && o.cls === this.aidClass;
   }
 
   systemException(kind: SysEx, reason = 0): number {
@@ -171,6 +201,7 @@ export class Jcre implements PackageResolver {
     let h = this.exceptionObjects.get(cls);
     if (h === undefined) {
       h = this.jcreObject(() => this.heap.newInstance(cls, JCRE_CONTEXT));
+      this.heap.get(h)!.global = true; // a temporary JCRE entry point (JCRE 6.2.1)
       this.exceptionObjects.set(cls, h);
     }
     this.heap.get(h)!.native = reason;
@@ -416,7 +447,7 @@ export class Jcre implements PackageResolver {
     // Handles live before install() (new objects may also reuse freed handles below the top).
     const existing = new Set(this.heap.handles(() => true));
     try {
-      this.runApplet(pkg.context, () => this.vm.call(applet.install, [bArray, 0, installData.length]));
+      this.runApplet(pkg.context, null, () => this.vm.call(applet.install, [bArray, 0, installData.length]));
       const inst = this.installing.registered;
       if (!inst) throw new InstallError(`applet ${hex(classAid)} did not call register() in install()`);
       // The instance AID is what the applet registered: the class AID for register(), its own
@@ -440,6 +471,90 @@ export class Jcre implements PackageResolver {
       this.installing = null;
       this.heap.release(bArray);
     }
+  }
+
+  // --- Deletion (JCRE 11.3.4) -----------------------------------------------------------
+
+  /**
+   * The handles of `roots` and of every object of `context` they reach through references
+   * (reference arrays, instances' reference fields).
+   */
+  private reachableIn(context: number, roots: number[]): Set<number> {
+    const seen = new Set<number>();
+    const stack = roots.slice();
+    while (stack.length) {
+      const h = stack.pop()!;
+      const o = this.heap.get(h);
+      if (!o || seen.has(h) || o.owner !== context) continue;
+      seen.add(h);
+      if (o.kind === Kind.RefArray) for (let i = 0; i < o.data.length; i++) stack.push(o.data[i]!);
+      else if (o.kind === Kind.Instance && o.cls) for (const c of o.cls.refCells) stack.push(o.data[c]! & 0xffff);
+    }
+    return seen;
+  }
+
+  /**
+   * Who outside `context` refers to one of `handles`: an object of another context (reference
+   * arrays, reference fields) or a static field of a package other than `except`. Null if none.
+   */
+  private referrerOf(handles: Set<number>, context: number, except: CardPackage | null): string | null {
+    const objects = this.heap.objects;
+    for (let h = 1; h < objects.length; h++) {
+      const o = objects[h];
+      if (!o || o.owner === context) continue;
+      const cells = o.kind === Kind.RefArray ? Array.from(o.data.keys()) : o.kind === Kind.Instance && o.cls ? o.cls.refCells : [];
+      for (const c of cells) if (handles.has(o.data[c]! & 0xffff)) return `an object of context ${o.owner} (handle ${h})`;
+    }
+    for (const p of this.packages) {
+      if (p === except) continue;
+      const img = p.linked.pkg.staticImage;
+      for (let i = 0; i < p.linked.pkg.staticRefCount; i++) {
+        if (handles.has((img[2 * i]! << 8) | img[2 * i + 1]!)) return `a static field of package ${p.linked.pkg.name}`;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Delete an applet instance (JCRE 11.3.4.1): refused while it is selected, or while another
+   * context's object or any package's static field refers to an object it reaches (its applet
+   * object and the objects of its context reachable from there). Its objects are then freed
+   * (what nothing reaches any more). Throws DeleteError and leaves the card unchanged on refusal.
+   */
+  deleteApplet(aid: Uint8Array): void {
+    const inst = this.instanceByAid(aid);
+    if (!inst) throw new DeleteError(`no applet instance with AID ${hex(aid)}`);
+    if (this.selected === inst) throw new DeleteError(`applet ${hex(aid)} is selected`);
+    const context = inst.pkg.context;
+    const own = this.reachableIn(context, [inst.handle]);
+    const referrer = this.referrerOf(own, context, null);
+    if (referrer) throw new DeleteError(`applet ${hex(aid)}: its objects are referenced from ${referrer}`);
+    this.applets.splice(this.applets.indexOf(inst), 1);
+    this.collectGarbage();
+  }
+
+  /**
+   * Delete a package (JCRE 11.3.4.2): refused while applet instances of it exist, while
+   * another package on the card imports it, or while another context's object or another
+   * package's static field refers to an object of its context. Its static field image and
+   * objects are then freed. Throws DeleteError and leaves the card unchanged on refusal.
+   */
+  deletePackage(aid: Uint8Array): void {
+    const pkg = this.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
+    if (!pkg) throw new DeleteError(`no package with AID ${hex(aid)} on the card`);
+    const name = pkg.linked.pkg.name;
+    const instances = this.applets.filter((a) => a.pkg === pkg);
+    if (instances.length) throw new DeleteError(`package ${name} has applet instances: ${instances.map((a) => hex(a.aid)).join(', ')}`);
+    const importer = this.packages.find((p) => p !== pkg && p.linked.imports.some((e) => e.pkg === pkg.linked.pkg));
+    if (importer) throw new DeleteError(`package ${name} is imported by ${importer.linked.pkg.name}`);
+    const own = new Set(this.heap.handles((o) => o.owner === pkg.context));
+    const referrer = this.referrerOf(own, pkg.context, pkg);
+    if (referrer) throw new DeleteError(`package ${name}: its objects are referenced from ${referrer}`);
+    this.packages.splice(this.packages.indexOf(pkg), 1);
+    this.memory.releaseBytes(pkg.linked.pkg.staticImage);
+    this.memory.releaseBytes(pkg.code);
+    this.collectGarbage();
+    this.memory.eeprom.coalesce(); // the code and static blocks merge with their free neighbours
   }
 
   /** Called by Applet.register(): records the instance being installed. */
@@ -473,8 +588,10 @@ export class Jcre implements PackageResolver {
   newAidObject(aid: Uint8Array): number {
     const bytes = this.jcreObject(() => this.heap.newArray(Kind.ByteArray, aid.length, JCRE_CONTEXT));
     (this.heap.get(bytes)!.data as Int8Array).set(new Int8Array(aid.buffer, aid.byteOffset, aid.length));
-    const h = this.jcreObject(() => this.heap.newInstance(this.api.cls('javacard/framework/AID'), JCRE_CONTEXT));
-    this.heap.get(h)!.native = { bytes } satisfies AidState;
+    const h = this.jcreObject(() => this.heap.newInstance(this.aidClass, JCRE_CONTEXT));
+    const o = this.heap.get(h)!;
+    o.native = { bytes } satisfies AidState;
+    o.global = true; // a permanent JCRE entry point (JCRE 6.2.1)
     return h;
   }
 
@@ -486,15 +603,32 @@ export class Jcre implements PackageResolver {
     return arr ? new Uint8Array(arr.data.buffer, arr.data.byteOffset, arr.data.length) : null;
   }
 
-  /** Run host-initiated applet code in the applet's context, with a fresh instruction budget. */
-  private runApplet<T>(context: number, fn: () => T): T {
-    const saved = this.context;
-    this.context = context;
+  /**
+   * Run host-initiated applet code in the applet's context (the JCRE's context was active
+   * before: getPreviousContextAID answers null), with a fresh instruction budget. `applet` is
+   * null while install() runs before register().
+   */
+  private runApplet<T>(context: number, applet: AppletInstance | null, fn: () => T): T {
     this.vm.budget = this.instructionBudget;
+    // No context sees what another left on the stack (words above a frame's locals are
+    // readable by code a verifier would refuse): the stack is cleared when the context changes.
+    if (context !== this.lastContext) {
+      this.vm.stack.fill(0);
+      this.lastContext = context;
+    }
+    // A context switch from the JCRE's context (as Vm.inContext, without a closure: this is
+    // every APDU's path).
+    const vm = this.vm;
+    const c = vm.context, a = vm.applet, p = vm.previousApplet;
+    vm.previousApplet = a;
+    vm.applet = applet;
+    vm.context = context;
     try {
       return fn();
     } finally {
-      this.context = saved;
+      vm.context = c;
+      vm.applet = a;
+      vm.previousApplet = p;
       // JCRE 7.6: a transaction still open when the applet's entry point returns, normally or
       // by an exception, is aborted by the JCRE. (Not after a power loss: recovery does it.)
       if (this.transactionDepth && this.memory.eeprom.inTransaction && !this.memory.eeprom.powerLost) this.abortTransaction();
@@ -577,7 +711,7 @@ export class Jcre implements PackageResolver {
     try {
       let ok = false;
       try {
-        ok = this.runApplet(inst.pkg.context, () => this.vm.call(inst.cls.virtual(6)!, [inst.handle])) !== 0; // select()
+        ok = this.runApplet(inst.pkg.context, inst, () => this.vm.call(inst.cls.virtual(6)!, [inst.handle])) !== 0; // select()
       } catch (e) {
         if (e instanceof Thrown || isHostStop(e)) ok = false;
         else throw e;
@@ -592,7 +726,7 @@ export class Jcre implements PackageResolver {
 
   private deselect(inst: AppletInstance): void {
     try {
-      this.runApplet(inst.pkg.context, () => this.vm.call(inst.cls.virtual(4)!, [inst.handle])); // deselect()
+      this.runApplet(inst.pkg.context, inst, () => this.vm.call(inst.cls.virtual(4)!, [inst.handle])); // deselect()
     } catch (e) {
       if (!(e instanceof Thrown || isHostStop(e))) throw e;
     }
@@ -610,7 +744,7 @@ export class Jcre implements PackageResolver {
     void selecting;
     let status = 0x9000;
     try {
-      this.runApplet(inst.pkg.context, () => this.vm.call(inst.cls.virtual(7)!, [inst.handle, this.apduHandle])); // process(APDU)
+      this.runApplet(inst.pkg.context, inst, () => this.vm.call(inst.cls.virtual(7)!, [inst.handle, this.apduHandle])); // process(APDU)
     } catch (e) {
       status = this.statusOf(e);
       s.chunks.length = 0;
@@ -665,11 +799,29 @@ export class Jcre implements PackageResolver {
     return this.applets.find((a) => equalBytes(a.aid, aid));
   }
 
-  /** The applet instance whose context is running. */
+  /** The active applet instance (JCSystem.getAID): the one being installed, else the VM's. */
   currentApplet(): AppletInstance | null {
-    if (this.installing?.registered) return this.installing.registered;
-    if (this.selected && this.selected.pkg.context === this.context) return this.selected;
-    return this.applets.find((a) => a.pkg.context === this.context) ?? null;
+    if (this.installing?.registered && this.context === this.installing.pkg.context) return this.installing.registered;
+    return (this.vm.applet as AppletInstance | null) ?? null;
+  }
+
+  /** The applet instance active before the last context switch (JCSystem.getPreviousContextAID), null for the JCRE. */
+  previousApplet(): AppletInstance | null {
+    return (this.vm.previousApplet as AppletInstance | null) ?? null;
+  }
+
+  /**
+   * JCSystem.getAppletShareableInterfaceObject (JCRE 6.2.7.2): the server's
+   * getShareableInterfaceObject(clientAID, parameter) runs in the server's context, one frame
+   * below the caller's; null when no instance has the AID. An exception it throws goes on to
+   * the client.
+   */
+  shareableInterfaceObject(serverAid: Uint8Array, parameter: number): number {
+    const server = this.instanceByAid(serverAid);
+    if (!server) return 0;
+    const client = this.currentApplet();
+    const vm = this.vm;
+    return vm.callInContext(server.cls.virtual(5)!, [server.handle, client?.aidHandle ?? 0, parameter], vm.depth, server.pkg.context, server);
   }
 
 }

@@ -11,6 +11,7 @@ import { BudgetExhausted, SysEx, SystemReason, Thrown, VmCrash } from './errors.
 import { Heap, HeapExhausted, type WriteBarrier } from './heap.ts';
 import { Kind, RetKind, Transience, type HeapObject, type VmClass, type VmMethod } from './types.ts';
 import { arrayTypeOf, checkCast, instanceOf, interfaceTarget, packageVirtual } from './ops/objects.ts';
+import { arrayAccess, castAccess, fieldAccess, invokeContext, specialAccess, storeReference, throwAccess } from './firewall.ts';
 import { disassembleOne } from './trace.ts';
 import { compileMethod, enterCompiled } from './jit/index.ts';
 
@@ -18,8 +19,13 @@ import { compileMethod, enterCompiled } from './jit/index.ts';
 export interface VmHost {
   /** The object to throw for a VM-detected error (JCRE-owned, may be reused). */
   systemException(kind: SysEx, reason?: number): number;
-  /** The context (owner id) that new objects belong to. */
-  currentContext(): number;
+  /**
+   * The applet instance that becomes active when a call switches to `context` (JCRE 6.1.2), on
+   * the object `receiver` (a handle); kept in Vm.applet for the host (JCSystem.getAID...).
+   */
+  appletOf(context: number, receiver: number): unknown;
+  /** Whether an entry point object (HeapObject.global) is a permanent one (JCRE 6.2.1), which may be stored. */
+  isPermanentEntryPoint(o: HeapObject): boolean;
 }
 
 export interface VmOptions {
@@ -34,7 +40,11 @@ export interface VmOptions {
 }
 
 export class Vm {
-  readonly stack: Int16Array;
+  /**
+   * The operand stacks and locals of the running frames. A call that switches context runs on
+   * a fresh stack of its own (callInContext), so that no context sees another's frames.
+   */
+  stack: Int16Array;
   readonly heap: Heap;
   /** Frames below the current one: method, pc of the invoke instruction, locals base. */
   private readonly fMethod: VmMethod[] = [];
@@ -51,6 +61,16 @@ export class Vm {
   barrier: WriteBarrier | null = null;
   /** Instructions left before the applet is stopped. */
   budget = Infinity;
+  /**
+   * The currently active context (JCRE 6.1.2): objects whose owner is another context are
+   * accessed only as the firewall allows (vm/firewall.ts). 0 is the JCRE's. New objects belong
+   * to it. It changes only around a call (callInContext, inContext) and is restored when the
+   * call returns or an exception leaves it, so it is constant while one method runs.
+   */
+  context = 0;
+  /** The host's active applet instance, and the one active before the last context switch (getPreviousContextAID). */
+  applet: unknown = null;
+  previousApplet: unknown = null;
   traceFn: ((line: string) => void) | null;
 
   constructor(
@@ -73,11 +93,74 @@ export class Vm {
     throw new Thrown(this.host.systemException(kind, reason));
   }
 
-  /** The object behind a handle, or NullPointerException. */
+  /**
+   * The object behind a handle a native was given, or NullPointerException; SecurityException
+   * when the active context may not use it (natives run in their caller's context: JCRE
+   * entry point objects and global arrays are usable from every context, other objects only
+   * by their owner and the JCRE).
+   */
   deref(handle: number): HeapObject {
     const o = this.heap.objects[handle];
     if (o === undefined) this.throwSys(SysEx.NullPointer);
+    if (o.owner !== this.context && this.context !== 0 && !o.global) this.throwSys(SysEx.Security);
     return o;
+  }
+
+  /**
+   * Runs `fn` with `context` active and `applet` as the active applet (a context switch made
+   * by the host: an applet's entry point, getShareableInterfaceObject); the applet active
+   * before becomes the previous one. Everything is restored however `fn` ends.
+   */
+  inContext<T>(context: number, applet: unknown, fn: () => T): T {
+    const c = this.context, a = this.applet, p = this.previousApplet;
+    this.previousApplet = a;
+    this.applet = applet;
+    this.context = context;
+    try {
+      return fn();
+    } finally {
+      this.context = c;
+      this.applet = a;
+      this.previousApplet = p;
+    }
+  }
+
+  /**
+   * A call that switches context (a shareable interface method of another context's object,
+   * JCRE 6.2.8.6; getShareableInterfaceObject): runs `t` with `args` (words, `this` first) one
+   * frame below `depth`, with `context` active and `applet` as the active applet; returns its
+   * result as Vm.call does. The callee runs on a fresh, zeroed stack: whatever it reads below
+   * its frame or beyond its locals is nothing of its caller's (a verifier would refuse such
+   * code; the card does not need one for this). The caller's stack, context, applet and
+   * previous applet come back on return and when an exception leaves the callee (6.2.4).
+   */
+  callInContext(t: VmMethod, args: ArrayLike<number>, depth: number, context: number, applet: unknown): number {
+    if (depth >= this.maxFrames) this.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
+    const c = this.context, a = this.applet, p = this.previousApplet, d = this.depth, outer = this.stack, sp = this.sp;
+    const st = new Int16Array(outer.length);
+    for (let i = 0; i < args.length; i++) st[i] = args[i]!;
+    this.stack = st;
+    this.previousApplet = a;
+    this.applet = applet;
+    this.context = context;
+    this.depth = depth + 1;
+    this.sp = args.length;
+    try {
+      if (t.native) return t.native(this, 0) ?? 0;
+      if (this.jit && t.compiled !== null && (t.compiled !== undefined || compileMethod(this, t))) {
+        return enterCompiled(this, t, 0, depth + 1);
+      }
+      this.run(t, 0);
+      if (t.ret === RetKind.Int) return (st[0]! << 16) | (st[1]! & 0xffff);
+      return t.ret === RetKind.Word ? st[0]! : 0;
+    } finally {
+      this.stack = outer;
+      this.context = c;
+      this.applet = a;
+      this.previousApplet = p;
+      this.depth = d;
+      this.sp = sp;
+    }
   }
 
   /**
@@ -117,6 +200,9 @@ export class Vm {
     const entryDepth = this.depth;
     const trace = this.traceFn;
     const wb = this.barrier;
+    // The active context: constant while this loop runs (a call that switches context runs in
+    // a loop of its own, callInContext). Each object access compares the owner with it.
+    const ctx = this.context;
 
     let m = entry;
     if (lp + m.maxLocals + m.maxStack > st.length) this.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
@@ -157,12 +243,14 @@ export class Vm {
             case 0x24: case 0x25: case 0x26: { // aaload, baload, saload
               const idx = st[sp - 1]!, o = objects[st[sp - 2]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
               st[sp - 2] = o.data[idx]!; sp--; pc++; break;
             }
             case 0x27: { // iaload
               const idx = st[sp - 1]!, o = objects[st[sp - 2]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
               const v = o.data[idx]!;
               st[sp - 2] = v >> 16; st[sp - 1] = v; pc++; break;
@@ -175,14 +263,20 @@ export class Vm {
             case 0x37: { // aastore
               const v = st[sp - 1]!, idx = st[sp - 2]!, o = objects[st[sp - 3]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
-              if (v !== 0 && o.cls !== null && !instanceOf(this, objects[v]!, Kind.Instance, o.cls)) this.throwSys(SysEx.ArrayStore);
+              if (v !== 0) {
+                const vo = objects[v];
+                if (vo === undefined || vo.global) storeReference(this, v);
+                if (o.cls !== null && !instanceOf(this, vo!, Kind.Instance, o.cls)) this.throwSys(SysEx.ArrayStore);
+              }
               if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * idx, 2);
               o.data[idx] = v; sp -= 3; pc++; break;
             }
             case 0x38: case 0x39: { // bastore, sastore (typed arrays truncate)
               const v = st[sp - 1]!, idx = st[sp - 2]!, o = objects[st[sp - 3]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
               if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + (op === 0x38 ? idx : 2 * idx), op === 0x38 ? 1 : 2);
               o.data[idx] = v; sp -= 3; pc++; break;
@@ -190,6 +284,7 @@ export class Vm {
             case 0x3a: { // iastore
               const v = (st[sp - 2]! << 16) | (st[sp - 1]! & 0xffff), idx = st[sp - 3]!, o = objects[st[sp - 4]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
               if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 4 * idx, 4);
               o.data[idx] = v; sp -= 4; pc++; break;
@@ -335,7 +430,7 @@ export class Vm {
                 case 0x7b: case 0x7d: st[sp++] = (img[off]! << 8) | img[off + 1]!; break;
                 case 0x7c: st[sp++] = (img[off]! << 24) >> 24; break;
                 case 0x7e: st[sp] = (img[off]! << 8) | img[off + 1]!; st[sp + 1] = (img[off + 2]! << 8) | img[off + 3]!; sp += 2; break;
-                case 0x7f: case 0x81: { if (wb !== null) wb.beforeWrite(img.byteOffset + off, 2); const v = st[--sp]!; img[off] = v >> 8; img[off + 1] = v; break; }
+                case 0x7f: case 0x81: { if (op === 0x7f && st[sp - 1] !== 0) { const vo = objects[st[sp - 1]!]; if (vo === undefined || vo.global) storeReference(this, st[sp - 1]!); } if (wb !== null) wb.beforeWrite(img.byteOffset + off, 2); const v = st[--sp]!; img[off] = v >> 8; img[off + 1] = v; break; }
                 case 0x80: if (wb !== null) wb.beforeWrite(img.byteOffset + off, 1); img[off] = st[--sp]!; break;
                 default: { if (wb !== null) wb.beforeWrite(img.byteOffset + off, 4); sp -= 2; const hi = st[sp]!, lo = st[sp + 1]!; img[off] = hi >> 8; img[off + 1] = hi; img[off + 2] = lo >> 8; img[off + 3] = lo; break; }
               }
@@ -345,6 +440,7 @@ export class Vm {
               const wide = op >= 0xa9;
               const o = objects[st[sp - 1]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) fieldAccess(this);
               st[sp - 1] = o.data[cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!]!;
               pc += wide ? 3 : 2; break;
             }
@@ -352,6 +448,7 @@ export class Vm {
               const wide = op === 0xac;
               const o = objects[st[sp - 1]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) fieldAccess(this);
               const f = cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!;
               st[sp - 1] = o.data[f]!; st[sp] = o.data[f + 1]!; sp++;
               pc += wide ? 3 : 2; break;
@@ -359,11 +456,13 @@ export class Vm {
             case 0xad: case 0xae: case 0xaf: { // getfield_a/b/s_this
               const o = objects[st[lp]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) fieldAccess(this);
               st[sp++] = o.data[cp.index[code[pc + 1]!]!]!; pc += 2; break;
             }
             case 0xb0: { // getfield_i_this
               const o = objects[st[lp]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) fieldAccess(this);
               const f = cp.index[code[pc + 1]!]!;
               st[sp] = o.data[f]!; st[sp + 1] = o.data[f + 1]!; sp += 2; pc += 2; break;
             }
@@ -371,9 +470,11 @@ export class Vm {
               const wide = op >= 0xb1;
               const o = objects[st[sp - 2]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) fieldAccess(this);
               const v = st[sp - 1]!;
               const f = cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!;
-              if (f >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
+              if (f >= o.data.length || o.kind !== Kind.Instance) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
+              if ((op === 0x87 || op === 0xb1) && v !== 0) { const vo = objects[v]; if (vo === undefined || vo.global) storeReference(this, v); }
               if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * f, 2);
               o.data[f] = op === 0x88 || op === 0xb2 ? (v << 24) >> 24 : v;
               sp -= 2; pc += wide ? 3 : 2; break;
@@ -382,8 +483,9 @@ export class Vm {
               const wide = op === 0xb4;
               const o = objects[st[sp - 3]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) fieldAccess(this);
               const f = cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!;
-              if (f + 1 >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
+              if (f + 1 >= o.data.length || o.kind !== Kind.Instance) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
               if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * f, 4);
               o.data[f] = st[sp - 2]!; o.data[f + 1] = st[sp - 1]!;
               sp -= 3; pc += wide ? 3 : 2; break;
@@ -391,9 +493,11 @@ export class Vm {
             case 0xb5: case 0xb6: case 0xb7: { // putfield_a/b/s_this
               const o = objects[st[lp]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) fieldAccess(this);
               const v = st[--sp]!;
               const f = cp.index[code[pc + 1]!]!;
-              if (f >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
+              if (f >= o.data.length || o.kind !== Kind.Instance) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
+              if (op === 0xb5 && v !== 0) { const vo = objects[v]; if (vo === undefined || vo.global) storeReference(this, v); }
               if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * f, 2);
               o.data[f] = op === 0xb6 ? (v << 24) >> 24 : v;
               pc += 2; break;
@@ -401,22 +505,36 @@ export class Vm {
             case 0xb8: { // putfield_i_this
               const o = objects[st[lp]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) fieldAccess(this);
               const f = cp.index[code[pc + 1]!]!;
-              if (f + 1 >= o.data.length) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
+              if (f + 1 >= o.data.length || o.kind !== Kind.Instance) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
               if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * f, 4);
               sp -= 2; o.data[f] = st[sp]!; o.data[f + 1] = st[sp + 1]!; pc += 2; break;
             }
             case 0x8b: case 0x8c: case 0x8d: case 0x8e: { // invokevirtual, invokespecial, invokestatic, invokeinterface
               const ci = (code[pc + 1 + (op === 0x8e ? 1 : 0)]! << 8) | code[pc + 2 + (op === 0x8e ? 1 : 0)]!;
               let target: VmMethod | null | undefined;
+              // The context the callee runs in (the firewall: a shareable interface method of
+              // another context's object runs in that context) and the receiver's handle.
+              let callee = ctx, rh = 0;
               if (op === 0x8d || op === 0x8c) {
                 target = cp.method[ci]; // static, private, constructor or super: bound at link time
+                if (target === null || target === undefined) throw new VmCrash(`unresolved method at constant pool index ${ci} in ${m}`);
+                if (op === 0x8c && !target.isStatic && target.nargs > 0) {
+                  const recv = objects[st[sp - target.nargs]!];
+                  if (recv === undefined) this.throwSys(SysEx.NullPointer);
+                  if (recv.owner !== ctx) specialAccess(this);
+                }
               } else {
                 // Virtual dispatch on the receiver's class: the receiver is below the arguments.
                 const nargsWords = op === 0x8e ? code[pc + 1]! : cp.nargs[ci]!;
-                const recv = objects[st[sp - nargsWords]!];
+                rh = st[sp - nargsWords]!;
+                const recv = objects[rh];
                 if (recv === undefined) this.throwSys(SysEx.NullPointer);
-                if (op === 0x8e) target = interfaceTarget(this, recv, cp.cls[ci]!, code[pc + 4]!);
+                // (invokevirtual of an entry point object's or a global array's method is allowed
+                // from every context, and those are natives: no context switch)
+                if (recv.owner !== ctx && (op === 0x8e || !recv.global)) callee = invokeContext(this, recv, op === 0x8e ? cp.cls[ci]! : null);
+                if (op === 0x8e) target = interfaceTarget(this, recv, cp.cls[ci]!, code[pc + 4]!, nargsWords);
                 else {
                   const tok = cp.index[ci]!;
                   const cls = recv.cls !== null && recv.kind === Kind.Instance ? recv.cls : this.objectClass;
@@ -436,6 +554,23 @@ export class Vm {
                 break;
               }
               if (target.isAbstract) throw new VmCrash(`invocation of abstract method ${target}`);
+              if (callee !== ctx) {
+                // A context switch: the callee runs in a loop of its own (natives never switch:
+                // they run in their caller's context and check what they are given).
+                this.sp = sp; this.budget = budget;
+                const base = sp - target.nargs;
+                let r: number;
+                try {
+                  r = this.callInContext(target, st.subarray(base, base + target.nargs), this.depth, callee, this.host.appletOf(callee, rh));
+                } finally {
+                  budget = this.budget;
+                }
+                sp = base;
+                if (target.ret === RetKind.Word) st[sp++] = r;
+                else if (target.ret === RetKind.Int) { st[sp] = r >> 16; st[sp + 1] = r; sp += 2; }
+                pc += op === 0x8e ? 5 : 3;
+                break;
+              }
               // JIT hook: a compiled callee runs as a JS call, one frame deeper (like a native).
               if (this.jit && target.compiled !== null && (target.compiled !== undefined || compileMethod(this, target))) {
                 this.sp = sp; this.budget = budget;
@@ -480,22 +615,31 @@ export class Vm {
             case 0x92: { // arraylength
               const o = objects[st[sp - 1]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) arrayAccess(this, o);
               st[sp - 1] = o.data.length; pc++; break;
             }
             case 0x93: { // athrow
-              const h = st[sp - 1]!;
-              if (objects[h] === undefined) this.throwSys(SysEx.NullPointer);
+              const h = st[sp - 1]!, o = objects[h];
+              if (o === undefined) this.throwSys(SysEx.NullPointer);
+              if (o.owner !== ctx) throwAccess(this, o);
               throw new Thrown(h);
             }
             case 0x94: case 0x95: { // checkcast, instanceof
               const h = st[sp - 1]!;
               const atype = code[pc + 1]!, cls = atype === 0 || atype === 14 ? cp.cls[(code[pc + 2]! << 8) | code[pc + 3]!]! : null;
-              if (op === 0x94) { if (h !== 0) checkCast(this, objects[h]!, arrayTypeOf(atype), cls); }
-              else st[sp - 1] = h !== 0 && instanceOf(this, objects[h]!, arrayTypeOf(atype), cls) ? 1 : 0;
+              if (h !== 0) {
+                const o = objects[h];
+                const kind = arrayTypeOf(atype);
+                if (o === undefined) this.throwSys(SysEx.Security); // a number that names no object: hostile code
+                if (o.owner !== ctx) castAccess(this, o, kind, cls);
+                if (op === 0x94) checkCast(this, o, kind, cls);
+                else st[sp - 1] = instanceOf(this, o, kind, cls) ? 1 : 0;
+              } else if (op === 0x95) st[sp - 1] = 0;
               pc += 4; break;
             }
             default:
-              throw new VmCrash(`undefined opcode 0x${op.toString(16).padStart(2, '0')} at pc ${pc} in ${m}`);
+              // (op is undefined past the end of the Method component: a ret to a forged address)
+              throw new VmCrash(op === undefined ? `pc ${pc} is outside the code of ${m}` : `undefined opcode 0x${op.toString(16).padStart(2, '0')} at pc ${pc} in ${m}`);
           }
         }
       } catch (e) {
@@ -533,7 +677,7 @@ export class Vm {
 
   newInstance(cls: VmClass): number {
     try {
-      return this.heap.newInstance(cls, this.host.currentContext());
+      return this.heap.newInstance(cls, this.context);
     } catch (e) {
       if (e instanceof HeapExhausted) this.throwSys(SysEx.System, e.reason);
       throw e;
@@ -542,7 +686,7 @@ export class Vm {
 
   newArray(kind: Kind, length: number, elemClass: VmClass | null, transience = Transience.Persistent): number {
     try {
-      return this.heap.newArray(kind, length, this.host.currentContext(), elemClass, transience);
+      return this.heap.newArray(kind, length, this.context, elemClass, transience);
     } catch (e) {
       if (e instanceof HeapExhausted) this.throwSys(SysEx.System, e.reason);
       throw e;

@@ -195,7 +195,23 @@ export function frameworkNatives(rt: Jcre): NativeTable {
     return rt.instanceByAid(bytes)?.aidHandle ?? 0;
   });
   def(`${JCS}.getVersion()S`, () => 0x0301); // Java Card 3.1
-  def(`${JCS}.getPreviousContextAID()L${FW}/AID;`, () => 0);
+  def(`${JCS}.getPreviousContextAID()L${FW}/AID;`, () => rt.previousApplet()?.aidHandle ?? 0);
+  def(`${JCS}.getAppletShareableInterfaceObject(L${FW}/AID;B)L${FW}/Shareable;`, (vm, b) => {
+    const aid = rt.aidBytes(vm.deref(vm.stack[b]!));
+    return aid ? rt.shareableInterfaceObject(aid, vm.stack[b + 1]!) : 0;
+  });
+  // JCSystem.makeGlobalArray (3.0.5): a CLEAR_ON_RESET array of the JCRE's that every context
+  // may access and none may store (JCRE 6.2.2). Types: ARRAY_TYPE_BOOLEAN 1 .. ARRAY_TYPE_OBJECT 5.
+  def(`${JCS}.makeGlobalArray(BS)Ljava/lang/Object;`, (vm, b) => {
+    const type = vm.stack[b]!, len = vm.stack[b + 1]!;
+    const kind = [0, Kind.BooleanArray, Kind.ByteArray, Kind.ShortArray, Kind.IntArray, Kind.RefArray][type];
+    if (kind === undefined || type < 1) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_VALUE);
+    if (len < 0) vm.throwSys(SysEx.NegativeArraySize);
+    const h = vm.inContext(0, vm.applet, () => vm.newArray(kind, len, null, Transience.ClearOnReset));
+    rt.heap.get(h)!.global = true;
+    rt.transients.push(h);
+    return h;
+  });
   def(`${JCS}.isObjectDeletionSupported()Z`, () => 1);
   def(`${JCS}.requestObjectDeletion()V`, () => {
     rt.deletionRequested = true;

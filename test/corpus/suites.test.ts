@@ -16,12 +16,10 @@ import { makeSuiteCard } from '../../runtime/script/suite-card.ts';
 import { CORPUS_DIR, corpusCapFiles, corpusSuites } from '../corpus.ts';
 
 /** Suites that pass today; a regression in any of them fails the test. */
-const PASSING = ['echo', 'arith', 'intops', 'objects', 'txn', 'lifecycle', 'apdu-ext', 'pin', 'bench', 'crypto'];
+const PASSING = ['echo', 'arith', 'intops', 'objects', 'txn', 'lifecycle', 'apdu-ext', 'pin', 'bench', 'crypto', 'firewall'];
 
 /** Suites that do not pass yet, with the issue that will make them pass. */
-const KNOWN_FAILING: Record<string, string> = {
-  firewall: 'issue 4: applet firewall and shareable interface objects',
-};
+const KNOWN_FAILING: Record<string, string> = {};
 
 const SUITE_FILES = ['suite.json', 'suite-3.1.json'];
 

@@ -65,15 +65,22 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
   const hasHandlers = m.handlers.length > 0;
   const coverage = (pc: number): string => m.handlers.map((h, i) => (pc >= h.start && pc < h.end ? i : '')).join(',');
   const nullCheck = (o: string): string => `if (${o} === undefined) J.sys(vm, bud, 0);`;
+  // The firewall (vm/firewall.ts), as in the interpreter: one comparison of the object's owner
+  // with the active context, which is constant while a method runs (`ctx`, read on entry).
+  const fieldCheck = `if (o.owner !== ctx) J.field(vm, bud);`;
+  const arrayCheck = `if (o.owner !== ctx) J.array(vm, bud, o);`;
+  /** A reference store (putfield_a, aastore, putstatic_a): temporary entry points and global arrays may not be stored. */
+  const refStoreCheck = (v: string): string => `if (${v} !== 0 && ((x = objs[${v}]) === undefined || x.global)) J.storeRef(vm, bud, ${v});`;
   const fieldIndex = (insn: Insn, wide: boolean): number => cp.index[wide ? u2(code, insn.pc + 1) : code[insn.pc + 1]!]!;
   // Every store into card memory goes through these two: the persistent-memory write barrier
   // (vm.barrier: write count, journal, tearing), exactly one call per bytecode store, as in
   // the interpreter.
   /** Element or field-cell stores into an object: `data` is its data array (`v` or `o.data`; the object is in `o`). */
-  const storeCells = (data: string, cells: [index: string, value: string][], bpe = 2): string =>
-    // Field stores are not bounds-checked by the bytecode; a cell the object lacks is hostile
-    // code (SecurityException), and must never reach the journal. Array stores were checked.
-    `if (${cells[cells.length - 1]![0]} >= ${data}.length) J.sys(vm, bud, 5); ` +
+  const storeCells = (data: string, cells: [index: string, value: string][], bpe = 2, field = true): string =>
+    // Field stores are not bounds-checked by the bytecode; a cell the object lacks, or an
+    // array taken for an instance, is hostile code (SecurityException), and must never reach
+    // the journal. Array stores were checked.
+    (field ? `if (${cells[cells.length - 1]![0]} >= ${data}.length || o.kind !== ${Kind.Instance}) J.sys(vm, bud, 5); ` : '') +
     `if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + (${cells[0]![0]}) * ${bpe}, ${cells.length * bpe}); ` +
     cells.map(([i, val]) => `${data}[${i}] = ${val};`).join(' ');
   /** Byte stores into a static field image (a constant K<n>): one barrier call for the whole value. */
@@ -107,6 +114,10 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     // Natives and the interpreter see the budget in vm.budget; compiled callees get it as an argument.
     if (c.target !== null) {
       const t = c.target;
+      if (insn.op === Op.INVOKESPECIAL && !t.isStatic && t.nargs > 0) {
+        // The receiver: null is NullPointerException, another context's object the firewall's.
+        out(`o = objs[${S(first)}]; ${nullCheck('o')} if (o.owner !== ctx) J.special(vm, bud);`);
+      }
       if (t.native !== null) {
         out(`x = ${lpx}; ${stackArgs(shape, first, n)}vm.sp = x + ${n}; vm.depth = D; vm.budget = bud + J.extra;`);
         const call = `${K(t)}.native(vm, x)`;
@@ -126,16 +137,24 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     const op = insn.op;
     // An inline cache per call site: the receiver class last seen and the method it gave.
     const ic = K({ c: undefined, t: null });
+    // Another context's receiver: the firewall decides (SecurityException), the dispatch and a
+    // context switch happen in J.foreign; the fast path below is the call as it was.
+    // (invokevirtual of an entry point object's or a global array's methods is allowed from
+    // every context and they are natives, which never switch: the fast path, as in the interpreter)
+    const foreign = (iface: string, token: number, nargs: number, ci: number): void =>
+      out(`if (o.owner !== ctx${iface === 'null' ? ' && !o.global' : ''}) { ${assign}J.foreign(vm, o, ${S(first)}, ${iface}, ${token}, ${nargs}, ${K(m.pkg)}, ${K(m)}, ${ci}, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud; } else {`);
     if (op === Op.INVOKEINTERFACE) {
-      const ci = u2(code, insn.pc + 2);
-      out(`if (o.kind === ${Kind.Instance} && o.cls === ${ic}.c) t = ${ic}.t; else J.bud = bud, t = J.interfaceCall(${ic}, vm, o, ${K(cp.cls[ci])}, ${code[insn.pc + 4]});`);
+      const ci = u2(code, insn.pc + 2), iface = K(cp.cls[ci]);
+      foreign(iface, code[insn.pc + 4]!, code[insn.pc + 1]!, ci);
+      out(`if (o.kind === ${Kind.Instance} && o.cls === ${ic}.c) t = ${ic}.t; else J.bud = bud, t = J.interfaceCall(${ic}, vm, o, ${iface}, ${code[insn.pc + 4]}, ${code[insn.pc + 1]});`);
     } else {
       const ci = u2(code, insn.pc + 1), tok = cp.index[ci]!;
+      foreign('null', tok, 0, ci);
       out(`x = o.cls !== null && o.kind === ${Kind.Instance} ? o.cls : vm.objectClass;`);
       out(`if (x === ${ic}.c) t = ${ic}.t; else t = J.virtualCall(${ic}, x, ${tok}, ${K(m.pkg)});`);
       out(`if (t == null) J.unresolved(${K(m)}, ${ci});`);
     }
-    out(`${assign}(f = t.compiled) ? f(vm, ${lpx}, D + 1, bud${args}) : J.invoke(vm, t, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud;`);
+    out(`${assign}(f = t.compiled) ? f(vm, ${lpx}, D + 1, bud${args}) : J.invoke(vm, t, ${lpx}, D, bud, ${types}, [${argv}]); bud = J.bud; }`);
   };
 
   const emit = (insn: Insn): Term | null => {
@@ -164,19 +183,19 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
         out(`${L(localOperand(code, pc, op))} = ${second};`); return null;
       case Op.AALOAD: case Op.BALOAD: case Op.SALOAD: case Op.IALOAD: {
         const arr = S(d - 2), idx = S(d - 1);
-        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${arr} = v[${idx}];`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} ${arrayCheck} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${arr} = v[${idx}];`);
         return null;
       }
       case Op.AASTORE: {
         const arr = S(d - 3), idx = S(d - 2), val = S(d - 1);
-        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1);`);
-        out(`if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, objs[${val}], ${Kind.Instance}, o.cls)) J.sys(vm, bud, 6); ${storeCells('v', [[idx, val]])}`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} ${arrayCheck} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1);`);
+        out(`${refStoreCheck(val)} if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, objs[${val}], ${Kind.Instance}, o.cls)) J.sys(vm, bud, 6); ${storeCells('v', [[idx, val]], 2, false)}`);
         return null;
       }
       case Op.BASTORE: case Op.SASTORE: case Op.IASTORE: {
         const w = op === Op.IASTORE ? 4 : 3;
         const arr = S(d - w), idx = S(d - w + 1), val = S(d - w + 2);
-        out(`o = objs[${arr}]; ${nullCheck('o')} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${storeCells('v', [[idx, val]], op === Op.BASTORE ? 1 : op === Op.SASTORE ? 2 : 4)}`);
+        out(`o = objs[${arr}]; ${nullCheck('o')} ${arrayCheck} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1); ${storeCells('v', [[idx, val]], op === Op.BASTORE ? 1 : op === Op.SASTORE ? 2 : 4, false)}`);
         return null;
       }
       case Op.POP: case Op.POP2: return null;
@@ -300,7 +319,8 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
           case Op.GETSTATIC_A: case Op.GETSTATIC_S: out(`${S(d)} = (${at(0)} << 24 >> 16) | ${at(1)};`); break;
           case Op.GETSTATIC_B: out(`${S(d)} = ${at(0)} << 24 >> 24;`); break;
           case Op.GETSTATIC_I: out(`${S(d)} = (${at(0)} << 24) | (${at(1)} << 16) | (${at(2)} << 8) | ${at(3)};`); break;
-          case Op.PUTSTATIC_A: case Op.PUTSTATIC_S: out(storeStatic(img, [[o, `${top} >> 8`], [o + 1, top]])); break;
+          case Op.PUTSTATIC_A: out(`${refStoreCheck(top)} ${storeStatic(img, [[o, `${top} >> 8`], [o + 1, top]])}`); break;
+          case Op.PUTSTATIC_S: out(storeStatic(img, [[o, `${top} >> 8`], [o + 1, top]])); break;
           case Op.PUTSTATIC_B: out(storeStatic(img, [[o, top]])); break;
           default: out(storeStatic(img, [[o, `${second} >> 24`], [o + 1, `${second} >> 16`], [o + 2, `${second} >> 8`], [o + 3, second]])); break;
         }
@@ -308,42 +328,44 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       }
       case Op.GETFIELD_A: case Op.GETFIELD_B: case Op.GETFIELD_S: case Op.GETFIELD_A_W: case Op.GETFIELD_B_W: case Op.GETFIELD_S_W: {
         const f = fieldIndex(insn, op >= Op.GETFIELD_A_W!);
-        out(`o = objs[${top}]; ${nullCheck('o')} ${top} = o.data[${f}];`);
+        out(`o = objs[${top}]; ${nullCheck('o')} ${fieldCheck} ${top} = o.data[${f}] << 16 >> 16;`);
         return null;
       }
       case Op.GETFIELD_I: case Op.GETFIELD_I_W: {
         const f = fieldIndex(insn, op === Op.GETFIELD_I_W);
-        out(`o = objs[${top}]; ${nullCheck('o')} v = o.data; ${top} = (v[${f}] << 16) | (v[${f + 1}] & 0xffff);`);
+        out(`o = objs[${top}]; ${nullCheck('o')} ${fieldCheck} v = o.data; ${top} = (v[${f}] << 16) | (v[${f + 1}] & 0xffff);`);
         return null;
       }
       case Op.GETFIELD_A_THIS: case Op.GETFIELD_B_THIS: case Op.GETFIELD_S_THIS: {
-        out(`o = objs[l0]; ${nullCheck('o')} ${S(d)} = o.data[${fieldIndex(insn, false)}];`);
+        out(`o = objs[l0]; ${nullCheck('o')} ${fieldCheck} ${S(d)} = o.data[${fieldIndex(insn, false)}] << 16 >> 16;`);
         return null;
       }
       case Op.GETFIELD_I_THIS: {
         const f = fieldIndex(insn, false);
-        out(`o = objs[l0]; ${nullCheck('o')} v = o.data; ${S(d)} = (v[${f}] << 16) | (v[${f + 1}] & 0xffff);`);
+        out(`o = objs[l0]; ${nullCheck('o')} ${fieldCheck} v = o.data; ${S(d)} = (v[${f}] << 16) | (v[${f + 1}] & 0xffff);`);
         return null;
       }
       case Op.PUTFIELD_A: case Op.PUTFIELD_B: case Op.PUTFIELD_S: case Op.PUTFIELD_A_W: case Op.PUTFIELD_B_W: case Op.PUTFIELD_S_W: {
         const f = fieldIndex(insn, op >= Op.PUTFIELD_A_W!);
         const v = op === Op.PUTFIELD_B || op === Op.PUTFIELD_B_W ? `(${top} << 24) >> 24` : top;
-        out(`o = objs[${second}]; ${nullCheck('o')} ${storeCells('o.data', [[`${f}`, v]])}`);
+        const ref = op === Op.PUTFIELD_A || op === Op.PUTFIELD_A_W ? refStoreCheck(top) + ' ' : '';
+        out(`o = objs[${second}]; ${nullCheck('o')} ${fieldCheck} ${ref}${storeCells('o.data', [[`${f}`, v]])}`);
         return null;
       }
       case Op.PUTFIELD_I: case Op.PUTFIELD_I_W: {
         const f = fieldIndex(insn, op === Op.PUTFIELD_I_W);
-        out(`o = objs[${S(d - 3)}]; ${nullCheck('o')} v = o.data; ${storeCells('v', [[`${f}`, `${second} >> 16`], [`${f + 1}`, second]])}`);
+        out(`o = objs[${S(d - 3)}]; ${nullCheck('o')} ${fieldCheck} v = o.data; ${storeCells('v', [[`${f}`, `${second} >> 16`], [`${f + 1}`, second]])}`);
         return null;
       }
       case Op.PUTFIELD_A_THIS: case Op.PUTFIELD_B_THIS: case Op.PUTFIELD_S_THIS: {
         const v = op === Op.PUTFIELD_B_THIS ? `(${top} << 24) >> 24` : top;
-        out(`o = objs[l0]; ${nullCheck('o')} ${storeCells('o.data', [[`${fieldIndex(insn, false)}`, v]])}`);
+        const ref = op === Op.PUTFIELD_A_THIS ? refStoreCheck(top) + ' ' : '';
+        out(`o = objs[l0]; ${nullCheck('o')} ${fieldCheck} ${ref}${storeCells('o.data', [[`${fieldIndex(insn, false)}`, v]])}`);
         return null;
       }
       case Op.PUTFIELD_I_THIS: {
         const f = fieldIndex(insn, false);
-        out(`o = objs[l0]; ${nullCheck('o')} v = o.data; ${storeCells('v', [[`${f}`, `${second} >> 16`], [`${f + 1}`, second]])}`);
+        out(`o = objs[l0]; ${nullCheck('o')} ${fieldCheck} v = o.data; ${storeCells('v', [[`${f}`, `${second} >> 16`], [`${f + 1}`, second]])}`);
         return null;
       }
       case Op.INVOKEVIRTUAL: case Op.INVOKESPECIAL: case Op.INVOKESTATIC: case Op.INVOKEINTERFACE:
@@ -352,14 +374,15 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       case Op.NEW: out(`J.bud = bud; ${S(d)} = vm.newInstance(${K(cp.cls[u2(code, pc + 1)])});`); return null;
       case Op.NEWARRAY: out(`if (${top} < 0) J.sys(vm, bud, 2); J.bud = bud; ${top} = vm.newArray(${code[pc + 1]}, ${top}, null);`); return null;
       case Op.ANEWARRAY: out(`if (${top} < 0) J.sys(vm, bud, 2); J.bud = bud; ${top} = vm.newArray(${Kind.RefArray}, ${top}, ${K(cp.cls[u2(code, pc + 1)])});`); return null;
-      case Op.ARRAYLENGTH: out(`o = objs[${top}]; ${nullCheck('o')} ${top} = o.data.length << 16 >> 16;`); return null;
-      case Op.ATHROW: out(`if (objs[${top}] === undefined) J.sys(vm, bud, 0); J.bud = bud; throw new J.Thrown(${top});`); return END;
+      case Op.ARRAYLENGTH: out(`o = objs[${top}]; ${nullCheck('o')} ${arrayCheck} ${top} = o.data.length << 16 >> 16;`); return null;
+      case Op.ATHROW: out(`o = objs[${top}]; ${nullCheck('o')} if (o.owner !== ctx) J.throwing(vm, bud, o); J.bud = bud; throw new J.Thrown(${top});`); return END;
       case Op.CHECKCAST: case Op.INSTANCEOF: {
         const atype = code[pc + 1]!;
         const kind = atype === 0 ? Kind.Instance : atype;
         const cls = atype === 0 || atype === 14 ? K(cp.cls[u2(code, pc + 2)]) : 'null';
-        if (op === Op.CHECKCAST) out(`if (${top} !== 0) J.bud = bud, J.checkCast(vm, objs[${top}], ${kind}, ${cls});`);
-        else out(`${top} = ${top} !== 0 && J.instanceOf(vm, objs[${top}], ${kind}, ${cls}) ? 1 : 0;`);
+        const access = `o = objs[${top}]; if (o === undefined || o.owner !== ctx) J.cast(vm, bud, o, ${kind}, ${cls});`;
+        if (op === Op.CHECKCAST) out(`if (${top} !== 0) { ${access} J.bud = bud; J.checkCast(vm, o, ${kind}, ${cls}); }`);
+        else out(`if (${top} !== 0) { ${access} ${top} = J.instanceOf(vm, o, ${kind}, ${cls}) ? 1 : 0; }`);
         return null;
       }
       default:
@@ -457,6 +480,7 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     ...(uses('st') ? ['const st = vm.stack;'] : []),
     ...(uses('objs') || hasHandlers ? ['const objs = vm.heap.objects;'] : []),
     ...(uses('wb') ? ['const wb = vm.barrier;'] : []),
+    ...(uses('ctx') ? ['const ctx = vm.context;'] : []),
     locals.length ? `let ${locals.join(', ')};` : '',
     slots.length ? `let ${slots.join(', ')};` : '',
     temporaries.length ? `let ${temporaries.join(', ')};` : '',

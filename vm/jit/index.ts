@@ -11,6 +11,7 @@
 import { BudgetExhausted, SysEx, SystemReason, Thrown, VmCrash } from '../errors.ts';
 import type { Vm } from '../interpreter.ts';
 import { checkCast, instanceOf, interfaceTarget, packageVirtual } from '../ops/objects.ts';
+import { arrayAccess, castAccess, fieldAccess, invokeContext, specialAccess, storeReference, throwAccess } from '../firewall.ts';
 import { Kind, RetKind, type HeapObject, type VmClass, type VmMethod, type VmPackage } from '../types.ts';
 import { analyze, Refusal, type Analysis } from './analyze.ts';
 import { entrySource, generate, type StaticTarget } from './codegen.ts';
@@ -116,8 +117,8 @@ function virtualCall(ic: { c: VmClass | undefined; t: VmMethod | null | undefine
 }
 
 /** An interface call's target (SecurityException when there is none), remembered for instances. */
-function interfaceCall(ic: { c: VmClass | undefined; t: VmMethod | null | undefined }, vm: Vm, o: HeapObject, iface: VmClass, token: number): VmMethod {
-  const t = interfaceTarget(vm, o, iface, token);
+function interfaceCall(ic: { c: VmClass | undefined; t: VmMethod | null | undefined }, vm: Vm, o: HeapObject, iface: VmClass, token: number, nargs: number): VmMethod {
+  const t = interfaceTarget(vm, o, iface, token, nargs);
   if (o.kind === Kind.Instance) {
     ic.c = o.cls!;
     ic.t = t;
@@ -125,8 +126,63 @@ function interfaceCall(ic: { c: VmClass | undefined; t: VmMethod | null | undefi
   return t;
 }
 
+/**
+ * A virtual or interface call on another context's object, as the interpreter makes it: the
+ * firewall's decision (SecurityException, or the context the method runs in), the dispatch
+ * (`iface` null: invokevirtual of token `token`; else invokeinterface of the interface method
+ * `token` with `nargs` argument words), then a context switch for a bytecode method of another
+ * context (the callee runs through Vm.callInContext, its frame one below D), a plain call otherwise.
+ */
+function foreign(vm: Vm, o: HeapObject, handle: number, iface: VmClass | null, token: number, nargs: number, pkg: VmPackage, m: VmMethod, ci: number,
+  base: number, D: number, bud: number, types: string, args: readonly number[]): number {
+  helpers.bud = bud;
+  const callee = invokeContext(vm, o, iface);
+  let t: VmMethod | undefined;
+  if (iface !== null) t = interfaceTarget(vm, o, iface, token, nargs);
+  else {
+    const cls = o.cls !== null && o.kind === Kind.Instance ? o.cls : vm.objectClass!;
+    t = token & 0x80 ? packageVirtual(cls, token, pkg) : cls.vtable[token];
+    if (t == null) return helpers.unresolved(m, ci);
+  }
+  if (callee === vm.context || t.native !== null) return invoke(vm, t, base, D, bud, types, args);
+  if (t.isAbstract) throw new VmCrash(`invocation of abstract method ${t}`);
+  vm.budget = bud + helpers.extra;
+  vm.sp = base;
+  const r = vm.callInContext(t, toWords(types, args), D, callee, vm.host.appletOf(callee, handle));
+  helpers.bud = helpers.take(vm);
+  return t.ret === RetKind.Word ? (r << 16) >> 16 : t.ret === RetKind.Int ? r | 0 : 0;
+}
+
 const helpers = {
   Thrown,
+  foreign,
+  // The firewall's slow paths (vm/firewall.ts), the budget left in `bud` first.
+  field(vm: Vm, bud: number): void {
+    helpers.bud = bud;
+    fieldAccess(vm);
+  },
+  array(vm: Vm, bud: number, o: HeapObject): void {
+    helpers.bud = bud;
+    arrayAccess(vm, o);
+  },
+  storeRef(vm: Vm, bud: number, v: number): void {
+    helpers.bud = bud;
+    storeReference(vm, v);
+  },
+  special(vm: Vm, bud: number): void {
+    helpers.bud = bud;
+    specialAccess(vm);
+  },
+  throwing(vm: Vm, bud: number, o: HeapObject): void {
+    helpers.bud = bud;
+    throwAccess(vm, o);
+  },
+  cast(vm: Vm, bud: number, o: HeapObject | undefined, kind: Kind, cls: VmClass | null): void {
+    helpers.bud = bud;
+    if (o === undefined) vm.throwSys(SysEx.Security); // a number that names no object: hostile code
+    castAccess(vm, o, kind, cls);
+  },
+  invokeContext,
   instanceOf,
   checkCast,
   virtualCall,

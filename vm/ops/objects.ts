@@ -32,8 +32,12 @@ export function checkCast(vm: Vm, obj: HeapObject, kind: Kind, cls: VmClass | nu
   if (!instanceOf(vm, obj, kind, cls)) vm.throwSys(SysEx.ClassCast);
 }
 
-/** The method invokeinterface calls: interface method token -> the class's virtual method. */
-export function interfaceTarget(vm: Vm, recv: HeapObject, iface: VmClass, token: number): VmMethod {
+/**
+ * The method invokeinterface calls: interface method token -> the class's virtual method.
+ * `nargs` is the instruction's argument count: one that is not the method's (hostile code;
+ * the callee's frame would take words of the caller's) is a SecurityException.
+ */
+export function interfaceTarget(vm: Vm, recv: HeapObject, iface: VmClass, token: number, nargs: number): VmMethod {
   if (recv.kind === Kind.Instance) {
     for (let c: VmClass | null = recv.cls; c; c = c.superClass) {
       const map = c.itables.get(iface);
@@ -41,7 +45,7 @@ export function interfaceTarget(vm: Vm, recv: HeapObject, iface: VmClass, token:
         const virtualToken = map[token];
         if (virtualToken === undefined) break;
         const target = recv.cls!.vtable[virtualToken];
-        if (target !== undefined) return target;
+        if (target !== undefined && target.nargs === nargs) return target;
         break;
       }
     }

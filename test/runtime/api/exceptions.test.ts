@@ -61,7 +61,9 @@ const applet: ProbeApplet = {
     { ins: 0x77, code: `sconst_1; sconst_0; sdiv; sreturn;` },
     {
       ins: 0x78,
-      code: `sconst_1; anewarray ${cp('aidClass')}; astore_3; aload_3; sconst_0; aload_2; aastore; sconst_0; sreturn;`,
+      // An AID[] array stored into itself (storing the APDU buffer, a global array, would be
+      // the firewall's SecurityException first: JCRE 6.2.8.2).
+      code: `sconst_1; anewarray ${cp('aidClass')}; astore_3; aload_3; sconst_0; aload_3; aastore; sconst_0; sreturn;`,
     },
   ],
 };

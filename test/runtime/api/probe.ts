@@ -40,6 +40,22 @@ export interface ProbeApplet {
   initStack?: number;
   /** JCA of deselect()V, if the applet overrides it. */
   deselect?: string;
+  /** Static fields of the class, e.g. `static byte[] sref` (constant pool: `staticFieldRef byte[] Probe/sref;`). */
+  statics?: string[];
+  /** Package name (slashes), package AID and applet class AID (hex); default jcvmtest/probe, PROBE_PKG, PROBE_AID. */
+  pkgName?: string;
+  pkgAid?: string;
+  appletAid?: string;
+  /** More imports after javacard/framework (0) and java/lang (1), as JCA lines: `0xF0:0x4A:... 1.0;`. */
+  imports?: string[];
+  /** install() registers the instance AID of its install data (register(bArray, off, len)) instead of the class AID. */
+  instanceAid?: boolean;
+  /**
+   * The applet implements a Shareable interface of an imported package (`iface`, e.g. '2.0'):
+   * `methods` in the interface's token order (public virtual tokens 8, 9...), and the code of
+   * getShareableInterfaceObject(AID clientAID, byte parameter) (locals: 0 this, 1 AID, 2 parameter).
+   */
+  shareable?: { iface: string; methods: { sig: string; code: string; stack?: number; locals?: number; descriptors?: string[] }[]; sio: string };
 }
 
 /** Constant pool entries of the API, by a short name. */
@@ -173,20 +189,50 @@ export function probeJca(applet: ProbeApplet): string {
 				aload_0;
 				invokespecial ${index(API.appletInit)};
 ${fill(applet.init ?? '')}
-				aload_0;
-				invokevirtual ${index(API.register)};
+${applet.instanceAid ? '' : `				aload_0;
+				invokevirtual ${index(API.register)};`}
 				return;
 		}`);
+  const registerInstance = `				dup;
+				aload_0;
+				sload_1;
+				sconst_1;
+				sadd;
+				aload_0;
+				sload_1;
+				baload;
+				invokevirtual ${index('virtualMethodRef 0.3.2([BSB)V;')};`;
   methods.push(`
 		.method public static install([BSB)V 0 {
-			.stack 2;
+			.stack 6;
 			.locals 0;
 				new ${index('.classRef Probe;')};
 				dup;
 				invokespecial ${index('staticMethodRef Probe/<init>()V;')};
+${applet.instanceAid ? registerInstance : ''}
 				pop;
 				return;
 		}`);
+  const sh = applet.shareable;
+  if (sh) {
+    methods.push(`
+		.method public getShareableInterfaceObject(Ljavacard/framework/AID;B)Ljavacard/framework/Shareable; 5 {
+			.stack 6;
+			.locals 2;
+			.descriptor	Ljavacard/framework/AID;	0.6;
+			.descriptor	Ljavacard/framework/Shareable;	0.2;
+${fill(sh.sio)}
+		}`);
+    sh.methods.forEach((m, i) => {
+      methods.push(`
+		.method public ${m.sig} ${8 + i} {
+			.stack ${m.stack ?? 6};
+			.locals ${m.locals ?? 2};
+${(m.descriptors ?? []).map((d) => `\t\t\t.descriptor\t${d};`).join('\n')}
+${fill(m.code)}
+		}`);
+    });
+  }
   if (applet.deselect) {
     methods.push(`
 		.method public deselect()V 4 {
@@ -267,17 +313,19 @@ ${fill(p.code)}
   }
 
   const cpText = entries.map((e, i) => `\t\t// ${i}\n\t\t${e}`).join('\n');
-  return `.package jcvmtest/probe {
-	.aid 0xF0:0x4A:0x43:0x56:0x4D:0x7F;
+  const jcaAid = (h: string): string => h.match(/../g)!.map((b) => '0x' + parseInt(b, 16).toString(16).toUpperCase()).join(':');
+  return `.package ${applet.pkgName ?? 'jcvmtest/probe'} {
+	.aid ${jcaAid(applet.pkgAid ?? PROBE_PKG)};
 	.version 1.0;
 
 	.imports {
 		0xA0:0x0:0x0:0x0:0x62:0x1:0x1 1.6;		//javacard/framework
 		0xA0:0x0:0x0:0x0:0x62:0x0:0x1 1.0;		//java/lang
+${(applet.imports ?? []).map((l) => '\t\t' + l).join('\n')}
 	}
 
 	.applet {
-		0xF0:0x4A:0x43:0x56:0x4D:0x7F:0x1 Probe;
+		${jcaAid(applet.appletAid ?? PROBE_AID)} Probe;
 	}
 
 	.constantPool {
@@ -288,9 +336,11 @@ ${cpText}
 
 		.fields {
 ${fieldDecls.join('\n')}
+${(applet.statics ?? []).map((f) => `\t\t\t${f.trim()};`).join('\n')}
 		}
 
-		.publicMethodTable ${applet.deselect ? 4 : 7} {
+${sh ? '\t\t.shareable;\n' : ''}
+		.publicMethodTable ${applet.deselect ? 4 : sh ? 5 : 7} {
 			equals(Ljava/lang/Object;)Z;
 			register()V;
 			register([BSB)V;
@@ -299,10 +349,19 @@ ${fieldDecls.join('\n')}
 			getShareableInterfaceObject(Ljavacard/framework/AID;B)Ljavacard/framework/Shareable;;
 			select()Z;
 			process(Ljavacard/framework/APDU;)V;
+${(sh?.methods ?? []).map((m) => `\t\t\t${m.sig};`).join('\n')}
 		}
 
 		.packageMethodTable 0 {
 		}
+${sh ? `
+		.implementedInterfaceInfoTable {
+			.interface 0.2 {
+			}
+			.interface ${sh.iface} {
+${sh.methods.map((_, i) => `\t\t\t\t${8 + i};`).join('\n')}
+			}
+		}` : ''}
 ${methods.join('\n')}
 	}
 }
