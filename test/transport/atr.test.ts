@@ -91,5 +91,4 @@ describe('ATR', () => {
     expect(hex(p.historical)).toBe('0102030405');
     expect(() => card.setHistoricalBytes(new Uint8Array(16))).toThrow(RangeError);
   });
-
 });
