@@ -147,6 +147,7 @@ export class TpduTerminal {
   /** Powers the card on, reads its ATR, negotiates the protocol (PPS) and, in T=1, the IFSD. */
   powerOn(): Uint8Array {
     const bytes = this.card.powerOn();
+    this.options.log?.({ from: 'ICC', bytes, what: 'ATR' });
     const atr = parseAtr(bytes);
     if (!atr.tckValid) throw new Error(`the ATR ${hex(bytes)} has a wrong TCK`);
     this.atr = atr;
