@@ -51,6 +51,7 @@ export class TpduCard {
       l.ifsc = c.ifsc;
       if (link.protocol === 'T=1') l.ifsd = link.ifsd;
       l.waitExtensions = 0;
+      jcre.vm.budget = jcre.instructionBudget; // a command refused before any applet runs counts 0 bytecodes
       const response = this.card.transmit(apdu);
       return { response, waitExtensions: l.waitExtensions, bytecodes: Math.max(0, jcre.instructionBudget - jcre.vm.budget) };
     };
