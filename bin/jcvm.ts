@@ -23,6 +23,7 @@ import { PowerLoss } from '../runtime/memory/eeprom.ts';
 import { formatTearTable, tearScript } from '../runtime/memory/tearing.ts';
 import { formatMemoryReport } from '../runtime/memory/report.ts';
 import { makeSuiteCard } from '../runtime/script/suite-card.ts';
+import { TpduCard, TpduTerminal } from '../runtime/transport/tpdu-card.ts';
 
 const USAGE = `usage: jcvm <command> [options]
 
@@ -55,7 +56,10 @@ options: --card <file>  keep the card in this image file (created if missing, sa
          --tear-at <n>  (run) lose power at the n-th persistent write of the APDUs, then power up
          --trace        print every bytecode executed (to stderr; runs the interpreter)
          --no-jit       interpret only (methods are otherwise compiled to JavaScript)
-         --random-seed <text>  make RandomData deterministic (reproducible test runs)`;
+         --random-seed <text>  make RandomData deterministic (reproducible test runs)
+         --protocol T=0|T=1  (run, mem) the card offers this protocol and the APDUs travel as
+                        its TPDUs (T=0: 61xx/GET RESPONSE, 6Cxx; T=1: chained blocks)
+         --tpdu         (with --protocol) print the ATR and every TPDU exchanged`;
 
 /** A user error: printed as one line, exit status 2. */
 class UsageError extends Error {}
@@ -65,9 +69,9 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value']);
+const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value', '--protocol']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
-const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--help', '-h', '--chip-specific']);
+const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--tpdu', '--help', '-h', '--chip-specific']);
 
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
@@ -107,6 +111,11 @@ function cardOptions(p: Parsed): CardOptions {
   if (seed !== undefined) options.randomSeed = seed;
   const file = p.flags.get('--card')?.[0];
   if (file !== undefined) options.cardFile = file;
+  const protocol = p.flags.get('--protocol')?.[0];
+  if (protocol !== undefined) {
+    if (protocol !== 'T=0' && protocol !== 'T=1') throw new UsageError(`--protocol must be T=0 or T=1, not '${protocol}'`);
+    options.protocol = protocol;
+  }
   return options;
 }
 
@@ -194,16 +203,24 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
         if (!Number.isInteger(n) || n < 0) throw new UsageError(`--tear-at must be a whole number, not '${tear}'`);
         card.tearAt(n);
       }
+      // --protocol: the APDUs travel as TPDUs of that protocol (runtime/transport).
+      let terminal: TpduTerminal | null = null;
+      if (options.protocol && !report) {
+        const tpdu = p.flags.has('--tpdu');
+        terminal = new TpduTerminal(new TpduCard(card), tpdu ? { log: (l) => out(`   ${l.from === 'IFD' ? 'IFD>' : 'ICC<'} ${hex(l.bytes, ' ')}${l.what ? `  ${l.what}` : ''}`) } : {});
+        terminal.powerOn();
+      }
       for (const a of p.flags.get('--apdu') ?? []) {
         const cmd = parseHex(a, 'APDU');
         out(`=> ${hex(cmd, ' ')}`);
         let r: Uint8Array;
         try {
-          r = card.transmit(cmd);
+          r = terminal ? terminal.transmit(cmd) : card.transmit(cmd);
         } catch (e) {
           if (!(e instanceof PowerLoss)) throw e;
           out(`!! ${e.message}: no response; powering up again (recovery)`);
-          card.powerOn();
+          if (terminal) terminal.powerOn();
+          else card.powerOn();
           continue;
         }
         out(`<= ${hex(r, ' ')}`);

@@ -13,6 +13,7 @@ import { PowerLoss } from './memory/eeprom.ts';
 import { captureDirectory, changeStamp, encodeImage, readImageFile, removeStaleTemporaries, writeFileAtomic } from './memory/image.ts';
 import { memoryReport, type MemoryReport } from './memory/report.ts';
 import type { ApduCard } from './script/types.ts';
+import { buildAtr, checkAtrConfig, DEFAULT_ATR_CONFIG, offeredProtocols, type AtrConfig, type ProtocolOffer } from './transport/atr.ts';
 
 export interface CardOptions extends JcreOptions {
   /**
@@ -32,6 +33,12 @@ export interface CardOptions extends JcreOptions {
   completed?: boolean;
   /** The OS ROM (tests give a damaged one). */
   rom?: Rom;
+  /** Transmission protocols offered in the ATR (runtime/transport): the first is in force after it. Default T=1. */
+  protocol?: ProtocolOffer;
+  /** Historical bytes of the ATR (at most 15); default "jcvm". */
+  historicalBytes?: Uint8Array;
+  /** Other ATR parameters (Fi, Di, WI, IFSC, BWI, CWI, EDC); default DEFAULT_ATR_CONFIG's. */
+  atr?: Partial<Omit<AtrConfig, 'protocols' | 'historical'>>;
 }
 
 export interface PackageSummary {
@@ -48,17 +55,11 @@ export interface AppletSummary {
 }
 
 /**
- * ATR of a T=1 card (ISO/IEC 7816-3 8.2): TS=3B, T0 (TD1, 4 historical bytes), TD1 (T=1,
+ * ATR of the default card (ISO/IEC 7816-3 8.2): TS=3B, T0 (TD1, 4 historical bytes), TD1 (T=1,
  * TD2 follows), TD2 (TA3, TB3 for T=1), TA3 IFSC=254, TB3 BWI=4 CWI=5, historical bytes
- * "jcvm", TCK.
+ * "jcvm", TCK. A card's own comes from its options (runtime/transport/atr.ts).
  */
-export const DEFAULT_ATR = withTck([0x3b, 0x84, 0x81, 0x31, 0xfe, 0x45, 0x6a, 0x63, 0x76, 0x6d]);
-
-function withTck(bytes: number[]): Uint8Array {
-  let tck = 0;
-  for (let i = 1; i < bytes.length; i++) tck ^= bytes[i]!;
-  return Uint8Array.from([...bytes, tck]);
-}
+export const DEFAULT_ATR = buildAtr(DEFAULT_ATR_CONFIG);
 
 /** Thrown when an APDU is sent to a card that is not powered. */
 export class CardStateError extends Error {
@@ -82,7 +83,17 @@ export class Card implements ApduCard {
   /** Times the image file was written by this Card. */
   imageWrites = 0;
 
+  /** What the ATR announces (protocols, parameters, historical bytes). */
+  readonly atrConfig: AtrConfig;
+
   constructor(options: CardOptions = {}) {
+    this.atrConfig = {
+      ...DEFAULT_ATR_CONFIG,
+      ...options.atr,
+      protocols: offeredProtocols(options.protocol ?? 'T=1'),
+      historical: (options.historicalBytes ?? DEFAULT_ATR_CONFIG.historical).slice(),
+    };
+    checkAtrConfig(this.atrConfig);
     this.file = options.cardFile ?? null;
     if (this.file) removeStaleTemporaries(this.file);
     if (this.file && existsSync(this.file)) {
@@ -131,7 +142,28 @@ export class Card implements ApduCard {
     this.writesPerApdu.length = 0;
     this.powered = true;
     this.persist();
-    return DEFAULT_ATR.slice();
+    // The protocol in force after the ATR is the first offered (no PPS); an APDU-level caller
+    // is a reader that announced IFSD 254 (the TPDU layers set their own, runtime/transport).
+    const link = this.jcre.link;
+    link.protocol = this.atrConfig.protocols[0]!;
+    link.ifsc = this.atrConfig.ifsc;
+    link.ifsd = 254;
+    link.nad = 0;
+    return this.atr;
+  }
+
+  /** The ATR the card answers at its next reset. */
+  get atr(): Uint8Array {
+    return buildAtr(this.atrConfig);
+  }
+
+  /**
+   * Historical bytes of the ATR from the next reset on (at most 15; RangeError otherwise), as
+   * GlobalPlatform's GPSystem.setATRHistBytes asks. Not kept in the card image.
+   */
+  setHistoricalBytes(bytes: Uint8Array): void {
+    if (bytes.length > 15) throw new RangeError(`an ATR has at most 15 historical bytes, not ${bytes.length}`);
+    this.atrConfig.historical = bytes.slice();
   }
 
   /** Warm reset: same as power cycling for the card's state. */

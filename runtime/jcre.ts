@@ -15,6 +15,7 @@ import { Kind, Transience, type HeapObject, type VmClass } from '../vm/types.ts'
 import { ApduStateCode, channelOf, parseCommand, type ParsedCommand } from './apdu.ts';
 import { ApiRegistry, MissingNative } from './api/registry.ts';
 import { frameworkNatives } from './api/framework.ts';
+import { LinkState } from './transport/link.ts';
 import { securityNatives } from './api/security.ts';
 
 export const JCRE_CONTEXT = 0;
@@ -114,6 +115,8 @@ export class Jcre implements PackageResolver {
   /** Instance being installed: register() completes it. */
   installing: { pkg: CardPackage; classAid: Uint8Array; registered: AppletInstance | null } | null = null;
   apdu = new ApduSession();
+  /** The transmission protocol's side of the APDU natives (runtime/transport). */
+  readonly link = new LinkState();
   /** Run at every card reset, after transient arrays are cleared (natives' CLEAR_ON_RESET state). */
   readonly onReset: (() => void)[] = [];
   /** Transaction nesting depth (0 or 1). */

@@ -12,7 +12,7 @@ import { array, checkRange, FW } from './common.ts';
 const APDU = `${FW}/APDU`;
 const APDU_EX = `${FW}/APDUException`;
 const ILLEGAL_USE = 1, BUFFER_BOUNDS = 2, BAD_LENGTH = 3, IO_ERROR = 4;
-const PROTOCOL_T1 = 1;
+const PROTOCOL_T0 = 0, PROTOCOL_T1 = 1; // media bits (high nibble) 0: PROTOCOL_MEDIA_DEFAULT, contacts
 
 export function apduNatives(rt: Jcre): NativeTable {
   const fail = (reason: number): never => rt.throwException(APDU_EX, reason);
@@ -101,7 +101,7 @@ export function apduNatives(rt: Jcre): NativeTable {
       sendBytes(off, len);
     },
     [`${APDU}.getCurrentState()B`]: () => rt.apdu.state,
-    [`${APDU}.getNAD()B`]: () => 0,
+    [`${APDU}.getNAD()B`]: () => (rt.link.protocol === 'T=1' ? rt.link.nad << 24 >> 24 : 0),
     [`${APDU}.isCommandChainingCLA()Z`]: () => ((cla() & 0x80) === 0 && (cla() & 0x10) !== 0 ? 1 : 0),
     [`${APDU}.isSecureMessagingCLA()Z`]: () => {
       const c = cla();
@@ -110,12 +110,14 @@ export function apduNatives(rt: Jcre): NativeTable {
     },
     [`${APDU}.isISOInterindustryCLA()Z`]: () => ((cla() & 0x80) === 0 ? 1 : 0),
     [`${APDU}.isValidCLA()Z`]: () => (cla() !== 0xff ? 1 : 0),
-    [`${APDU}.getProtocol()B`]: () => PROTOCOL_T1,
-    [`${APDU}.getInBlockSize()S`]: () => 0xfe,
-    [`${APDU}.getOutBlockSize()S`]: () => 0xfe,
+    [`${APDU}.getProtocol()B`]: () => (rt.link.protocol === 'T=1' ? PROTOCOL_T1 : PROTOCOL_T0),
+    [`${APDU}.getInBlockSize()S`]: () => rt.link.inBlockSize,
+    [`${APDU}.getOutBlockSize()S`]: () => rt.link.outBlockSize,
     [`${APDU}.getCLAChannel()B`]: () => channelOf(cla()),
     [`${APDU}.getCurrentAPDU()L${APDU};`]: () => rt.apduHandle,
     [`${APDU}.getCurrentAPDUBuffer()[B`]: () => rt.apduBufferHandle,
-    [`${APDU}.waitExtension()V`]: () => undefined,
+    [`${APDU}.waitExtension()V`]: () => {
+      rt.link.waitExtensions++; // T=1: S(WTX request), T=0: a NULL byte (runtime/transport)
+    },
   };
 }

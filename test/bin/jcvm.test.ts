@@ -31,6 +31,31 @@ describe('jcvm run', () => {
     ]);
   });
 
+  it('--protocol T=0 / T=1: the APDUs travel as TPDUs, --tpdu prints them', async () => {
+    const t0 = await cli('run', echoCap, '--install', 'F04A43564D0101', '--protocol', 'T=0', '--tpdu', '--apdu', '00A4040007F04A43564D0101', '8040000002CAFE02');
+    expect(t0.code).toBe(0);
+    expect(t0.out.slice(2)).toEqual([
+      '   ICC< 3B 04 6A 63 76 6D  ATR',
+      '=> 00 A4 04 00 07 F0 4A 43 56 4D 01 01',
+      '   IFD> 00 A4 04 00 07 F0 4A 43 56 4D 01 01',
+      '   ICC< A4 90 00',
+      '<= 90 00',
+      '=> 80 40 00 00 02 CA FE 02',
+      '   IFD> 80 40 00 00 02 CA FE',
+      '   ICC< 40 61 02',
+      '   IFD> 00 C0 00 00 02',
+      '   ICC< C0 CA FE 90 00',
+      '<= CA FE 90 00',
+    ]);
+    const t1 = await cli('run', echoCap, '--install', 'F04A43564D0101', '--protocol', 'T=1', '--apdu', '00A4040007F04A43564D0101', '8020030000');
+    expect(t1.out.slice(2)).toEqual(['=> 00 A4 04 00 07 F0 4A 43 56 4D 01 01', '<= 90 00', '=> 80 20 03 00 00', '<= 00 01 02 90 00']);
+    const t1log = await cli('run', echoCap, '--install', 'F04A43564D0101', '--protocol', 'T=1', '--tpdu', '--apdu', '80100000');
+    expect(t1log.out.slice(2, 5)).toEqual(['   ICC< 3B 84 81 31 FE 45 6A 63 76 6D 9D  ATR', '   IFD> 00 C1 01 FE 3E  S(IFS request 254)', '   ICC< 00 E1 01 FE 1E  S(IFS response 254)']);
+    const bad = await cli('run', echoCap, '--protocol', 'T=2');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toEqual(["jcvm: --protocol must be T=0 or T=1, not 'T=2'"]);
+  });
+
   it('stops a runaway applet with the budget and says why', async () => {
     // bench INS 02 with n = 20000 runs about 620,000 bytecodes; INS 01 runs a handful
     const bench = join(CORPUS_DIR, 'bench', 'bench.cap');
