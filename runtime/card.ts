@@ -10,6 +10,7 @@ import { PowerLoss } from './memory/eeprom.ts';
 import { captureDirectory, changeStamp, encodeImage, readImageFile, removeStaleTemporaries, writeFileAtomic } from './memory/image.ts';
 import { memoryReport, type MemoryReport } from './memory/report.ts';
 import type { ApduCard } from './script/types.ts';
+import { DEFAULT_FS_AID, FileSystemApp } from './fs/app.ts'; // native applications (issue 8)
 
 export interface CardOptions extends JcreOptions {
   /**
@@ -19,6 +20,11 @@ export interface CardOptions extends JcreOptions {
    * The memory sizes of an existing image are its own.
    */
   cardFile?: string;
+  /**
+   * AID of the ISO/IEC 7816-4 file-system application (runtime/fs); default
+   * F04A43564D46530001; null: the card has none.
+   */
+  fileSystemAid?: Uint8Array | null;
 }
 
 export interface PackageSummary {
@@ -80,6 +86,8 @@ export class Card implements ApduCard {
       this.jcre = new Jcre(options);
       this.persist();
     }
+    // Native applications (runtime/native-app.ts): the file system, selectable by its AID.
+    if (options.fileSystemAid !== null) this.jcre.nativeApps.push(new FileSystemApp(this.jcre, options.fileSystemAid ?? DEFAULT_FS_AID));
   }
 
   /** Write the card image if the card's state differs from the file's (no file: nothing). */
