@@ -19,6 +19,7 @@ import { PowerLoss } from '../runtime/memory/eeprom.ts';
 import { formatTearTable, tearScript } from '../runtime/memory/tearing.ts';
 import { formatMemoryReport } from '../runtime/memory/report.ts';
 import { makeSuiteCard } from '../runtime/script/suite-card.ts';
+import { buildFileSystem, loadFileSystem } from '../runtime/fs/personalise.ts'; // the file system (issue 8)
 
 const USAGE = `usage: jcvm <command> [options]
 
@@ -35,6 +36,9 @@ const USAGE = `usage: jcvm <command> [options]
                                           like run, then report used and free memory per package
                                           and the persistent writes of each APDU
   mem --card <image>                      the same report for a saved card (writes of its last session)
+  fs load <fs.json> --card <image>        personalise the card's ISO 7816-4 file system from a JSON
+                                          description (runtime/fs/README.md), selectable by AID
+                                          F04A43564D46530001
   tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
                                           the suite's first script, recover, and check the state
                                           is the one before or after the APDU
@@ -230,6 +234,18 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       out(`  expected: ${cmp.firstDiff!.expected}`);
       out(`  actual:   ${cmp.firstDiff!.actual}`);
       return 1;
+    }
+    case 'fs': { // the ISO/IEC 7816-4 file system (runtime/fs)
+      const [sub, file] = p.positional;
+      const options = cardOptions(p);
+      if (sub !== 'load' || !file || !options.cardFile) throw new UsageError('usage: jcvm fs load <fs.json> --card <image>');
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const text = await readFile(file, 'utf8');
+      buildFileSystem(text); // a bad description is refused before the image is opened or created
+      const created = !existsSync(options.cardFile);
+      const r = loadFileSystem(new Card(options), text);
+      out(`${created ? 'created' : 'opened'} card image ${options.cardFile}; file system ${basename(file)} loaded: ${r.files} files, ${r.bytes} bytes`);
+      return 0;
     }
     case 'tear': {
       const [file] = p.positional;
