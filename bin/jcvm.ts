@@ -24,6 +24,7 @@ import { formatTearTable, tearScript } from '../runtime/memory/tearing.ts';
 import { formatMemoryReport } from '../runtime/memory/report.ts';
 import { makeSuiteCard } from '../runtime/script/suite-card.ts';
 import { TpduCard, TpduTerminal } from '../runtime/transport/tpdu-card.ts';
+import { buildFileSystem, loadFileSystem } from '../runtime/fs/personalise.ts'; // the file system (issue 8)
 
 const USAGE = `usage: jcvm <command> [options]
 
@@ -46,6 +47,9 @@ const USAGE = `usage: jcvm <command> [options]
   card complete --card <image> (--batch-key <hex> | --value <hex>) [--chip-specific]
                                           check the chip's authenticity, then complete it
   card info --card <image>                the chip's manufacturing record, state and self-test
+  fs load <fs.json> --card <image>        personalise the card's ISO 7816-4 file system from a JSON
+                                          description (runtime/fs/README.md), selectable by AID
+                                          F04A43564D46530001
   tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
                                           the suite's first script, recover, and check the state
                                           is the one before or after the APDU
@@ -257,6 +261,18 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       out(`  expected: ${cmp.firstDiff!.expected}`);
       out(`  actual:   ${cmp.firstDiff!.actual}`);
       return 1;
+    }
+    case 'fs': { // the ISO/IEC 7816-4 file system (runtime/fs)
+      const [sub, file] = p.positional;
+      const options = cardOptions(p);
+      if (sub !== 'load' || !file || !options.cardFile) throw new UsageError('usage: jcvm fs load <fs.json> --card <image>');
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const text = await readFile(file, 'utf8');
+      buildFileSystem(text); // a bad description is refused before the image is opened or created
+      const created = !existsSync(options.cardFile);
+      const r = loadFileSystem(new Card(options), text);
+      out(`${created ? 'created' : 'opened'} card image ${options.cardFile}; file system ${basename(file)} loaded: ${r.files} files, ${r.bytes} bytes`);
+      return 0;
     }
     case 'tear': {
       const [file] = p.positional;

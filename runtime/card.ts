@@ -14,6 +14,7 @@ import { captureDirectory, changeStamp, encodeImage, readImageFile, removeStaleT
 import { memoryReport, type MemoryReport } from './memory/report.ts';
 import type { ApduCard } from './script/types.ts';
 import { buildAtr, checkAtrConfig, DEFAULT_ATR_CONFIG, offeredProtocols, type AtrConfig, type ProtocolOffer } from './transport/atr.ts';
+import { DEFAULT_FS_AID, FileSystemApp } from './fs/app.ts'; // native applications (issue 8)
 
 export interface CardOptions extends JcreOptions {
   /**
@@ -39,6 +40,11 @@ export interface CardOptions extends JcreOptions {
   historicalBytes?: Uint8Array;
   /** Other ATR parameters (Fi, Di, WI, IFSC, BWI, CWI, EDC); default DEFAULT_ATR_CONFIG's. */
   atr?: Partial<Omit<AtrConfig, 'protocols' | 'historical'>>;
+  /**
+   * AID of the ISO/IEC 7816-4 file-system application (runtime/fs); default
+   * F04A43564D46530001; null: the card has none.
+   */
+  fileSystemAid?: Uint8Array | null;
 }
 
 export interface PackageSummary {
@@ -113,6 +119,8 @@ export class Card implements ApduCard {
       if (options.completed !== false) this.os.completeAtFactory();
       this.persist();
     }
+    // Native applications (runtime/native-app.ts): the file system, selectable by its AID.
+    if (options.fileSystemAid !== null) this.jcre.nativeApps.push(new FileSystemApp(this.jcre, options.fileSystemAid ?? DEFAULT_FS_AID));
   }
 
   /** Write the card image if the card's state differs from the file's (no file: nothing). */

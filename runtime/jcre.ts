@@ -17,6 +17,7 @@ import { ApiRegistry, MissingNative } from './api/registry.ts';
 import { frameworkNatives } from './api/framework.ts';
 import { LinkState } from './transport/link.ts';
 import { securityNatives } from './api/security.ts';
+import type { NativeApplication } from './native-app.ts'; // native applications (issue 8)
 
 export const JCRE_CONTEXT = 0;
 
@@ -121,6 +122,10 @@ export class Jcre implements PackageResolver {
   readonly onReset: (() => void)[] = [];
   /** Transaction nesting depth (0 or 1). */
   transactionDepth = 0;
+  // >>> native applications (runtime/native-app.ts): registered by the Card, selected by AID
+  readonly nativeApps: NativeApplication[] = [];
+  selectedNative: NativeApplication | null = null;
+  // <<< native applications
   private nextContext = 1;
   /** The context of the last applet entry point the JCRE called. */
   private lastContext = JCRE_CONTEXT;
@@ -395,6 +400,7 @@ export class Jcre implements PackageResolver {
     const marked = new Uint8Array(objects.length);
     const stack: number[] = [this.apduHandle, this.apduBufferHandle, ...this.exceptionObjects.values()];
     for (const a of this.applets) stack.push(a.handle, a.aidHandle);
+    for (const n of this.nativeApps) stack.push(...n.roots()); // native applications' card memory
     for (const p of this.packages) {
       const img = p.linked.pkg.staticImage;
       for (let i = 0; i < p.linked.pkg.staticRefCount; i++) stack.push((img[2 * i]! << 8) | img[2 * i + 1]!);
@@ -656,6 +662,8 @@ export class Jcre implements PackageResolver {
     this.selected = null;
     this.selectingApplet = false;
     this.transactionDepth = 0;
+    this.selectedNative = null; // native applications: nothing selected,
+    for (const n of this.nativeApps) n.reset(); // their RAM state cleared
     for (const h of this.transients) this.heap.get(h)?.data.fill(0);
     for (const hook of this.onReset) hook();
   }
@@ -682,6 +690,9 @@ export class Jcre implements PackageResolver {
     const cla = cmd[0]!, ins = cmd[1]!;
     if (channelOf(cla) !== 0 && (cla & 0x80) === 0) return sw(0x6881); // logical channels: not yet (issue 8)
 
+    const native = this.routeNative(cmd, parsed); // native applications (runtime/native-app.ts)
+    if (native) return native;
+
     let target = this.selected;
     if ((cla & 0x80) === 0 && ins === 0xa4 && cmd[2] === 0x04) {
       const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
@@ -693,6 +704,33 @@ export class Jcre implements PackageResolver {
     if (!target) return sw(0x6999);
     return this.dispatch(target, false);
   }
+
+  // >>> native applications (runtime/native-app.ts)
+  /**
+   * SELECT by a native application's AID selects it when it accepts (the applet selected
+   * before is deselected); while one is selected it gets every command except a SELECT by AID that
+   * names an applet. Returns null when the command is the JCRE's to route.
+   */
+  private routeNative(cmd: Uint8Array, parsed: ParsedCommand): Uint8Array | null {
+    if ((cmd[0]! & 0x80) === 0 && cmd[1] === 0xa4 && cmd[2] === 0x04) {
+      const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
+      const app = this.nativeApps.find((a) => equalBytes(a.aid, aid));
+      const r = app?.select(cmd);
+      if (app && r && r[r.length - 2] === 0x90 && r[r.length - 1] === 0x00) {
+        if (this.selected) this.deselect(this.selected);
+        if (this.selectedNative !== app) this.selectedNative?.deselect();
+        this.selectedNative = app;
+        return r;
+      } // refused (a file system not yet personalised): routed as if the application were absent
+      if (this.selectedNative && this.findForSelect(aid, cmd[3]!)) {
+        this.selectedNative.deselect();
+        this.selectedNative = null;
+        return null;
+      }
+    }
+    return this.selectedNative ? this.selectedNative.process(cmd) : null;
+  }
+  // <<< native applications
 
   /** JCRE 4.5: exact AID match first, else the first instance whose AID starts with the bytes. */
   private findForSelect(aid: Uint8Array, p2: number): AppletInstance | undefined {

@@ -10,6 +10,7 @@ import { apduNatives } from './apdu.ts';
 import { equalBytes } from '../../loader/bytes.ts';
 import { array, bytesOf, checkRange, FW } from './common.ts';
 import type { NativeTable } from './registry.ts';
+import { secretEquals } from '../constant-time.ts';
 
 /** Exception classes with the CardException-style reason API: throwIt, <init>(S), get/setReason. */
 const REASON_EXCEPTIONS = [
@@ -285,7 +286,8 @@ export function frameworkNatives(rt: Jcre): NativeTable {
     const given = bytesOf(vm, vm.stack[b + 1]!, vm.stack[b + 2]!, Math.max(len, 0));
     setTries(value, tries - 1, false); // before the comparison: tearing cannot give a free try
     const stored = value.data[1]! & 0xff;
-    if (stored !== UNSET && len === stored && equalBytes(given, new Uint8Array(value.data.buffer, value.data.byteOffset + 2, stored))) {
+    // Constant time (issue 8): every byte of the PIN slot is compared, wherever a difference lies.
+    if (stored !== UNSET && secretEquals(value.data, 2, stored, given, 0, len, p.maxSize)) {
       setFlag(flag, true);
       setTries(value, p.tryLimit, false);
       return 1;

@@ -393,6 +393,14 @@ export class Eeprom {
     throw new MemoryFull('heap', `no free block of ${length} bytes (${this.free} bytes free in all)`);
   }
 
+  /** Say what a used block holds (the memory map); not a card write: the kind is the allocator's bookkeeping. */
+  setBlockKind(offset: number, kind: BlockKind): void {
+    const at = offset - BLOCK_HEADER;
+    const word = this.view.getUint32(at, true);
+    if ((word & USED) === 0) throw new Error(`no used block at ${offset}`);
+    this.view.setUint32(at, (USED | (kind << 24) | (word & SIZE_MASK)) >>> 0, true);
+  }
+
   /** Free the block whose bytes start at `offset`; merges with the next free block. */
   release(offset: number): void {
     const at = offset - BLOCK_HEADER;

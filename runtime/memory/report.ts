@@ -82,6 +82,7 @@ export function wornPages(e: Eeprom, count = 5): [number, number][] {
   });
   return pages.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, count);
 }
+import { FsStore } from '../fs/store.ts';
 
 export interface MemoryUse {
   persistent: number;
@@ -94,6 +95,8 @@ export interface MemoryReport {
   transient: { size: number; used: number; free: number };
   commitBuffer: { capacity: number };
   jcre: MemoryUse;
+  /** The ISO 7816-4 file system (runtime/fs), part of the JCRE's memory, when the card has one. */
+  fileSystem?: { bytes: number; files: number };
   packages: { aid: string; name: string; staticImage: number; use: MemoryUse; applets: string[] }[];
   writesSinceReset: number;
   writesPerApdu: { command: string; writes: number }[];
@@ -125,6 +128,7 @@ export function memoryReport(rt: Jcre, writesPerApdu: { command: string; writes:
     transient: { size: ramSize, used: ramSize - ram.free, free: ram.free },
     commitBuffer: { capacity: e.journalCapacity },
     jcre: use(0),
+    ...fileSystemUse(rt),
     packages: rt.packages.map((p) => ({
       aid: hex(p.linked.pkg.aid),
       name: p.linked.pkg.name,
@@ -139,6 +143,11 @@ export function memoryReport(rt: Jcre, writesPerApdu: { command: string; writes:
   };
 }
 
+function fileSystemUse(rt: Jcre): { fileSystem?: { bytes: number; files: number } } {
+  const fs = FsStore.find(rt);
+  return fs ? { fileSystem: { bytes: fs.object!.data.byteLength, files: fs.files.length } } : {};
+}
+
 export function formatMemoryReport(r: MemoryReport): string[] {
   const report = r;
   const kib = (n: number): string => (n >= 10240 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
@@ -147,6 +156,7 @@ export function formatMemoryReport(r: MemoryReport): string[] {
     `transient memory:  ${kib(r.transient.used)} used, ${kib(r.transient.free)} free of ${kib(r.transient.size)}`,
     `JCRE:              ${r.jcre.objects} objects, ${kib(r.jcre.persistent)} persistent, ${kib(r.jcre.transient)} transient`,
   ];
+  if (r.fileSystem) lines.push(`  of which the file system: ${kib(r.fileSystem.bytes)}, ${r.fileSystem.files} files (MF, DFs, EFs, secret EFs)`);
   for (const p of r.packages) {
     lines.push(
       `package ${p.name} (${p.aid}): static fields ${kib(p.staticImage)}; ${p.use.objects} objects, ${kib(p.use.persistent)} persistent, ${kib(p.use.transient)} transient${p.applets.length ? `; applets ${p.applets.length > 6 ? `${p.applets.slice(0, 6).join(' ')} and ${p.applets.length - 6} more` : p.applets.join(' ')}` : ''}`,

@@ -154,3 +154,36 @@ describe('OwnerPIN(3, 8)', () => {
     expect(statusOf()).toBe('02009000');
   });
 });
+
+// Issue 8, item 7: the try counter is written before the comparison and restored only on
+// success, so a power loss at any write of a check() never gives a free try.
+describe('OwnerPIN.check under tearing', () => {
+  const triesAfterRecovery = (): number => {
+    card.powerOn();
+    select(card, PROBE_AID);
+    return parseInt(statusOf().slice(0, 2), 16);
+  };
+
+  for (const [what, pin] of [['a wrong PIN', '31323335'], ['the right PIN', '31323334']] as const) {
+    it(`${what}: torn at every write, the counter after recovery is never above the counter before`, () => {
+      update('31323334');
+      check('00'); // 2 tries left
+      const w0 = card.persistentWrites;
+      const clean = check(pin);
+      const writes = card.persistentWrites - w0;
+      expect(writes).toBe(pin === '31323334' ? 2 : 1); // decrement (+ restore on success)
+      // back to 2 tries, then tear at each write index in turn
+      for (let t = 0; t < writes; t++) {
+        tx(card, '80240000'); // resetAndUnblock: 3
+        check('00'); // 2
+        card.tearAt(t);
+        expect(() => check(pin)).toThrow(/power/i);
+        const tries = triesAfterRecovery();
+        expect(tries).toBeLessThanOrEqual(2);
+        // torn at the decrement itself: nothing was compared, nothing written (2); after it: 1
+        expect(tries).toBe(t === 0 ? 2 : 1);
+      }
+      expect(clean.slice(0, 2)).toBe(pin === '31323334' ? '01' : '00');
+    });
+  }
+});
