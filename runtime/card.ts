@@ -10,6 +10,7 @@ import { PowerLoss } from './memory/eeprom.ts';
 import { captureDirectory, changeStamp, encodeImage, readImageFile, removeStaleTemporaries, writeFileAtomic } from './memory/image.ts';
 import { memoryReport, type MemoryReport } from './memory/report.ts';
 import type { ApduCard } from './script/types.ts';
+import { CardManager, type GpOptions } from './gp/manager.ts';
 
 export interface CardOptions extends JcreOptions {
   /**
@@ -19,6 +20,11 @@ export interface CardOptions extends JcreOptions {
    * The memory sizes of an existing image are its own.
    */
   cardFile?: string;
+  /**
+   * A GlobalPlatform card: the card manager (Issuer Security Domain, selected at every reset,
+   * and the reference installer) in front of the JCRE (runtime/gp). Off by default.
+   */
+  gp?: GpOptions | boolean;
 }
 
 export interface PackageSummary {
@@ -57,6 +63,8 @@ export class CardStateError extends Error {
 
 export class Card implements ApduCard {
   readonly jcre: Jcre;
+  /** The GlobalPlatform card manager, when the card has one (CardOptions.gp). */
+  readonly cardManager: CardManager | null = null;
   private powered = false;
 
   /** The card image file, when the card has one. */
@@ -73,11 +81,13 @@ export class Card implements ApduCard {
     if (this.file && existsSync(this.file)) {
       const saved = readImageFile(this.file);
       this.jcre = new Jcre(options, { ...saved, file: this.file });
+      if (options.gp) this.cardManager = new CardManager(this.jcre, options.gp === true ? {} : options.gp);
       this.writesPerApdu.push(...saved.directory.writesPerApdu);
       this.savedDirectory = JSON.stringify(captureDirectory(this.jcre, this.writesPerApdu));
       this.savedStamp = changeStamp(this.jcre);
     } else {
       this.jcre = new Jcre(options);
+      if (options.gp) this.cardManager = new CardManager(this.jcre, options.gp === true ? {} : options.gp);
       this.persist();
     }
   }
