@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCapPath } from '../../../loader/cap/archive.ts';
 import { Card } from '../../../runtime/card.ts';
 import { GpClient, parseLegacyStatus, parseTlvStatus } from '../../../runtime/gp/client.ts';
 import { keyCheckValue, makeKeySet } from '../../../runtime/gp/keys.ts';
@@ -27,7 +26,7 @@ describe('SELECT and default selection', () => {
     expect(hex(card.transmit(fromHex('00A4040005F0F0F0F0F000')))).toBe('6a82');
   });
 
-  it('commands go to the ISD again when the applet selected is deleted or refuses selection', async () => {
+  it('SELECT of the ISD takes the basic channel back from an applet', async () => {
     const { card, host } = gpCard();
     host.open(DES_KEYS);
     await installSuite(host, suite('echo'));
@@ -88,8 +87,6 @@ describe('INITIALIZE UPDATE / EXTERNAL AUTHENTICATE', () => {
     const other = makeKeySet(0xff, 'DES3', fromHex('11'.repeat(16)), fromHex('11'.repeat(16)), fromHex('11'.repeat(16)));
     expect(() => host.open(other)).toThrow(/card cryptogram/);
     host.open(DES_KEYS);
-    const good = fromHex('84F28002 0A 4F00').slice();
-    void good;
     // A C-MAC that does not verify: 6982, and the session is over.
     expect(hex(card.transmit(fromHex('84F280020A4F001122334455667788')))).toBe('6982');
     host.forget();
@@ -407,6 +404,5 @@ describe('the card image keeps the card manager', () => {
     host.open(newKeys);
     expect(sw(host.setStatus(0x40, 0x00, fromHex('F04A43564D0601')))).toBe('9000');
     expect(scriptDiff(card, resolve(CORPUS_DIR, 'pin', 'pin.scr'))).toBe('');
-    void readCapPath;
   });
 });
