@@ -15,6 +15,7 @@ import { memoryReport, type MemoryReport } from './memory/report.ts';
 import type { ApduCard } from './script/types.ts';
 import { buildAtr, checkAtrConfig, DEFAULT_ATR_CONFIG, offeredProtocols, type AtrConfig, type ProtocolOffer } from './transport/atr.ts';
 import { DEFAULT_FS_AID, FileSystemApp } from './fs/app.ts'; // native applications (issue 8)
+import { CardManager, type GpOptions } from './gp/manager.ts';
 
 export interface CardOptions extends JcreOptions {
   /**
@@ -45,6 +46,11 @@ export interface CardOptions extends JcreOptions {
    * F04A43564D46530001; null: the card has none.
    */
   fileSystemAid?: Uint8Array | null;
+  /**
+   * A GlobalPlatform card: the card manager (Issuer Security Domain, selected at every reset,
+   * and the reference installer) in front of the JCRE (runtime/gp). Off by default.
+   */
+  gp?: GpOptions | boolean;
 }
 
 export interface PackageSummary {
@@ -79,6 +85,8 @@ export class Card implements ApduCard {
   readonly jcre: Jcre;
   /** The OS beneath the JCRE: chip state, self-test, completion. */
   readonly os: CardOs;
+  /** The GlobalPlatform card manager, when the card has one (CardOptions.gp). */
+  readonly cardManager: CardManager | null = null;
   private powered = false;
 
   /** The card image file, when the card has one. */
@@ -106,6 +114,7 @@ export class Card implements ApduCard {
       const saved = readImageFile(this.file);
       this.jcre = new Jcre(options, { ...saved, file: this.file });
       this.os = new CardOs(this.jcre.memory.eeprom, options.rom ?? ROM);
+      if (options.gp) this.cardManager = new CardManager(this.jcre, options.gp === true ? {} : options.gp);
       this.writesPerApdu.push(...saved.directory.writesPerApdu);
       this.savedDirectory = JSON.stringify(captureDirectory(this.jcre, this.writesPerApdu));
       this.savedStamp = changeStamp(this.jcre);
@@ -117,6 +126,7 @@ export class Card implements ApduCard {
       this.os = new CardOs(this.jcre.memory.eeprom, options.rom ?? ROM);
       this.os.manufacture(chip);
       if (options.completed !== false) this.os.completeAtFactory();
+      if (options.gp) this.cardManager = new CardManager(this.jcre, options.gp === true ? {} : options.gp);
       this.persist();
     }
     // Native applications (runtime/native-app.ts): the file system, selectable by its AID.

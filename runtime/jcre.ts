@@ -52,12 +52,21 @@ export class InstallError extends Error {
   }
 }
 
-/** Deletion refused (JCRE 11.3.4); the card is unchanged. */
+/** Deletion refused (the card is unchanged): nothing with that AID, or something still depends on it. */
 export class DeleteError extends Error {
-  constructor(message: string) {
+  constructor(
+    readonly reason: 'not-found' | 'in-use',
+    message: string,
+  ) {
     super(message);
     this.name = 'DeleteError';
   }
+}
+
+/** The GlobalPlatform card manager as the JCRE sees it (runtime/gp/manager.ts). */
+export interface CardManagerHook {
+  /** The response when the card manager handles the command itself, else null (the JCRE routes it). */
+  route(cmd: Uint8Array): Uint8Array | null;
 }
 
 export interface JcreOptions extends MemoryOptions {
@@ -396,12 +405,21 @@ export class Jcre implements PackageResolver {
    * @returns the number of objects deleted
    */
   collectGarbage(): number {
+    return this.sweep(this.markReachable());
+  }
+
+  /**
+   * Marks what the roots reach (see collectGarbage); `without` leaves applet instances and
+   * packages out of the roots (what deleting them would leave).
+   */
+  private markReachable(without?: { applets?: readonly AppletInstance[]; packages?: readonly CardPackage[] }): Uint8Array {
     const objects = this.heap.objects;
     const marked = new Uint8Array(objects.length);
-    const stack: number[] = [this.apduHandle, this.apduBufferHandle, ...this.exceptionObjects.values()];
-    for (const a of this.applets) stack.push(a.handle, a.aidHandle);
+    const stack: number[] = [this.apduHandle, this.apduBufferHandle, ...this.exceptionObjects.values(), ...this.namedObjects.values()];
+    for (const a of this.applets) if (!without?.applets?.includes(a)) stack.push(a.handle, a.aidHandle);
     for (const n of this.nativeApps) stack.push(...n.roots()); // native applications' card memory
     for (const p of this.packages) {
+      if (without?.packages?.includes(p)) continue;
       const img = p.linked.pkg.staticImage;
       for (let i = 0; i < p.linked.pkg.staticRefCount; i++) stack.push((img[2 * i]! << 8) | img[2 * i + 1]!);
     }
@@ -420,6 +438,12 @@ export class Jcre implements PackageResolver {
       else if (o.kind === Kind.Instance && o.cls) for (const c of o.cls.refCells) stack.push(o.data[c]! & 0xffff);
       if (o.native !== null) visitNative(o.native, 0);
     }
+    return marked;
+  }
+
+  /** Deletes every object `marked` leaves out; returns how many. */
+  private sweep(marked: Uint8Array): number {
+    const objects = this.heap.objects;
     let freed = 0;
     for (let h = 1; h < objects.length; h++) {
       if (objects[h] && !marked[h]) {
@@ -482,89 +506,7 @@ export class Jcre implements PackageResolver {
     }
   }
 
-  // --- Deletion (JCRE 11.3.4) -----------------------------------------------------------
-
-  /**
-   * The handles of `roots` and of every object of `context` they reach through references
-   * (reference arrays, instances' reference fields).
-   */
-  private reachableIn(context: number, roots: number[]): Set<number> {
-    const seen = new Set<number>();
-    const stack = roots.slice();
-    while (stack.length) {
-      const h = stack.pop()!;
-      const o = this.heap.get(h);
-      if (!o || seen.has(h) || o.owner !== context) continue;
-      seen.add(h);
-      if (o.kind === Kind.RefArray) for (let i = 0; i < o.data.length; i++) stack.push(o.data[i]!);
-      else if (o.kind === Kind.Instance && o.cls) for (const c of o.cls.refCells) stack.push(o.data[c]! & 0xffff);
-    }
-    return seen;
-  }
-
-  /**
-   * Who outside `context` refers to one of `handles`: an object of another context (reference
-   * arrays, reference fields) or a static field of a package other than `except`. Null if none.
-   */
-  private referrerOf(handles: Set<number>, context: number, except: CardPackage | null): string | null {
-    const objects = this.heap.objects;
-    for (let h = 1; h < objects.length; h++) {
-      const o = objects[h];
-      if (!o || o.owner === context) continue;
-      const cells = o.kind === Kind.RefArray ? Array.from(o.data.keys()) : o.kind === Kind.Instance && o.cls ? o.cls.refCells : [];
-      for (const c of cells) if (handles.has(o.data[c]! & 0xffff)) return `an object of context ${o.owner} (handle ${h})`;
-    }
-    for (const p of this.packages) {
-      if (p === except) continue;
-      const img = p.linked.pkg.staticImage;
-      for (let i = 0; i < p.linked.pkg.staticRefCount; i++) {
-        if (handles.has((img[2 * i]! << 8) | img[2 * i + 1]!)) return `a static field of package ${p.linked.pkg.name}`;
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Delete an applet instance (JCRE 11.3.4.1): refused while it is selected, or while another
-   * context's object or any package's static field refers to an object it reaches (its applet
-   * object and the objects of its context reachable from there). Its objects are then freed
-   * (what nothing reaches any more). Throws DeleteError and leaves the card unchanged on refusal.
-   */
-  deleteApplet(aid: Uint8Array): void {
-    const inst = this.instanceByAid(aid);
-    if (!inst) throw new DeleteError(`no applet instance with AID ${hex(aid)}`);
-    if (this.selected === inst) throw new DeleteError(`applet ${hex(aid)} is selected`);
-    const context = inst.pkg.context;
-    const own = this.reachableIn(context, [inst.handle]);
-    const referrer = this.referrerOf(own, context, null);
-    if (referrer) throw new DeleteError(`applet ${hex(aid)}: its objects are referenced from ${referrer}`);
-    this.applets.splice(this.applets.indexOf(inst), 1);
-    this.collectGarbage();
-  }
-
-  /**
-   * Delete a package (JCRE 11.3.4.2): refused while applet instances of it exist, while
-   * another package on the card imports it, or while another context's object or another
-   * package's static field refers to an object of its context. Its static field image and
-   * objects are then freed. Throws DeleteError and leaves the card unchanged on refusal.
-   */
-  deletePackage(aid: Uint8Array): void {
-    const pkg = this.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
-    if (!pkg) throw new DeleteError(`no package with AID ${hex(aid)} on the card`);
-    const name = pkg.linked.pkg.name;
-    const instances = this.applets.filter((a) => a.pkg === pkg);
-    if (instances.length) throw new DeleteError(`package ${name} has applet instances: ${instances.map((a) => hex(a.aid)).join(', ')}`);
-    const importer = this.packages.find((p) => p !== pkg && p.linked.imports.some((e) => e.pkg === pkg.linked.pkg));
-    if (importer) throw new DeleteError(`package ${name} is imported by ${importer.linked.pkg.name}`);
-    const own = new Set(this.heap.handles((o) => o.owner === pkg.context));
-    const referrer = this.referrerOf(own, pkg.context, pkg);
-    if (referrer) throw new DeleteError(`package ${name}: its objects are referenced from ${referrer}`);
-    this.packages.splice(this.packages.indexOf(pkg), 1);
-    this.memory.releaseBytes(pkg.linked.pkg.staticImage);
-    this.memory.releaseBytes(pkg.code);
-    this.collectGarbage();
-    this.memory.eeprom.coalesce(); // the code and static blocks merge with their free neighbours
-  }
+  // Deletion (JCRE 11.3.4): deleteApplet and deletePackage, in the card manager block below.
 
   /** Called by Applet.register(): records the instance being installed. */
   register(appletHandle: number, aid: Uint8Array): void {
@@ -689,6 +631,8 @@ export class Jcre implements PackageResolver {
 
     const cla = cmd[0]!, ins = cmd[1]!;
     if (channelOf(cla) !== 0 && (cla & 0x80) === 0) return sw(0x6881); // logical channels: not yet (issue 8)
+    const routed = this.cardManager?.route(cmd); // GlobalPlatform card manager (see the block below)
+    if (routed) return routed;
 
     const native = this.routeNative(cmd, parsed); // native applications (runtime/native-app.ts)
     if (native) return native;
@@ -835,6 +779,79 @@ export class Jcre implements PackageResolver {
     const reason = typeof o.native === 'number' ? ` (reason ${o.native})` : '';
     return `${o.cls.name.replace(/\//g, '.')}${reason}`;
   }
+
+  // === GlobalPlatform card manager hook (runtime/gp) ====================================
+  // The card manager (the Issuer Security Domain, the reference installer) is native: it sees
+  // every command first (route), keeps its registry in JCRE-owned objects named here (roots of
+  // the collector, saved in the card image), and deletes applets and packages through the JCRE.
+
+  /** Sees each command before the JCRE routes it; a response ends the command there. */
+  cardManager: CardManagerHook | null = null;
+  /** JCRE-owned objects kept by name (the card manager's registry): collector roots, saved in the card image. */
+  readonly namedObjects = new Map<string, number>();
+
+  /** The instance a SELECT by AID (P2's occurrence bits) would select, as process() finds it. */
+  selectTarget(aid: Uint8Array, p2: number): AppletInstance | undefined {
+    return this.findForSelect(aid, p2);
+  }
+
+  /** Deselects the selected applet (deselect(), CLEAR_ON_DESELECT arrays cleared), if any. */
+  deselectApplet(): void {
+    if (this.selected) this.deselect(this.selected);
+  }
+
+  /**
+   * Deletes applet instances (all or none) and the objects only they reached (JCRE 11.3). Refused with a
+   * DeleteError, the card unchanged, when it is selected or another applet or package still
+   * reaches it.
+   */
+  deleteApplet(aid: Uint8Array, ...more: Uint8Array[]): void {
+    const instances = [aid, ...more].map((a) => this.instanceByAid(a) ?? fail(a));
+    this.deleteInstances([...new Set(instances)], []);
+    function fail(a: Uint8Array): never {
+      throw new DeleteError('not-found', `no applet instance with AID ${hex(a)}`);
+    }
+  }
+
+  /**
+   * Deletes a package (and, `withApplets`, its applet instances first, all or none). Refused
+   * with a DeleteError, the card unchanged, while another package imports it, instances of it
+   * exist (without `withApplets`), or live objects of its classes or its context remain.
+   */
+  deletePackage(aid: Uint8Array, withApplets = false): void {
+    const pkg = this.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
+    if (!pkg) throw new DeleteError('not-found', `no package with AID ${hex(aid)}`);
+    const importer = this.packages.find((p) => p !== pkg && p.linked.imports.some((i) => equalBytes(i.pkg.aid, aid)));
+    if (importer) throw new DeleteError('in-use', `package ${hex(aid)} is imported by package ${hex(importer.linked.pkg.aid)}`);
+    const instances = this.applets.filter((a) => a.pkg === pkg);
+    if (instances.length && !withApplets) throw new DeleteError('in-use', `package ${hex(aid)} has applet instances: ${instances.map((a) => hex(a.aid)).join(', ')}`);
+    this.deleteInstances(instances, [pkg]);
+  }
+
+  private deleteInstances(instances: AppletInstance[], packages: CardPackage[]): void {
+    if (this.selected && instances.includes(this.selected)) throw new DeleteError('in-use', `applet ${hex(this.selected.aid)} is selected`);
+    const marked = this.markReachable({ applets: instances, packages });
+    for (const a of instances) {
+      if (marked[a.handle]) throw new DeleteError('in-use', `applet ${hex(a.aid)} is still referenced from another context`);
+    }
+    for (const p of packages) {
+      const classes = new Set(p.linked.classesByOffset.values());
+      this.heap.objects.forEach((o, h) => {
+        if (o && marked[h] && ((o.cls && classes.has(o.cls)) || o.owner === p.context)) {
+          throw new DeleteError('in-use', `an object of package ${hex(p.linked.pkg.aid)} (handle ${h}) is still referenced`);
+        }
+      });
+    }
+    for (const a of instances) this.applets.splice(this.applets.indexOf(a), 1);
+    for (const p of packages) {
+      this.packages.splice(this.packages.indexOf(p), 1);
+      this.memory.releaseBytes(p.linked.pkg.staticImage);
+      this.memory.releaseBytes(p.code);
+    }
+    this.sweep(marked);
+    this.memory.eeprom.coalesce();
+  }
+  // === end of the GlobalPlatform card manager hook ========================================
 
   instanceByAid(aid: Uint8Array): AppletInstance | undefined {
     return this.applets.find((a) => equalBytes(a.aid, aid));

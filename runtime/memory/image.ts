@@ -77,6 +77,8 @@ export interface CardDirectory {
   allocationLog: number[] | null;
   /** Persistent writes of each APDU of the last session (the memory report). */
   writesPerApdu: { command: string; writes: number }[];
+  /** The JCRE's named objects (the GlobalPlatform card manager's registry), name -> handle. */
+  named?: Record<string, number>;
 }
 
 /** What an image holds, decoded and checked for integrity (not yet for consistency: restoreDirectory does that). */
@@ -141,6 +143,7 @@ export function captureDirectory(rt: Jcre, writesPerApdu: { command: string; wri
     transients: rt.transients.slice(),
     allocationLog: rt.memory.eeprom.inTransaction || rt.memory.eeprom.powerLost ? (rt.heap.allocationLog?.slice() ?? null) : null,
     writesPerApdu: writesPerApdu.slice(-1000),
+    ...(rt.namedObjects.size ? { named: Object.fromEntries(rt.namedObjects) } : {}),
   };
 }
 
@@ -380,6 +383,7 @@ export function restoreDirectory(rt: Jcre, dir: CardDirectory, file: string): Re
     rt.applets.push({ aid, handle: live(a.handle, where), pkg, aidHandle: live(a.aidObject, where), cls });
   }
   for (const h of dir.transients ?? []) rt.transients.push(live(h, 'transients'));
+  for (const [name, h] of Object.entries(dir.named ?? {})) rt.namedObjects.set(name, live(h, `named object ${name}`));
   if (dir.allocationLog) rt.heap.allocationLog = dir.allocationLog.map((h) => live(h, 'allocation log'));
   eeprom.writes = isInt(dir.writes) ? dir.writes : 0;
   const exceptions: [VmClass, number][] = (dir.jcre?.exceptions ?? []).map(([name, h]) => [classOf(name, 'JCRE exceptions')!, live(h, `JCRE exception ${name}`)]);

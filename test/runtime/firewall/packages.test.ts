@@ -47,7 +47,7 @@ describe('deleting applets and packages', () => {
     const before = state(card);
     expect(() => card.deletePackage(fromHex('F04A43564D0710'))).toThrow(/imported by/);
     expect(() => card.deletePackage(fromHex(SERVER_B_PKG))).toThrow(/applet instances/);
-    expect(() => card.deleteApplet(fromHex(SERVER_B1))).toThrow(/referenced from an object of context/);
+    expect(() => card.deleteApplet(fromHex(SERVER_B1))).toThrow(/still referenced from another context/);
     expect(() => card.deleteApplet(fromHex(CLIENT))).toThrow(/selected/);
     expect(() => card.deleteApplet(fromHex('F0564E44420199'))).toThrow(DeleteError);
     expect(state(card)).toBe(before);

@@ -1,0 +1,285 @@
+// The host side of GlobalPlatform card management, over any APDU transport: SELECT of the
+// security domain, SCP02 / SCP03 session opening (INITIALIZE UPDATE, card cryptogram check,
+// EXTERNAL AUTHENTICATE) and C-MAC on every later command, and the card content commands
+// (INSTALL, LOAD, DELETE, GET STATUS, SET STATUS, GET DATA, PUT KEY). For tests and a later
+// `jcvm gp`. Sessions at security level 01 (C-MAC) only; responses are taken as they come.
+
+import { randomBytes } from 'node:crypto';
+import { fromHex, hex } from '../../loader/bytes.ts';
+import { aesCbc, aesCmac, concat, desEcb, retailMac, sameBytes } from './crypto.ts';
+import { KEY_TYPE_AES, KEY_TYPE_DES, keyCheckValue, type KeySet } from './keys.ts';
+import { DEFAULT_ISD_AID } from './manager.ts';
+import { cardCryptogram02, hostCryptogram02, I02, sessionKeys02 } from './scp02.ts';
+import { cryptogram03, DERIVE03, sessionKeys03 } from './scp03.ts';
+import { tlv } from './tlv.ts';
+
+export interface Reply {
+  data: Uint8Array;
+  sw: number;
+}
+
+export class GpClientError extends Error {
+  constructor(
+    message: string,
+    readonly sw?: number,
+  ) {
+    super(sw === undefined ? message : `${message}: ${sw.toString(16).padStart(4, '0')}`);
+    this.name = 'GpClientError';
+  }
+}
+
+interface HostSession {
+  scp: 2 | 3;
+  /** The MAC of the next command (CLA 84 set) and updates the chain. */
+  mac(header: Uint8Array, data: Uint8Array): Uint8Array;
+  /** Encrypts a key value for PUT KEY (SCP02: session DEK 3DES-ECB; SCP03: static DEK AES-CBC). */
+  encryptKey(key: Uint8Array): Uint8Array;
+}
+
+export interface OpenOptions {
+  /** KVN for INITIALIZE UPDATE P1 (0: the card's first key set). */
+  kvn?: number;
+  /** SCP02 option i the card runs (the response does not carry it; default 55). */
+  scp02i?: number;
+  hostChallenge?: Uint8Array;
+}
+
+export class GpClient {
+  private session: HostSession | null = null;
+
+  constructor(private readonly transmit: (apdu: Uint8Array) => Uint8Array) {}
+
+  /** Sends one command as it is; data and status word. */
+  raw(apdu: Uint8Array): Reply {
+    const r = this.transmit(apdu);
+    return { data: r.subarray(0, r.length - 2), sw: (r[r.length - 2]! << 8) | r[r.length - 1]! };
+  }
+
+  /** Case 1-4 short command; with C-MAC when a session is open (CLA b3 set, MAC appended). */
+  send(cla: number, ins: number, p1: number, p2: number, data: ArrayLike<number> = [], le: number | null = null): Reply {
+    let body: Uint8Array = Uint8Array.from(data);
+    if (this.session) {
+      cla |= 0x04;
+      const header = Uint8Array.of(cla, ins, p1, p2, body.length + 8);
+      body = concat(body, this.session.mac(header, body));
+    }
+    const apdu = concat([cla, ins, p1, p2], body.length ? [body.length] : [], body, le === null ? [] : [le]);
+    return this.raw(apdu);
+  }
+
+  /** The same, failing unless the status word is 9000 (or one of `accept`). */
+  expect(cla: number, ins: number, p1: number, p2: number, data: ArrayLike<number> = [], accept: number[] = []): Uint8Array {
+    const r = this.send(cla, ins, p1, p2, data);
+    if (r.sw !== 0x9000 && !accept.includes(r.sw)) throw new GpClientError(`command ${hex([cla, ins, p1, p2])}`, r.sw);
+    return r.data;
+  }
+
+  get scp(): 2 | 3 | null {
+    return this.session?.scp ?? null;
+  }
+
+  /** Ends the host's view of the session (the card ends its own at deselection, reset, or an error). */
+  forget(): void {
+    this.session = null;
+  }
+
+  select(aid: Uint8Array = DEFAULT_ISD_AID): Reply {
+    this.session = null;
+    return this.raw(concat([0x00, 0xa4, 0x04, 0x00, aid.length], aid, [0x00]));
+  }
+
+  /** INITIALIZE UPDATE and EXTERNAL AUTHENTICATE at security level 01 with `keys`; checks the card cryptogram. */
+  open(keys: KeySet, options: OpenOptions = {}): void {
+    this.session = null;
+    const hostChallenge = options.hostChallenge ?? new Uint8Array(randomBytes(8));
+    const r = this.raw(concat([0x80, 0x50, options.kvn ?? 0, 0x00, 8], hostChallenge, [0x00]));
+    if (r.sw !== 0x9000) throw new GpClientError('INITIALIZE UPDATE', r.sw);
+    const d = r.data;
+    const scp = d[11];
+    let session: HostSession;
+    let hostCryptogram: Uint8Array;
+    if (scp === 0x02) {
+      if (d.length !== 28) throw new GpClientError(`INITIALIZE UPDATE answered ${d.length} bytes`);
+      const seq = (d[12]! << 8) | d[13]!;
+      const challenge = d.subarray(14, 20);
+      const k = sessionKeys02(keys, seq);
+      if (!sameBytes(cardCryptogram02(k.enc, hostChallenge, seq, challenge), d.subarray(20, 28))) throw new GpClientError('the card cryptogram is wrong (SCP02)');
+      hostCryptogram = hostCryptogram02(k.enc, seq, challenge, hostChallenge);
+      const i = options.scp02i ?? 0x55;
+      let last: Uint8Array | null = null;
+      session = {
+        scp: 2,
+        mac: (header, data) => {
+          // GPCS E.4.4: retail MAC (C-MAC key) over the modified header and the data; ICV: the
+          // previous C-MAC, encrypted with S-MAC's left half when i says so; zero at first.
+          const icv = last === null ? new Uint8Array(8) : (i & I02.ICV_ENCRYPTION) !== 0 ? desEcb(k.mac.subarray(0, 8), last) : last;
+          last = retailMac(k.mac, icv, concat(header, data));
+          return last;
+        },
+        encryptKey: (key) => desEcb(k.dek, key),
+      };
+    } else if (scp === 0x03) {
+      const challenge = d.subarray(13, 21);
+      const k = sessionKeys03(keys, hostChallenge, challenge);
+      if (!sameBytes(cryptogram03(k.mac, DERIVE03.CARD_CRYPTOGRAM, hostChallenge, challenge), d.subarray(21, 29))) throw new GpClientError('the card cryptogram is wrong (SCP03)');
+      hostCryptogram = cryptogram03(k.mac, DERIVE03.HOST_CRYPTOGRAM, hostChallenge, challenge);
+      let chain: Uint8Array = new Uint8Array(16);
+      session = {
+        scp: 3,
+        mac: (header, data) => {
+          // Amd D 6.2.4: AES-CMAC (S-MAC) of the chaining value ‖ header ‖ data; 8 bytes sent.
+          chain = aesCmac(k.mac, concat(chain, header, data));
+          return chain.slice(0, 8);
+        },
+        encryptKey: (key) => aesCbc(keys.dek, new Uint8Array(16), key),
+      };
+    } else {
+      throw new GpClientError(`INITIALIZE UPDATE names SCP ${scp}`);
+    }
+    this.session = session;
+    const ea = this.send(0x80, 0x82, 0x01, 0x00, hostCryptogram);
+    if (ea.sw !== 0x9000) {
+      this.session = null;
+      throw new GpClientError('EXTERNAL AUTHENTICATE', ea.sw);
+    }
+  }
+
+  // --- card content management ---
+
+  /** INSTALL [for load] (GPCS 11.5.2.3.1): Load File AID, the ISD, an optional hash. */
+  installForLoad(loadFileAid: Uint8Array, hash: Uint8Array = new Uint8Array(0)): Reply {
+    return this.send(0x80, 0xe6, 0x02, 0x00, concat([loadFileAid.length], loadFileAid, [0], [hash.length], hash, [0, 0]), 0);
+  }
+
+  /** LOAD of a whole Load File in blocks of `blockSize` (GPCS 11.6): each answer until the first that is not 9000. */
+  load(file: Uint8Array, blockSize = 0xdf): Reply {
+    let last: Reply = { data: new Uint8Array(0), sw: 0x6f00 };
+    for (let at = 0, n = 0; at < file.length; at += blockSize, n++) {
+      const lastBlock = at + blockSize >= file.length;
+      last = this.send(0x80, 0xe8, lastBlock ? 0x80 : 0x00, n & 0xff, file.subarray(at, at + blockSize), 0);
+      if (last.sw !== 0x9000) return last;
+    }
+    return last;
+  }
+
+  /** INSTALL [for install] (and make selectable: P1 0C) (GPCS 11.5.2.3.2): privileges of 1 or 3 bytes, C9 parameters. */
+  install(elf: Uint8Array, module: Uint8Array, app: Uint8Array, options: { privileges?: Uint8Array; params?: Uint8Array; selectable?: boolean } = {}): Reply {
+    const priv = options.privileges ?? Uint8Array.of(0);
+    const params = tlv(0xc9, options.params ?? []);
+    const data = concat([elf.length], elf, [module.length], module, [app.length], app, [priv.length], priv, [params.length], params, [0]);
+    return this.send(0x80, 0xe6, options.selectable === false ? 0x04 : 0x0c, 0x00, data, 0);
+  }
+
+  /** INSTALL [for make selectable] (GPCS 11.5.2.3.3). */
+  makeSelectable(app: Uint8Array, privileges: Uint8Array = Uint8Array.of(0)): Reply {
+    return this.send(0x80, 0xe6, 0x08, 0x00, concat([0, 0, app.length], app, [privileges.length], privileges, [0, 0]), 0);
+  }
+
+  /** DELETE (GPCS 11.2): the object, or (`related`) the object and related ones. */
+  delete(aid: Uint8Array, related = false): Reply {
+    return this.send(0x80, 0xe4, 0x00, related ? 0x80 : 0x00, tlv(0x4f, aid), 0);
+  }
+
+  /** GET STATUS (GPCS 11.4), every page (6310 then P2 b1): the concatenated answers, or the refusal's status word. */
+  getStatus(p1: number, tlvFormat: boolean, search: Uint8Array = new Uint8Array(0)): { data: Uint8Array; sw: number; pages: number } {
+    const parts: Uint8Array[] = [];
+    let p2 = tlvFormat ? 0x02 : 0x00;
+    for (let pages = 1; ; pages++) {
+      const r = this.send(0x80, 0xf2, p1, p2, tlv(0x4f, search), 0);
+      if (r.sw !== 0x9000 && r.sw !== 0x6310) return { data: concat(...parts), sw: r.sw, pages };
+      parts.push(r.data);
+      if (r.sw === 0x9000) return { data: concat(...parts), sw: 0x9000, pages };
+      p2 |= 0x01;
+    }
+  }
+
+  setStatus(p1: number, state: number, aid: Uint8Array = new Uint8Array(0)): Reply {
+    return this.send(0x80, 0xf0, p1, state, aid);
+  }
+
+  getData(tag: number): Reply {
+    return this.send(0x80, 0xca, tag >>> 8, tag & 0xff, [], 0);
+  }
+
+  /**
+   * PUT KEY (GPCS 11.8) of a whole key set (ENC, MAC, DEK: key ids 1..3) in the basic format,
+   * the key values encrypted for this session; `replace`: KVN of the set replaced (0: a new set).
+   */
+  putKeySet(keys: KeySet, replace = 0): Reply {
+    const s = this.session;
+    if (!s) throw new GpClientError('PUT KEY needs an open session');
+    const fields = [keys.enc, keys.mac, keys.dek].map((k) => {
+      const kcv = keyCheckValue(keys.type, k);
+      if (keys.type === 'DES3') return concat([KEY_TYPE_DES, 16], s.encryptKey(k), [3], kcv);
+      const padded = concat(k, new Uint8Array((16 - (k.length % 16)) % 16));
+      const enc = s.encryptKey(padded);
+      return concat([KEY_TYPE_AES, enc.length + 1, k.length], enc, [3], kcv);
+    });
+    return this.send(0x80, 0xd8, replace, 0x81, concat([keys.kvn], ...fields), 0);
+  }
+}
+
+/** One GET STATUS entry of the legacy format (P2 00) or the TLV one (P2 02), decoded. */
+export interface StatusEntry {
+  aid: string;
+  lifeCycle: number;
+  privileges?: string;
+  modules?: string[];
+  loadFile?: string;
+  version?: string;
+  domain?: string;
+}
+
+/** Decodes GET STATUS data of P1 `p1` (10: with modules) in the legacy format. */
+export function parseLegacyStatus(data: Uint8Array, p1: number): StatusEntry[] {
+  const out: StatusEntry[] = [];
+  let at = 0;
+  while (at < data.length) {
+    const n = data[at]!;
+    const e: StatusEntry = { aid: hex(data.subarray(at + 1, at + 1 + n)), lifeCycle: data[at + 1 + n]!, privileges: hex([data[at + 2 + n]!]) };
+    at += 3 + n;
+    if (p1 === 0x10) {
+      const m = data[at++]!;
+      e.modules = [];
+      for (let i = 0; i < m; i++) {
+        const k = data[at]!;
+        e.modules.push(hex(data.subarray(at + 1, at + 1 + k)));
+        at += 1 + k;
+      }
+    }
+    out.push(e);
+  }
+  return out;
+}
+
+/** Decodes GET STATUS data in the TLV format (E3 entries). */
+export function parseTlvStatus(data: Uint8Array): StatusEntry[] {
+  const out: StatusEntry[] = [];
+  const read = (b: Uint8Array, at: number): { tag: number; value: Uint8Array; end: number } => {
+    let tag = b[at++]!;
+    if ((tag & 0x1f) === 0x1f) tag = (tag << 8) | b[at++]!;
+    let len = b[at++]!;
+    if (len === 0x81) len = b[at++]!;
+    return { tag, value: b.subarray(at, at + len), end: at + len };
+  };
+  for (let at = 0; at < data.length; ) {
+    const e3 = read(data, at);
+    at = e3.end;
+    const e: StatusEntry = { aid: '', lifeCycle: -1 };
+    for (let i = 0; i < e3.value.length; ) {
+      const t = read(e3.value, i);
+      i = t.end;
+      if (t.tag === 0x4f) e.aid = hex(t.value);
+      else if (t.tag === 0x9f70) e.lifeCycle = t.value[0]!;
+      else if (t.tag === 0xc5) e.privileges = hex(t.value);
+      else if (t.tag === 0xc4) e.loadFile = hex(t.value);
+      else if (t.tag === 0xce) e.version = hex(t.value);
+      else if (t.tag === 0xcc) e.domain = hex(t.value);
+      else if (t.tag === 0x84) (e.modules ??= []).push(hex(t.value));
+    }
+    out.push(e);
+  }
+  return out;
+}
+
+export { fromHex };

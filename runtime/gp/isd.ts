@@ -1,0 +1,536 @@
+// The Issuer Security Domain (GPCS 2.3 §7, §9, §11): a native applet of the card that answers
+// SELECT with its FCI and runs the card manager's commands over its secure channel —
+// INITIALIZE UPDATE, EXTERNAL AUTHENTICATE (channel.ts), INSTALL, LOAD, DELETE, GET STATUS,
+// SET STATUS, GET DATA, PUT KEY. Card content is the JCRE's (packages, applet instances); the
+// GlobalPlatform state is the Registry's (registry.ts).
+
+import { equalBytes } from '../../loader/bytes.ts';
+import { LinkError } from '../../loader/link.ts';
+import { DeleteError, InstallError, type Jcre } from '../jcre.ts';
+import { SecureChannel } from './channel.ts';
+import { concat } from './crypto.ts';
+import { KEY_TYPE_AES, KEY_TYPE_DES, type KeySet, makeKeySet } from './keys.ts';
+import { hashLengthSupported, PendingLoad } from './load.ts';
+import { parsePutKeyData, putKeyResponseData } from './putkey.ts';
+import {
+  APP_PRIVILEGES_ALLOWED, AppState, CardState, decodePrivileges, ISD_PRIVILEGES, LOADED, PRIVILEGES_RFU, privilegeBytes, type Registry,
+} from './registry.ts';
+import { splitCommand, swBytes } from './sm.ts';
+import { readTlvs, tlv } from './tlv.ts';
+
+/** Status words of the card manager (GPCS 11.1.3 and each command's table). */
+export const GpSw = {
+  OK: 0x9000,
+  MORE_DATA: 0x6310,
+  WRONG_LENGTH: 0x6700,
+  SECURITY: 0x6982,
+  CONDITIONS: 0x6985,
+  WRONG_DATA: 0x6a80,
+  NOT_ENOUGH_MEMORY: 0x6a84,
+  WRONG_P1P2: 0x6a86,
+  NOT_FOUND: 0x6a88,
+  FILE_NOT_FOUND: 0x6a82,
+  INS_NOT_SUPPORTED: 0x6d00,
+  CLA_NOT_SUPPORTED: 0x6e00,
+} as const;
+
+export interface IsdConfig {
+  aid: Uint8Array;
+  /** Card Production Life Cycle data (GET DATA 9F7F), 42 bytes. */
+  cplc: Uint8Array;
+  /** Issuer Identification Number (GET DATA 0042) and Card Image Number (0045). */
+  iin: Uint8Array;
+  cin: Uint8Array;
+  scp02i: number | null;
+  scp03i: number | null;
+  kdd: Uint8Array;
+  random?: (n: number) => Uint8Array;
+  /** Key sets the domain keeps at most. */
+  maxKeySets: number;
+}
+
+/** Bytes of response data one GET STATUS answer carries at most (room left for an R-MAC and padding). */
+const STATUS_CHUNK = 0xec;
+
+const INS = {
+  INITIALIZE_UPDATE: 0x50,
+  EXTERNAL_AUTHENTICATE: 0x82,
+  GET_DATA: 0xca,
+  GET_DATA_ODD: 0xcb,
+  INSTALL: 0xe6,
+  LOAD: 0xe8,
+  DELETE: 0xe4,
+  GET_STATUS: 0xf2,
+  SET_STATUS: 0xf0,
+  PUT_KEY: 0xd8,
+  SELECT: 0xa4,
+} as const;
+
+type Response = Uint8Array;
+
+function ok(data: ArrayLike<number> = []): Response {
+  return concat(data, [0x90, 0x00]);
+}
+
+/** Length-value fields (GPCS 11.5.2.3): each one length byte then its bytes; null when they run past the end. */
+function lvFields(data: Uint8Array, count: number): Uint8Array[] | null {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    if (at >= data.length) return null;
+    const n = data[at++]!;
+    if (at + n > data.length) return null;
+    out.push(data.subarray(at, at + n));
+    at += n;
+  }
+  return at === data.length ? out : null;
+}
+
+const validAid = (aid: Uint8Array): boolean => aid.length >= 5 && aid.length <= 16;
+
+export class IssuerSecurityDomain {
+  readonly channel: SecureChannel;
+  private pendingLoad: PendingLoad | null = null;
+  /** GET STATUS answers still to send (P2 b1: next occurrence). */
+  private statusRest: { p1: number; entries: Uint8Array[] } | null = null;
+
+  constructor(
+    private readonly rt: Jcre,
+    private readonly registry: Registry,
+    readonly config: IsdConfig,
+  ) {
+    this.channel = new SecureChannel({
+      aid: config.aid,
+      kdd: config.kdd,
+      keySets: () => this.registry.state.keySets,
+      store: this.registry,
+      scp02i: config.scp02i,
+      scp03i: config.scp03i,
+      ...(config.random ? { random: config.random } : {}),
+    });
+  }
+
+  get aid(): Uint8Array {
+    return this.config.aid;
+  }
+
+  /** SELECT: the FCI (GPCS 11.9.3.1): 6F { 84 AID, A5 { 9F6E? no; 9F65 maximum command data } }. */
+  select(): Response {
+    this.deselect();
+    return ok(tlv(0x6f, tlv(0x84, this.aid), tlv(0xa5, tlv(0x9f65, [0xff]))));
+  }
+
+  /** Deselection and reset end the secure channel session and drop an unfinished load. */
+  deselect(): void {
+    this.channel.close();
+    this.pendingLoad = null;
+    this.statusRest = null;
+  }
+
+  process(cmd: Uint8Array): Response {
+    const cla = cmd[0]!, ins = cmd[1]!;
+    const state = this.registry.state.cardState;
+    if (ins === INS.SELECT && (cla & 0x80) === 0) return swBytes(GpSw.FILE_NOT_FOUND); // an AID nothing answers to
+    if (state === CardState.TERMINATED && ins !== INS.GET_DATA) return swBytes(GpSw.CONDITIONS);
+    if ((cla & 0x80) === 0 && ins !== INS.GET_DATA) return swBytes(GpSw.CLA_NOT_SUPPORTED);
+    if (ins === INS.INITIALIZE_UPDATE) {
+      this.pendingLoad = null;
+      return this.channel.initializeUpdate(cmd);
+    }
+    if (ins === INS.EXTERNAL_AUTHENTICATE) return this.channel.externalAuthenticate(cmd);
+    const u = this.channel.unwrap(cmd);
+    if (u.sw !== undefined) {
+      if (this.channel.state !== 'open') this.pendingLoad = null; // a broken session ends the load it carried
+      return swBytes(u.sw);
+    }
+    return this.channel.wrap(this.command(u.apdu));
+  }
+
+  private command(apdu: Uint8Array): Response {
+    const c = splitCommand(apdu);
+    if (!c) return swBytes(GpSw.WRONG_LENGTH);
+    if (c.ins === INS.GET_DATA || c.ins === INS.GET_DATA_ODD) return this.getData(c.p1, c.p2);
+    if (![INS.INSTALL, INS.LOAD, INS.DELETE, INS.GET_STATUS, INS.SET_STATUS, INS.PUT_KEY].includes(c.ins as never)) return swBytes(GpSw.INS_NOT_SUPPORTED);
+    // GPCS 10.x: card content management and key changes only in an authenticated session.
+    if (this.channel.state !== 'open') return swBytes(GpSw.SECURITY);
+    const state = this.registry.state.cardState;
+    const managing = c.ins === INS.INSTALL || c.ins === INS.LOAD || c.ins === INS.DELETE || c.ins === INS.PUT_KEY;
+    if (managing && state === CardState.CARD_LOCKED) return swBytes(GpSw.CONDITIONS);
+    if (c.ins !== INS.LOAD && c.ins !== INS.GET_STATUS) this.statusRest = null;
+    switch (c.ins) {
+      case INS.INSTALL:
+        return this.install(c.p1, c.p2, c.data);
+      case INS.LOAD:
+        return this.load(c.p1, c.p2, c.data);
+      case INS.DELETE:
+        return this.delete(c.p1, c.p2, c.data);
+      case INS.GET_STATUS:
+        return this.getStatus(c.p1, c.p2, c.data);
+      case INS.SET_STATUS:
+        return this.setStatus(c.p1, c.p2, c.data);
+      default:
+        return this.putKey(c.p1, c.p2, c.data);
+    }
+  }
+
+  // --- INSTALL (GPCS 11.5) ----------------------------------------------------------------
+
+  private install(p1: number, p2: number, data: Uint8Array): Response {
+    const kind = p1 & 0x7f; // b8: more INSTALL commands follow (not used here)
+    if (p2 !== 0x00) return swBytes(GpSw.WRONG_P1P2);
+    switch (kind) {
+      case 0x02:
+        return this.installForLoad(data);
+      case 0x04:
+      case 0x0c:
+        return this.installForInstall(data, kind === 0x0c);
+      case 0x08:
+        return this.makeSelectable(data);
+      case 0x40:
+        return this.registryUpdate(data);
+      default:
+        return swBytes(GpSw.WRONG_P1P2); // extradition, personalization and combinations not offered
+    }
+  }
+
+  private installForLoad(data: Uint8Array): Response {
+    // Table 11-47: Load File AID, Security Domain AID, Load File Data Block hash, load parameters, token.
+    const f = lvFields(data, 5);
+    if (!f) return swBytes(GpSw.WRONG_DATA);
+    const [elf, sd, hash, params] = f as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    if (!validAid(elf) || !hashLengthSupported(hash.length) || (params.length > 0 && readTlvs(params) === null)) return swBytes(GpSw.WRONG_DATA);
+    if (sd.length > 0 && !equalBytes(sd, this.aid)) return swBytes(GpSw.NOT_FOUND);
+    if (this.rt.findPackage(elf)) return swBytes(GpSw.CONDITIONS); // a package with that AID is on the card (or in the API)
+    this.pendingLoad = new PendingLoad(elf.slice(), hash.slice());
+    return ok([0x00]);
+  }
+
+  /** The privileges of an INSTALL command, or the status word refusing them. */
+  private privileges(field: Uint8Array): number | { sw: number } {
+    const p = decodePrivileges(field);
+    if (p === null || (p & PRIVILEGES_RFU) !== 0) return { sw: GpSw.WRONG_DATA };
+    if ((p & ~APP_PRIVILEGES_ALLOWED) !== 0) return { sw: GpSw.WRONG_DATA };
+    return p;
+  }
+
+  private installForInstall(data: Uint8Array, selectable: boolean): Response {
+    // Table 11-48: Executable Load File AID, Executable Module AID, Application AID, privileges, install parameters, token.
+    const f = lvFields(data, 6);
+    if (!f) return swBytes(GpSw.WRONG_DATA);
+    const [elf, module, appAid, privField, params] = f as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    if (!validAid(elf) || !validAid(module) || !validAid(appAid)) return swBytes(GpSw.WRONG_DATA);
+    const privileges = this.privileges(privField);
+    if (typeof privileges !== 'number') return swBytes(privileges.sw);
+    // Install parameters (Table 11-49): C9 application specific parameters (mandatory, may be empty), EF system parameters, ...
+    const tlvs = readTlvs(params);
+    if (tlvs === null) return swBytes(GpSw.WRONG_DATA);
+    const c9 = tlvs.find((t) => t.tag === 0xc9);
+    if (params.length > 0 && !c9) return swBytes(GpSw.WRONG_DATA);
+    const appParams = c9?.value ?? new Uint8Array(0);
+    const pkg = this.rt.packages.find((p) => equalBytes(p.linked.pkg.aid, elf));
+    if (!pkg || !pkg.linked.applets.some((a) => equalBytes(a.aid, module))) return swBytes(GpSw.NOT_FOUND);
+    if (this.rt.instanceByAid(appAid) || equalBytes(appAid, this.aid)) return swBytes(GpSw.CONDITIONS);
+    if (!this.registry.fits({ ...this.registry.state, apps: [...this.registry.state.apps, { aid: appAid, lifeCycle: 0, privileges: 0 }] })) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    // install(bArray): [Li][instance AID][Lc][control info: the privileges as sent][La][C9 value] (GPCS 11.5.2.3.7 / JCRE 11.1).
+    if (appParams.length > 255 - 3 - appAid.length - privField.length) return swBytes(GpSw.WRONG_DATA);
+    const bArray = concat([appAid.length], appAid, [privField.length], privField, [appParams.length], appParams);
+    let aid: Uint8Array;
+    try {
+      aid = this.rt.install(elf, module, appAid, bArray).aid;
+    } catch (e) {
+      if (e instanceof InstallError) return swBytes(/NO_RESOURCE|reason 3\)|does not fit|exhausted/i.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
+      throw e;
+    }
+    this.registry.setApp({ aid: aid.slice(), lifeCycle: selectable ? AppState.SELECTABLE : AppState.INSTALLED, privileges });
+    this.registry.save();
+    return ok([0x00]);
+  }
+
+  private makeSelectable(data: Uint8Array): Response {
+    // Table 11-50: 00, 00, Application AID, privileges, 00, token.
+    const f = lvFields(data, 6);
+    if (!f || f[0]!.length || f[1]!.length || f[4]!.length) return swBytes(GpSw.WRONG_DATA);
+    const privileges = this.privileges(f[3]!);
+    if (typeof privileges !== 'number') return swBytes(privileges.sw);
+    const inst = this.rt.instanceByAid(f[2]!);
+    if (!inst) return swBytes(GpSw.NOT_FOUND);
+    const entry = this.registry.appState(inst.aid);
+    if (entry.lifeCycle !== AppState.INSTALLED) return swBytes(GpSw.CONDITIONS);
+    this.registry.setApp({ aid: inst.aid.slice(), lifeCycle: AppState.SELECTABLE, privileges });
+    this.registry.save();
+    return ok([0x00]);
+  }
+
+  private registryUpdate(data: Uint8Array): Response {
+    // Table 11-52: 00, security domain AID, 00, Application AID, privileges (0, 1 or 3), registry update parameters, token.
+    const f = lvFields(data, 7);
+    if (!f || f[0]!.length || f[2]!.length) return swBytes(GpSw.WRONG_DATA);
+    if (f[1]!.length > 0 && !equalBytes(f[1]!, this.aid)) return swBytes(GpSw.NOT_FOUND); // extradition to another domain: none here
+    const inst = this.rt.instanceByAid(f[3]!);
+    if (!inst) return swBytes(GpSw.NOT_FOUND);
+    const entry = this.registry.appState(inst.aid);
+    if (f[4]!.length > 0) {
+      const privileges = this.privileges(f[4]!);
+      if (typeof privileges !== 'number') return swBytes(privileges.sw);
+      this.registry.setApp({ ...entry, aid: inst.aid.slice(), privileges });
+      this.registry.save();
+    }
+    return ok([0x00]);
+  }
+
+  // --- LOAD (GPCS 11.6) ---------------------------------------------------------------------
+
+  private load(p1: number, p2: number, data: Uint8Array): Response {
+    const pending = this.pendingLoad;
+    if (!pending) return swBytes(GpSw.CONDITIONS);
+    if ((p1 & 0x7f) !== 0 || p2 !== (pending.next & 0xff)) {
+      this.pendingLoad = null;
+      return swBytes(GpSw.WRONG_P1P2);
+    }
+    pending.add(data);
+    if ((p1 & 0x80) === 0) return ok();
+    this.pendingLoad = null;
+    const done = pending.finish();
+    if ('error' in done) return swBytes(GpSw.WRONG_DATA);
+    try {
+      this.rt.loadPackage(done.cap);
+    } catch (e) {
+      if (e instanceof LinkError) return swBytes(/does not fit/.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
+      throw e;
+    }
+    return ok([0x00]);
+  }
+
+  // --- DELETE (GPCS 11.2) -------------------------------------------------------------------
+
+  private delete(p1: number, p2: number, data: Uint8Array): Response {
+    if (p1 !== 0x00 || (p2 !== 0x00 && p2 !== 0x80)) return swBytes(GpSw.WRONG_P1P2);
+    const tlvs = readTlvs(data);
+    const aids = tlvs?.filter((t) => t.tag === 0x4f) ?? [];
+    if (!tlvs || aids.length !== 1 || !validAid(aids[0]!.value)) return swBytes(GpSw.WRONG_DATA);
+    const aid = aids[0]!.value;
+    if (equalBytes(aid, this.aid)) return swBytes(GpSw.CONDITIONS);
+    const inst = this.rt.instanceByAid(aid);
+    const pkg = this.rt.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
+    const gone = inst ? [inst.aid] : pkg ? this.rt.applets.filter((a) => a.pkg === pkg).map((a) => a.aid) : [];
+    try {
+      if (inst) this.rt.deleteApplet(aid);
+      else if (pkg) this.rt.deletePackage(aid, p2 === 0x80);
+      else return swBytes(GpSw.NOT_FOUND);
+    } catch (e) {
+      if (e instanceof DeleteError) return swBytes(e.reason === 'not-found' ? GpSw.NOT_FOUND : GpSw.CONDITIONS);
+      throw e;
+    }
+    for (const a of gone) this.registry.removeApp(a);
+    this.registry.save();
+    return ok([0x00]);
+  }
+
+  // --- GET STATUS (GPCS 11.4) ---------------------------------------------------------------
+
+  private getStatus(p1: number, p2: number, data: Uint8Array): Response {
+    if (![0x80, 0x40, 0x20, 0x10].includes(p1) || (p2 & ~0x03) !== 0) return swBytes(GpSw.WRONG_P1P2);
+    if ((p2 & 0x01) !== 0) {
+      const rest = this.statusRest;
+      if (!rest || rest.p1 !== p1) return swBytes(GpSw.CONDITIONS);
+      return this.statusChunk(rest.p1, rest.entries);
+    }
+    const tlvs = readTlvs(data);
+    const search = tlvs?.find((t) => t.tag === 0x4f);
+    if (!tlvs || !search) return swBytes(GpSw.WRONG_DATA);
+    const matches = (aid: Uint8Array): boolean => search.value.length <= aid.length && equalBytes(aid.subarray(0, search.value.length), search.value);
+    const tlvFormat = (p2 & 0x02) !== 0;
+    const entries: Uint8Array[] = [];
+    if (p1 === 0x80) {
+      if (matches(this.aid)) entries.push(this.entry(tlvFormat, this.aid, this.registry.state.cardState, ISD_PRIVILEGES, null, null));
+    } else if (p1 === 0x40) {
+      for (const a of this.rt.applets) {
+        if (!matches(a.aid)) continue;
+        const e = this.registry.appState(a.aid);
+        entries.push(this.entry(tlvFormat, a.aid, e.lifeCycle, e.privileges, { elf: a.pkg.linked.pkg.aid }, null));
+      }
+    } else {
+      for (const p of this.rt.packages) {
+        const aid = p.linked.pkg.aid;
+        if (!matches(aid)) continue;
+        const modules = p1 === 0x10 ? p.linked.applets.map((x) => x.aid) : null;
+        entries.push(this.entry(tlvFormat, aid, LOADED, 0, { version: [p.linked.pkg.major, p.linked.pkg.minor] }, modules));
+      }
+    }
+    if (entries.length === 0) return swBytes(GpSw.NOT_FOUND);
+    return this.statusChunk(p1, entries);
+  }
+
+  /** As many whole entries as fit one answer; 6310 when more remain (GPCS 11.4.3). */
+  private statusChunk(p1: number, entries: Uint8Array[]): Response {
+    const out: Uint8Array[] = [];
+    let size = 0;
+    let i = 0;
+    while (i < entries.length && (out.length === 0 || size + entries[i]!.length <= STATUS_CHUNK)) {
+      size += entries[i]!.length;
+      out.push(entries[i++]!);
+    }
+    const rest = entries.slice(i);
+    this.statusRest = rest.length ? { p1, entries: rest } : null;
+    return concat(...out, rest.length ? [0x63, 0x10] : [0x90, 0x00]);
+  }
+
+  /**
+   * One registry entry: the legacy format (Table 11-36, -37: AID length, AID, life cycle,
+   * privileges byte 1, for P1 10 the modules) or the TLV one (Table 11-35: E3 { 4F AID, 9F70
+   * life cycle, C5 privileges, C4 load file AID, CC associated security domain, CE version, 84 modules }).
+   */
+  private entry(tlvFormat: boolean, aid: Uint8Array, lifeCycle: number, privileges: number, extra: { elf?: Uint8Array; version?: [number, number] } | null, modules: Uint8Array[] | null): Uint8Array {
+    if (!tlvFormat) {
+      const base = concat([aid.length], aid, [lifeCycle, (privileges >>> 16) & 0xff]);
+      if (!modules) return base;
+      return concat(base, [modules.length], ...modules.map((m) => concat([m.length], m)));
+    }
+    const isElf = extra?.version !== undefined;
+    return tlv(
+      0xe3,
+      tlv(0x4f, aid),
+      tlv(0x9f70, [lifeCycle]),
+      isElf ? [] : tlv(0xc5, privilegeBytes(privileges)),
+      extra?.elf ? tlv(0xc4, extra.elf) : [],
+      tlv(0xcc, this.aid),
+      extra?.version ? tlv(0xce, extra.version) : [],
+      ...(modules ?? []).map((m) => tlv(0x84, m)),
+    );
+  }
+
+  // --- SET STATUS (GPCS 11.10) --------------------------------------------------------------
+
+  private setStatus(p1: number, p2: number, data: Uint8Array): Response {
+    if (p1 === 0x80) {
+      if (data.length > 0 && !equalBytes(data, this.aid)) return swBytes(GpSw.NOT_FOUND);
+      const from = this.registry.state.cardState;
+      if (![CardState.INITIALIZED, CardState.SECURED, CardState.CARD_LOCKED, CardState.TERMINATED].includes(p2 as never)) return swBytes(GpSw.WRONG_DATA);
+      if (!cardTransitionAllowed(from, p2)) return swBytes(GpSw.CONDITIONS);
+      this.registry.state.cardState = p2;
+      this.registry.save();
+      return ok();
+    }
+    if (p1 === 0x40) {
+      if (!validAid(data)) return swBytes(GpSw.WRONG_DATA);
+      if (equalBytes(data, this.aid)) return swBytes(GpSw.CONDITIONS); // the ISD's state is the card's: P1 80
+      const inst = this.rt.instanceByAid(data);
+      if (!inst) return swBytes(GpSw.NOT_FOUND);
+      const e = this.registry.appState(inst.aid);
+      const locked = (e.lifeCycle & AppState.LOCKED) !== 0;
+      // The ISD locks (b8 set) and unlocks (b8 clear); application specific states are the application's (GPCS 5.3.2).
+      if ((p2 & 0x80) !== 0) {
+        if (locked) return swBytes(GpSw.CONDITIONS);
+        this.registry.setApp({ ...e, aid: inst.aid.slice(), lifeCycle: e.lifeCycle | AppState.LOCKED });
+      } else {
+        if (!locked) return swBytes(GpSw.CONDITIONS);
+        this.registry.setApp({ ...e, aid: inst.aid.slice(), lifeCycle: e.lifeCycle & ~AppState.LOCKED });
+      }
+      this.registry.save();
+      return ok();
+    }
+    return swBytes(GpSw.WRONG_P1P2);
+  }
+
+  // --- GET DATA (GPCS 11.3) -----------------------------------------------------------------
+
+  private getData(p1: number, p2: number): Response {
+    const tag = (p1 << 8) | p2;
+    const c = this.config;
+    switch (tag) {
+      case 0x9f7f:
+        return ok(tlv(0x9f7f, c.cplc));
+      case 0x0066:
+        return ok(this.cardData());
+      case 0x00e0:
+        return ok(this.keyInformation());
+      case 0x0042:
+        return ok(tlv(0x42, c.iin));
+      case 0x0045:
+        return ok(tlv(0x45, c.cin));
+      case 0x00c1: {
+        // Sequence counter of the default key version (GPCS H.2 / Amd D 7.1.1.3): 2 bytes SCP02, 3 bytes SCP03.
+        const k = this.registry.state.keySets[0];
+        if (!k) return swBytes(GpSw.NOT_FOUND);
+        const n = this.registry.counter(k.kvn);
+        return ok(tlv(0xc1, k.type === 'DES3' ? [(n >>> 8) & 0xff, n & 0xff] : [(n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]));
+      }
+      case 0x00cf:
+        return ok(tlv(0xcf, c.kdd));
+      default:
+        return swBytes(GpSw.NOT_FOUND);
+    }
+  }
+
+  /** Card Data (GPCS H.2, Table H-1): card recognition data with the GlobalPlatform OIDs. */
+  private cardData(): Uint8Array {
+    const oid = (...tail: number[]): Uint8Array => tlv(0x06, [0x2a, 0x86, 0x48, 0x86, 0xfc, 0x6b, ...tail]);
+    const scps: Uint8Array[] = [];
+    if (this.config.scp02i !== null) scps.push(tlv(0x64, oid(0x04, 0x02, this.config.scp02i)));
+    if (this.config.scp03i !== null) scps.push(tlv(0x64, oid(0x04, 0x03, this.config.scp03i)));
+    return tlv(0x66, tlv(0x73, oid(0x01), tlv(0x60, oid(0x02, 0x02, 0x03, 0x01)), tlv(0x63, oid(0x03)), ...scps));
+  }
+
+  /** Key Information Template (GPCS 11.3.3.1, Table 11-26): E0 { C0 { key id, KVN, type, length } per key }. */
+  private keyInformation(): Uint8Array {
+    const keys: Uint8Array[] = [];
+    for (const k of this.registry.state.keySets) {
+      const type = k.type === 'DES3' ? KEY_TYPE_DES : KEY_TYPE_AES;
+      for (const [id, key] of [[1, k.enc], [2, k.mac], [3, k.dek]] as const) keys.push(tlv(0xc0, [id, k.kvn, type, key.length]));
+    }
+    return tlv(0xe0, ...keys);
+  }
+
+  // --- PUT KEY (GPCS 11.8) ------------------------------------------------------------------
+
+  private putKey(p1: number, p2: number, data: Uint8Array): Response {
+    // P1 b8: more PUT KEY commands (not used); P1 FF names the initial key set FF itself.
+    const replace = p1 === 0xff ? 0xff : p1 & 0x7f;
+    const firstId = p2 & 0x7f;
+    const sets = this.registry.state.keySets;
+    // A new key set (P1 00) takes the place of the initial key set FF when that is the only one (GPCS 11.8.2.2).
+    const initialOnly = replace === 0 && sets.length === 1 && sets[0]!.kvn === 0xff ? sets[0] : undefined;
+    const old = replace === 0 ? initialOnly : sets.find((k) => k.kvn === replace);
+    if (replace !== 0 && !old) return swBytes(GpSw.NOT_FOUND);
+    const parsed = parsePutKeyData(data, (ciphered) => this.channel.decryptKey(ciphered));
+    if (typeof parsed === 'number') return swBytes(parsed);
+    const n = parsed.keys.length;
+    if (n === 0 || firstId < 1 || firstId + n - 1 > 3 || ((p2 & 0x80) === 0) !== (n === 1)) return swBytes(GpSw.WRONG_DATA);
+    const kvn = parsed.newKvn;
+    if (kvn < 0x01 || kvn > 0x7f) return swBytes(GpSw.WRONG_DATA); // GPCS 11.1.8: key version numbers 01..7F
+    if (sets.some((k) => k.kvn === kvn && k !== old)) return swBytes(GpSw.CONDITIONS);
+    // The new set: the keys sent, the rest from the set replaced (a new set needs all three).
+    const keys: Uint8Array[] = old && !initialOnly ? [old.enc, old.mac, old.dek] : [];
+    if (keys.length === 0 && (firstId !== 1 || n !== 3)) return swBytes(GpSw.WRONG_DATA);
+    parsed.keys.forEach((k, i) => (keys[firstId - 1 + i] = k.key));
+    const type = parsed.keys[0]!.type;
+    if (parsed.keys.some((k) => k.type !== type) || (n < 3 && old !== undefined && old.type !== type)) return swBytes(GpSw.WRONG_DATA);
+    let set: KeySet;
+    try {
+      set = makeKeySet(kvn, type, keys[0]!, keys[1]!, keys[2]!);
+    } catch {
+      return swBytes(GpSw.WRONG_DATA);
+    }
+    if (set.enc.length !== set.mac.length || set.mac.length !== set.dek.length) return swBytes(GpSw.WRONG_DATA);
+    const next = old ? sets.map((k) => (k === old ? set : k)) : [...sets, set];
+    if (next.length > this.config.maxKeySets) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    const counters = new Map(this.registry.state.counters);
+    if (old) counters.delete(old.kvn);
+    counters.delete(kvn); // a new or replaced key set starts its sequence counter at 0
+    if (!this.registry.fits({ ...this.registry.state, keySets: next, counters })) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    this.registry.state.keySets = next;
+    this.registry.state.counters = counters;
+    this.registry.save();
+    return ok(putKeyResponseData(parsed));
+  }
+}
+
+/** GPCS 5.1.1, Figure 5-1: OP_READY → INITIALIZED → SECURED ↔ CARD_LOCKED; any state but TERMINATED → TERMINATED. */
+export function cardTransitionAllowed(from: number, to: number): boolean {
+  if (to === CardState.TERMINATED) return from !== CardState.TERMINATED;
+  if (from === CardState.OP_READY) return to === CardState.INITIALIZED;
+  if (from === CardState.INITIALIZED) return to === CardState.SECURED;
+  if (from === CardState.SECURED) return to === CardState.CARD_LOCKED;
+  if (from === CardState.CARD_LOCKED) return to === CardState.SECURED;
+  return false;
+}

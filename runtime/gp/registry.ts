@@ -1,0 +1,241 @@
+// The GlobalPlatform registry (GPCS 2.3 §5, §6.1, §11.1.1-11.1.2), kept in card memory: one
+// JCRE-owned persistent byte array (named 'gp.registry', a root of the collector, saved in the
+// card image) holding the card life cycle state, the Issuer Security Domain's key sets and
+// sequence counters, and what GlobalPlatform adds to the JCRE's own registries for each
+// application (life cycle state, privileges). Executable load files and modules are the JCRE's
+// packages and applet classes, applications its applet instances: the registry never lists
+// them a second time, so the reference installer's door and the ISD's door share it.
+//
+// Every change rewrites the bytes that differ in one atomic persistent write (journalled,
+// counted, a place to tear), so a power loss leaves the old registry or the new one.
+//
+// Layout (version 1): used length (2) ‖ version (1) ‖ card life cycle (1) ‖ key set count (1),
+// each: KVN, type (0 DES3, 1 AES), key length, ENC ‖ MAC ‖ DEK ‖ counter count (1), each: KVN,
+// counter (3) ‖ application count (1), each: AID length, AID, life cycle, privileges (3).
+
+import { equalBytes } from '../../loader/bytes.ts';
+import { Kind } from '../../vm/types.ts';
+import { JCRE_CONTEXT, type Jcre } from '../jcre.ts';
+import { makeKeySet, type KeySet } from './keys.ts';
+import type { ScpStore } from './sm.ts';
+
+/** Card life cycle states (GPCS 5.1.1, Table 11-6). */
+export const CardState = {
+  OP_READY: 0x01,
+  INITIALIZED: 0x07,
+  SECURED: 0x0f,
+  CARD_LOCKED: 0x7f,
+  TERMINATED: 0xff,
+} as const;
+export type CardStateName = keyof typeof CardState;
+
+/** Application life cycle states (GPCS 5.3.1, Table 11-4); b8 set: LOCKED, b4..b7 application specific. */
+export const AppState = {
+  INSTALLED: 0x03,
+  SELECTABLE: 0x07,
+  LOCKED: 0x80,
+} as const;
+
+/** Executable load file life cycle (GPCS 5.2, Table 11-3). */
+export const LOADED = 0x01;
+
+/** Privileges (GPCS 6.6.1, Table 6-1; 11.1.2 Table 11-7): byte 1 in bits 23..16, byte 2 in 15..8, byte 3 in 7..0. */
+export const Privilege = {
+  SECURITY_DOMAIN: 0x800000,
+  DAP_VERIFICATION: 0xc00000,
+  DELEGATED_MANAGEMENT: 0xa00000,
+  CARD_LOCK: 0x100000,
+  CARD_TERMINATE: 0x080000,
+  CARD_RESET: 0x040000,
+  CVM_MANAGEMENT: 0x020000,
+  MANDATED_DAP: 0xc10000,
+  TRUSTED_PATH: 0x8000,
+  AUTHORIZED_MANAGEMENT: 0x4000,
+  TOKEN_VERIFICATION: 0x2000,
+  GLOBAL_DELETE: 0x1000,
+  GLOBAL_LOCK: 0x0800,
+  GLOBAL_REGISTRY: 0x0400,
+  FINAL_APPLICATION: 0x0200,
+  GLOBAL_SERVICE: 0x0100,
+  RECEIPT_GENERATION: 0x80,
+  CIPHERED_LOAD_FILE_DATA_BLOCK: 0x40,
+  CONTACTLESS_ACTIVATION: 0x20,
+  CONTACTLESS_SELF_ACTIVATION: 0x10,
+} as const;
+
+/** RFU bits of the privileges (byte 3, b4..b1). */
+export const PRIVILEGES_RFU = 0x00000f;
+
+/** Privileges of the ISD (GPCS 6.6.2): Security Domain, Card Lock, Card Terminate, Card Reset, CVM Management, Trusted Path, Authorized Management, Global Delete/Lock/Registry/Service, Receipt Generation. */
+export const ISD_PRIVILEGES = 0x9edd80;
+
+/**
+ * Privileges an application installed by this card manager may get: none of those that make
+ * or need a security domain (supplementary security domains are not implemented) and none of
+ * the RFU bits; Card Reset (default selection) is not implemented either.
+ */
+export const APP_PRIVILEGES_ALLOWED = 0x1a0000 | 0x8000 | 0x1000 | 0x0800 | 0x0400 | 0x0200 | 0x0100 | 0x20 | 0x10;
+
+/** Privileges from the 1- or 3-byte field of INSTALL (GPCS 11.5.2.3.2), or null for another length. */
+export function decodePrivileges(field: Uint8Array): number | null {
+  if (field.length === 1) return field[0]! << 16;
+  if (field.length === 3) return (field[0]! << 16) | (field[1]! << 8) | field[2]!;
+  return null;
+}
+
+export function privilegeBytes(p: number): Uint8Array {
+  return Uint8Array.of((p >>> 16) & 0xff, (p >>> 8) & 0xff, p & 0xff);
+}
+
+export interface AppEntry {
+  aid: Uint8Array;
+  lifeCycle: number;
+  privileges: number;
+}
+
+export interface RegistryState {
+  cardState: number;
+  keySets: KeySet[];
+  /** Sequence counters by key version number. */
+  counters: Map<number, number>;
+  /** GlobalPlatform state of the applications that have any (others: SELECTABLE, no privileges). */
+  apps: AppEntry[];
+}
+
+export const REGISTRY_NAME = 'gp.registry';
+const VERSION = 1;
+
+/** The registry as kept in card memory; `state` is its decoded copy, written back by `save()`. */
+export class Registry implements ScpStore {
+  readonly state: RegistryState;
+  private readonly handle: number;
+
+  /** Opens the registry of the card (a card image reopened), or makes one with `initial`. */
+  constructor(
+    private readonly rt: Jcre,
+    initial: () => RegistryState,
+    capacity = 2048,
+  ) {
+    const existing = rt.namedObjects.get(REGISTRY_NAME);
+    if (existing !== undefined) {
+      this.handle = existing;
+      this.state = decode(this.bytes());
+      return;
+    }
+    this.handle = rt.heap.newArray(Kind.ByteArray, capacity, JCRE_CONTEXT);
+    rt.namedObjects.set(REGISTRY_NAME, this.handle);
+    this.state = initial();
+    this.save();
+  }
+
+  private bytes(): Uint8Array {
+    const o = this.rt.heap.get(this.handle)!;
+    return new Uint8Array(o.data.buffer, o.data.byteOffset, o.data.length);
+  }
+
+  /** Bytes the encoded registry may take. */
+  get capacity(): number {
+    return this.bytes().length;
+  }
+
+  /** Whether `state` after a change would still fit. */
+  fits(state: RegistryState = this.state): boolean {
+    return encode(state).length <= this.capacity;
+  }
+
+  /** Writes `state` to card memory: the bytes that changed, in one atomic write. */
+  save(): void {
+    const next = encode(this.state);
+    const cur = this.bytes();
+    if (next.length > cur.length) throw new Error(`GlobalPlatform registry of ${next.length} bytes does not fit its ${cur.length}`);
+    let first = 0;
+    while (first < next.length && cur[first] === next[first]) first++;
+    if (first === next.length) return;
+    let last = next.length - 1;
+    while (last > first && cur[last] === next[last]) last--;
+    const o = this.rt.heap.get(this.handle)!;
+    this.rt.persistentWrite(o, first, last - first + 1, true, () => cur.set(next.subarray(first, last + 1), first));
+  }
+
+  // --- ScpStore: the sequence counters ---
+
+  counter(kvn: number): number {
+    return this.state.counters.get(kvn) ?? 0;
+  }
+
+  setCounter(kvn: number, n: number): void {
+    this.state.counters.set(kvn, n);
+    this.save();
+  }
+
+  // --- applications ---
+
+  app(aid: Uint8Array): AppEntry | undefined {
+    return this.state.apps.find((a) => equalBytes(a.aid, aid));
+  }
+
+  /** The GlobalPlatform view of an instance: its entry, or SELECTABLE without privileges. */
+  appState(aid: Uint8Array): AppEntry {
+    return this.app(aid) ?? { aid, lifeCycle: AppState.SELECTABLE, privileges: 0 };
+  }
+
+  setApp(entry: AppEntry): void {
+    const i = this.state.apps.findIndex((a) => equalBytes(a.aid, entry.aid));
+    const plain = entry.lifeCycle === AppState.SELECTABLE && entry.privileges === 0;
+    if (i >= 0) {
+      if (plain) this.state.apps.splice(i, 1);
+      else this.state.apps[i] = entry;
+    } else if (!plain) {
+      this.state.apps.push(entry);
+    }
+  }
+
+  removeApp(aid: Uint8Array): void {
+    const i = this.state.apps.findIndex((a) => equalBytes(a.aid, aid));
+    if (i >= 0) this.state.apps.splice(i, 1);
+  }
+}
+
+function encode(s: RegistryState): Uint8Array {
+  const out: number[] = [0, 0, VERSION, s.cardState, s.keySets.length];
+  for (const k of s.keySets) out.push(k.kvn, k.type === 'DES3' ? 0 : 1, k.enc.length, ...k.enc, ...k.mac, ...k.dek);
+  out.push(s.counters.size);
+  for (const [kvn, n] of s.counters) out.push(kvn, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+  out.push(s.apps.length);
+  for (const a of s.apps) out.push(a.aid.length, ...a.aid, a.lifeCycle, ...privilegeBytes(a.privileges));
+  out[0] = out.length >>> 8;
+  out[1] = out.length & 0xff;
+  return Uint8Array.from(out);
+}
+
+function decode(b: Uint8Array): RegistryState {
+  let at = 2;
+  const u1 = (): number => {
+    if (at >= b.length) throw new Error('GlobalPlatform registry: truncated');
+    return b[at++]!;
+  };
+  const take = (n: number): Uint8Array => {
+    if (at + n > b.length) throw new Error('GlobalPlatform registry: truncated');
+    at += n;
+    return b.slice(at - n, at);
+  };
+  if (u1() !== VERSION) throw new Error('GlobalPlatform registry: unknown version');
+  const cardState = u1();
+  const keySets: KeySet[] = [];
+  for (let n = u1(); n > 0; n--) {
+    const kvn = u1(), type = u1() === 0 ? 'DES3' : 'AES', len = u1();
+    keySets.push(makeKeySet(kvn, type, take(len), take(len), take(len)));
+  }
+  const counters = new Map<number, number>();
+  for (let n = u1(); n > 0; n--) {
+    const kvn = u1();
+    counters.set(kvn, (u1() << 16) | (u1() << 8) | u1());
+  }
+  const apps: AppEntry[] = [];
+  for (let n = u1(); n > 0; n--) {
+    const aid = take(u1());
+    const lifeCycle = u1();
+    apps.push({ aid, lifeCycle, privileges: (u1() << 16) | (u1() << 8) | u1() });
+  }
+  return { cardState, keySets, counters, apps };
+}
