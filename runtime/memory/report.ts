@@ -3,7 +3,7 @@
 // persistent writes of each APDU (writes wear EEPROM: a developer wants to see them).
 
 import { hex } from '../../loader/bytes.ts';
-import { Transience } from '../../vm/types.ts';
+import { Kind, Transience } from '../../vm/types.ts';
 import type { Jcre } from '../jcre.ts';
 import { BlockKind, MANUFACTURING, PAGE, type Eeprom } from './eeprom.ts';
 
@@ -98,6 +98,12 @@ export interface MemoryReport {
   /** The ISO 7816-4 file system (runtime/fs), part of the JCRE's memory, when the card has one. */
   fileSystem?: { bytes: number; files: number };
   packages: { aid: string; name: string; staticImage: number; use: MemoryUse; applets: string[] }[];
+  /**
+   * Per applet instance: the objects of its package's context that its applet object reaches
+   * (objects record their package's context, not the instance that made them; what two
+   * instances share, or what only static fields reach, counts for each instance that reaches it).
+   */
+  applets: { aid: string; package: string; use: MemoryUse }[];
   writesSinceReset: number;
   writesPerApdu: { command: string; writes: number }[];
   /** Regions of persistent memory and a picture of them. */
@@ -136,6 +142,7 @@ export function memoryReport(rt: Jcre, writesPerApdu: { command: string; writes:
       use: use(p.context),
       applets: rt.applets.filter((a) => a.pkg === p).map((a) => hex(a.aid)),
     })),
+    applets: rt.applets.map((a) => ({ aid: hex(a.aid), package: hex(a.pkg.linked.pkg.aid), use: reachableUse(rt, a.handle, a.pkg.context) })),
     writesSinceReset: writesPerApdu.reduce((n, w) => n + w.writes, 0),
     writesPerApdu: writesPerApdu.slice(),
     map: memoryMap(e),
@@ -146,6 +153,25 @@ export function memoryReport(rt: Jcre, writesPerApdu: { command: string; writes:
 function fileSystemUse(rt: Jcre): { fileSystem?: { bytes: number; files: number } } {
   const fs = FsStore.find(rt);
   return fs ? { fileSystem: { bytes: fs.object!.data.byteLength, files: fs.files.length } } : {};
+}
+
+/** Memory of the objects of `context` that `root` reaches (through reference arrays and reference fields). */
+function reachableUse(rt: Jcre, root: number, context: number): MemoryUse {
+  const u: MemoryUse = { persistent: 0, transient: 0, objects: 0 };
+  const seen = new Set<number>();
+  const stack = [root];
+  while (stack.length) {
+    const h = stack.pop()!;
+    const o = rt.heap.get(h);
+    if (!o || seen.has(h) || o.owner !== context) continue;
+    seen.add(h);
+    u.objects++;
+    if (o.transience === Transience.Persistent) u.persistent += o.data.byteLength;
+    else u.transient += o.data.byteLength;
+    if (o.kind === Kind.RefArray) for (let i = 0; i < o.data.length; i++) stack.push(o.data[i]!);
+    else if (o.kind === Kind.Instance && o.cls) for (const c of o.cls.refCells) stack.push(o.data[c]! & 0xffff);
+  }
+  return u;
 }
 
 export function formatMemoryReport(r: MemoryReport): string[] {
@@ -161,6 +187,9 @@ export function formatMemoryReport(r: MemoryReport): string[] {
     lines.push(
       `package ${p.name} (${p.aid}): static fields ${kib(p.staticImage)}; ${p.use.objects} objects, ${kib(p.use.persistent)} persistent, ${kib(p.use.transient)} transient${p.applets.length ? `; applets ${p.applets.length > 6 ? `${p.applets.slice(0, 6).join(' ')} and ${p.applets.length - 6} more` : p.applets.join(' ')}` : ''}`,
     );
+  }
+  for (const a of r.applets) {
+    lines.push(`  applet ${a.aid}: ${a.use.objects} objects reached, ${kib(a.use.persistent)} persistent, ${kib(a.use.transient)} transient`);
   }
   lines.push('persistent memory map:');
   for (const r of report.map.regions) lines.push(`  ${r.letter} ${r.name.padEnd(22)} ${kib(r.bytes).padStart(10)}${r.blocks > 1 ? ` in ${r.blocks} blocks` : ''}`);
