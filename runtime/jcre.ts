@@ -9,7 +9,7 @@ import { BudgetExhausted, SysEx, Thrown, VmCrash } from '../vm/errors.ts';
 import { Heap, HeapExhausted } from '../vm/heap.ts';
 import { CardMemory, type MemoryOptions } from './memory/card-memory.ts';
 import { restoreDirectory, type SavedCard } from './memory/image.ts';
-import { Vm } from '../vm/interpreter.ts';
+import { Vm, type StepHook } from '../vm/interpreter.ts';
 import { Kind, Transience, type HeapObject, type VmClass } from '../vm/types.ts';
 import { ApduStateCode, channelOf, parseCommand, type ParsedCommand } from './apdu.ts';
 import { ApiRegistry, MissingNative } from './api/registry.ts';
@@ -53,6 +53,8 @@ export interface JcreOptions extends MemoryOptions {
   /** APDU buffer size in bytes (at least 133; JCRE 3.0.5 §9.x). */
   apduBufferSize?: number;
   trace?: (line: string) => void;
+  /** Called before every bytecode (coverage; vm/trace.ts); applet code then runs in the interpreter. */
+  step?: StepHook;
   /**
    * Compile applet methods to JavaScript (vm/jit) on their first call; on by default (the
    * interpreter runs what the JIT refuses, and everything when tracing). false: interpreter only.
@@ -128,7 +130,7 @@ export class Jcre implements PackageResolver {
     this.heap = new Heap(this.memory);
     this.api = new ApiRegistry(frameworkNatives(this));
     this.api.bind(securityNatives(this, { randomSeed: options.randomSeed }));
-    this.vm = new Vm(this.heap, this, { trace: options.trace, jit: options.jit ?? true });
+    this.vm = new Vm(this.heap, this, { trace: options.trace, step: options.step, jit: options.jit ?? true });
     this.vm.objectClass = this.api.cls('java/lang/Object');
     this.vm.barrier = this.memory;
     if (saved) {
@@ -460,6 +462,9 @@ export class Jcre implements PackageResolver {
     return arr ? new Uint8Array(arr.data.buffer, arr.data.byteOffset, arr.data.length) : null;
   }
 
+  /** Bytecodes charged to the budget by applet code since the card was made (jcvm --stats). */
+  bytecodes = 0;
+
   /** Run host-initiated applet code in the applet's context, with a fresh instruction budget. */
   private runApplet<T>(context: number, fn: () => T): T {
     const saved = this.context;
@@ -468,6 +473,7 @@ export class Jcre implements PackageResolver {
     try {
       return fn();
     } finally {
+      this.bytecodes += this.instructionBudget - Math.max(this.vm.budget, 0);
       this.context = saved;
       // JCRE 7.6: a transaction still open when the applet's entry point returns, normally or
       // by an exception, is aborted by the JCRE. (Not after a power loss: recovery does it.)
