@@ -19,6 +19,8 @@ import { PowerLoss } from '../runtime/memory/eeprom.ts';
 import { formatTearTable, tearScript } from '../runtime/memory/tearing.ts';
 import { formatMemoryReport } from '../runtime/memory/report.ts';
 import { makeSuiteCard } from '../runtime/script/suite-card.ts';
+import { parseVpcdAddress } from '../runtime/transport/vpcd.ts';
+import { serve, slotCardFile } from './serve.ts';
 
 const USAGE = `usage: jcvm <command> [options]
 
@@ -35,6 +37,11 @@ const USAGE = `usage: jcvm <command> [options]
                                           like run, then report used and free memory per package
                                           and the persistent writes of each APDU
   mem --card <image>                      the same report for a saved card (writes of its last session)
+  serve [<file.cap>...] [--install ...] --vpcd [host:port] [--slots <n>] [--card <image>] [--quiet]
+                                          be the card in vsmartcard's vpcd reader (pcscd): every
+                                          PC/SC program sees it; default 127.0.0.1:35963, slot k on
+                                          port+k, one card per slot (images <image>, <name>.slot<k>.<ext>);
+                                          reconnects when pcscd is not there; SIGINT/SIGTERM stop it
   tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
                                           the suite's first script, recover, and check the state
                                           is the one before or after the APDU
@@ -55,9 +62,16 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card']);
+const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--slots', '--vpcd']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
-const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--help', '-h']);
+/** Options whose value may be left out (the next argument is then not taken). */
+const OPTIONAL_VALUE_FLAGS = new Set(['--vpcd']);
+const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--help', '-h', '--quiet']);
+
+/** host, host:port, :port, port or [v6]:port (not an option, not a CAP or JCA file). */
+function looksLikeAddress(text: string): boolean {
+  return /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*)(:\d+)?$/.test(text) && !text.startsWith('-') && text !== '';
+}
 
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
@@ -68,7 +82,8 @@ function parseArgs(argv: string[]): Parsed {
       // --apdu, --install and --cap take every following argument up to the next option
       const values: string[] = [];
       const many = MULTI_FLAGS.has(a);
-      if (!many && i + 1 < argv.length) values.push(argv[++i]!);
+      if (OPTIONAL_VALUE_FLAGS.has(a) && !(i + 1 < argv.length && looksLikeAddress(argv[i + 1]!))) values.push('');
+      else if (!many && i + 1 < argv.length) values.push(argv[++i]!);
       while (many && i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) values.push(argv[++i]!);
       if (!values.length) throw new UsageError(`${a} needs a value`);
       flags.set(a, [...(flags.get(a) ?? []), ...values]);
@@ -230,6 +245,41 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       out(`  expected: ${cmp.firstDiff!.expected}`);
       out(`  actual:   ${cmp.firstDiff!.actual}`);
       return 1;
+    }
+    case 'serve': {
+      if (!p.flags.has('--vpcd')) throw new UsageError('usage: jcvm serve [<file.cap>...] [--install ...] --vpcd [host:port] [--slots <n>] [--card <image>]');
+      let address: { host: string; port: number };
+      try {
+        address = parseVpcdAddress(p.flags.get('--vpcd')![0]);
+      } catch (e) {
+        throw new UsageError(`--vpcd: ${(e as Error).message}`);
+      }
+      const slotsText = p.flags.get('--slots')?.[0] ?? '1';
+      const slots = Number(slotsText);
+      if (!Number.isInteger(slots) || slots < 1 || slots > 16) throw new UsageError(`--slots must be 1 to 16, not '${slotsText}'`);
+      const options = cardOptions(p);
+      const cards: Card[] = [];
+      for (let k = 0; k < slots; k++) {
+        const o = { ...options };
+        if (options.cardFile) o.cardFile = slotCardFile(options.cardFile, k);
+        cards.push(await prepareCard(p.positional, p.flags.get('--install') ?? [], o, (s) => out(`slot ${k}: ${s}`), false));
+      }
+      const ac = new AbortController();
+      const stop = (signal: string) => {
+        out(`${signal}: stopping`);
+        ac.abort();
+      };
+      const onInt = () => stop('SIGINT');
+      const onTerm = () => stop('SIGTERM');
+      process.once('SIGINT', onInt);
+      process.once('SIGTERM', onTerm);
+      try {
+        await serve(cards, { ...address, exchanges: !p.flags.has('--quiet') }, out, ac.signal);
+      } finally {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      }
+      return 0;
     }
     case 'tear': {
       const [file] = p.positional;
