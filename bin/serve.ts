@@ -3,7 +3,8 @@
 import { extname } from 'node:path';
 import { hex } from '../loader/bytes.ts';
 import type { Card } from '../runtime/card.ts';
-import { VpcdClient, slotPort } from '../runtime/transport/vpcd.ts';
+import { VpcdClient, slotPort, type VirtualCard } from '../runtime/transport/vpcd.ts';
+import { formatStats, measure } from '../runtime/sight/stats.ts';
 import { describeStatus } from '../runtime/status-words.ts';
 
 export interface ServeOptions {
@@ -12,6 +13,8 @@ export interface ServeOptions {
   port: number;
   /** Print every command and response (else connections and power only). */
   exchanges: boolean;
+  /** Print each APDU's bytecodes, persistent writes, objects and time (runtime/sight/stats.ts). */
+  stats?: boolean;
   retryMs?: number;
   maxRetryMs?: number;
 }
@@ -30,7 +33,24 @@ export function slotCardFile(file: string, slot: number): string {
 export async function serve(cards: Card[], options: ServeOptions, out: (s: string) => void, signal: AbortSignal): Promise<void> {
   const clients = cards.map((card, slot) => {
     const port = slotPort(options.port, slot);
-    const c = new VpcdClient(card, { host: options.host, port, retryMs: options.retryMs, maxRetryMs: options.maxRetryMs });
+    let figures: Parameters<typeof formatStats>[0] | null = null;
+    // with --stats, each APDU is measured on its way to the card
+    const virtual: VirtualCard = !options.stats
+      ? card
+      : {
+          powerOn: () => card.powerOn(),
+          powerOff: () => card.powerOff(),
+          reset: () => card.reset(),
+          get isPowered() {
+            return card.isPowered;
+          },
+          transmit: (cmd) => {
+            const r = measure(card, () => card.transmit(cmd));
+            figures = r.stats;
+            return r.value;
+          },
+        };
+    const c = new VpcdClient(virtual, { host: options.host, port, retryMs: options.retryMs, maxRetryMs: options.maxRetryMs });
     const tag = `slot ${slot}`;
     let waiting = false;
     c.on('connect', () => {
@@ -50,6 +70,8 @@ export async function serve(cards: Card[], options: ServeOptions, out: (s: strin
         out(`${tag} => ${hex(msg, ' ')}`);
         out(`${tag} <= ${hex(ex.answer!, ' ')}  ${describeStatus(ex.answer!)}`);
       }
+      if (ex.kind === 'apdu' && figures) out(`${tag}    ${formatStats(figures)}`);
+      figures = null;
       if (ex.error) out(`${tag}: the card failed (${ex.error}); answered 6F00`);
     });
     out(`${tag}: card ${card.file ? `image ${card.file}` : '(in memory)'}, vpcd ${options.host}:${port}`);
