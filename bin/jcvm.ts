@@ -22,6 +22,7 @@ import { makeSuiteCard } from '../runtime/script/suite-card.ts';
 import { parseVpcdAddress } from '../runtime/transport/vpcd.ts';
 import { serve, slotCardFile } from './serve.ts';
 import { progressLine } from './progress.ts';
+import { runShell } from './shell.ts';
 import { Coverage } from '../runtime/sight/coverage.ts';
 import { formatStats, formatStatsTable, measure, StatsRecorder, type ApduStats } from '../runtime/sight/stats.ts';
 import { describeStatus } from '../runtime/status-words.ts';
@@ -46,6 +47,10 @@ const USAGE = `usage: jcvm <command> [options]
                                           PC/SC program sees it; default 127.0.0.1:35963, slot k on
                                           port+k, one card per slot (images <image>, <name>.slot<k>.<ext>);
                                           reconnects when pcscd is not there; SIGINT/SIGTERM stop it
+  shell [<file.cap>...] [--install ...] [--card <image>]
+                                          an interactive session on the card: APDUs in hex or
+                                          apdutool syntax, load, install, select, list, reset,
+                                          trace on|off, stats on|off, mem (type help); reads stdin
   tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
                                           the suite's first script, recover, and check the state
                                           is the one before or after the APDU
@@ -357,6 +362,10 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       for (const line of formatTearTable(rows)) out(line);
       out(bad.length ? `FAIL: ${bad.length} APDU(s) recovered to a state that is neither before nor after` : 'PASS: every torn write recovered to the state before or after its APDU');
       return bad.length ? 1 : 0;
+    }
+    case 'shell': {
+      const card = await prepareCard(p.positional, p.flags.get('--install') ?? [], cardOptions(p), out, true);
+      return runShell(card, { input: process.stdin, out, ...(process.stdin.isTTY && process.stdout.isTTY ? { terminal: process.stdout } : {}) });
     }
     case 'serve': {
       if (!p.flags.has('--vpcd')) throw new UsageError('usage: jcvm serve [<file.cap>...] [--install ...] --vpcd [host:port] [--slots <n>] [--card <image>]');
