@@ -25,6 +25,13 @@ import { formatMemoryReport } from '../runtime/memory/report.ts';
 import { makeSuiteCard } from '../runtime/script/suite-card.ts';
 import { TpduCard, TpduTerminal } from '../runtime/transport/tpdu-card.ts';
 import { buildFileSystem, loadFileSystem } from '../runtime/fs/personalise.ts'; // the file system (issue 8)
+import { parseVpcdAddress } from '../runtime/transport/vpcd.ts';
+import { serve, slotCardFile } from './serve.ts';
+import { progressLine } from './progress.ts';
+import { runShell } from './shell.ts';
+import { Coverage } from '../runtime/sight/coverage.ts';
+import { formatStats, formatStatsTable, measure, StatsRecorder, type ApduStats } from '../runtime/sight/stats.ts';
+import { describeStatus } from '../runtime/status-words.ts';
 
 const USAGE = `usage: jcvm <command> [options]
 
@@ -50,6 +57,15 @@ const USAGE = `usage: jcvm <command> [options]
   fs load <fs.json> --card <image>        personalise the card's ISO 7816-4 file system from a JSON
                                           description (runtime/fs/README.md), selectable by AID
                                           F04A43564D46530001
+  serve [<file.cap>...] [--install ...] --vpcd [host:port] [--slots <n>] [--card <image>] [--quiet]
+                                          be the card in vsmartcard's vpcd reader (pcscd): every
+                                          PC/SC program sees it; default 127.0.0.1:35963, slot k on
+                                          port+k, one card per slot (images <image>, <name>.slot<k>.<ext>);
+                                          reconnects when pcscd is not there; SIGINT/SIGTERM stop it
+  shell [<file.cap>...] [--install ...] [--card <image>]
+                                          an interactive session on the card: APDUs in hex or
+                                          apdutool syntax, load, install, select, list, reset,
+                                          trace on|off, stats on|off, mem (type help); reads stdin
   tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
                                           the suite's first script, recover, and check the state
                                           is the one before or after the APDU
@@ -63,7 +79,13 @@ options: --card <file>  keep the card in this image file (created if missing, sa
          --random-seed <text>  make RandomData deterministic (reproducible test runs)
          --protocol T=0|T=1  (run, mem) the card offers this protocol and the APDUs travel as
                         its TPDUs (T=0: 61xx/GET RESPONSE, 6Cxx; T=1: chained blocks)
-         --tpdu         (with --protocol) print the ATR and every TPDU exchanged`;
+         --tpdu         (with --protocol) print the ATR and every TPDU exchanged
+         --coverage <file>  write which bytecodes of which methods ran as lcov (source lines with a
+                        Debug component, else Method component offsets) and print a table per
+                        method (run, script, serve; runs the interpreter, like --trace)
+         --stats        bytecodes, persistent writes, objects allocated and time of each APDU
+                        (run, script, serve)
+         --json         machine-readable output (run, script, mem, tear)`;
 
 /** A user error: printed as one line, exit status 2. */
 class UsageError extends Error {}
@@ -73,9 +95,16 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value', '--protocol']);
+const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value', '--protocol', '--slots', '--vpcd', '--coverage']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
-const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--tpdu', '--help', '-h', '--chip-specific']);
+/** Options whose value may be left out (the next argument is then not taken). */
+const OPTIONAL_VALUE_FLAGS = new Set(['--vpcd']);
+const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--tpdu', '--help', '-h', '--chip-specific', '--quiet', '--stats', '--json']);
+
+/** host, host:port, :port, port or [v6]:port (not an option, not a CAP or JCA file). */
+function looksLikeAddress(text: string): boolean {
+  return /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*)(:\d+)?$/.test(text) && !text.startsWith('-') && text !== '';
+}
 
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
@@ -86,7 +115,8 @@ function parseArgs(argv: string[]): Parsed {
       // --apdu, --install and --cap take every following argument up to the next option
       const values: string[] = [];
       const many = MULTI_FLAGS.has(a);
-      if (!many && i + 1 < argv.length) values.push(argv[++i]!);
+      if (OPTIONAL_VALUE_FLAGS.has(a) && !(i + 1 < argv.length && looksLikeAddress(argv[i + 1]!))) values.push('');
+      else if (!many && i + 1 < argv.length) values.push(argv[++i]!);
       while (many && i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) values.push(argv[++i]!);
       if (!values.length) throw new UsageError(`${a} needs a value`);
       flags.set(a, [...(flags.get(a) ?? []), ...values]);
@@ -101,7 +131,7 @@ function parseArgs(argv: string[]): Parsed {
   return { positional, flags };
 }
 
-function cardOptions(p: Parsed): CardOptions {
+function cardOptions(p: Parsed, coverage: Coverage | null = null): CardOptions {
   const options: CardOptions = {};
   const budget = p.flags.get('--budget')?.[0];
   if (budget !== undefined) {
@@ -120,7 +150,28 @@ function cardOptions(p: Parsed): CardOptions {
     if (protocol !== 'T=0' && protocol !== 'T=1') throw new UsageError(`--protocol must be T=0 or T=1, not '${protocol}'`);
     options.protocol = protocol;
   }
+  if (coverage) options.step = coverage.step;
   return options;
+}
+
+/** --coverage: the recorder the cards' step hook feeds (null when off). */
+function coverageOf(p: Parsed): Coverage | null {
+  return p.flags.has('--coverage') ? new Coverage() : null;
+}
+
+/** Per-method coverage rows for --json. */
+function coverageRows(coverage: Coverage): { method: string; bytecodes: number; run: number; entries: number }[] {
+  return coverage.methods().map((m) => ({ method: `${m.cls.replace(/\//g, '.')}.${m.source?.name ?? m.method}`, bytecodes: m.instructions.length, run: m.instructions.filter((i) => i.hits > 0).length, entries: m.entries }));
+}
+
+/** Writes the lcov file and prints the per-method table. */
+async function writeCoverage(p: Parsed, coverage: Coverage | null, out: (s: string) => void, json: boolean): Promise<void> {
+  if (!coverage) return;
+  const file = p.flags.get('--coverage')![0]!;
+  await writeFile(file, coverage.toLcov());
+  if (json) return;
+  out(`coverage written to ${file} (lcov)`);
+  for (const line of coverage.summaryTable()) out(line);
 }
 
 function parseHex(text: string, what: string): Uint8Array {
@@ -196,11 +247,14 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
     }
     case 'mem':
     case 'run': {
-      const options = cardOptions(p);
+      const json = p.flags.has('--json');
+      const coverage = coverageOf(p);
+      const options = cardOptions(p, coverage);
       if (!p.positional.length && !options.cardFile) throw new UsageError(`usage: jcvm ${command} <file.cap>... --install <classAID> --apdu <hex>...  (or --card <image> with or without files)`);
       // jcvm mem --card <image> alone reports the saved card as it is, with the writes of its last session.
       const report = command === 'mem' && !p.positional.length && !p.flags.has('--apdu') && !p.flags.has('--install');
-      const card = await prepareCard(p.positional, p.flags.get('--install') ?? [], options, out, !report);
+      const setup: string[] = [];
+      const card = await prepareCard(p.positional, p.flags.get('--install') ?? [], options, json ? (s) => setup.push(s) : out, !report);
       const tear = p.flags.get('--tear-at')?.[0];
       if (tear !== undefined) {
         const n = Number(tear);
@@ -214,45 +268,98 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
         terminal = new TpduTerminal(new TpduCard(card), tpdu ? { log: (l) => out(`   ${l.from === 'IFD' ? 'IFD>' : 'ICC<'} ${hex(l.bytes, ' ')}${l.what ? `  ${l.what}` : ''}`) } : {});
         terminal.powerOn();
       }
+      const stats = p.flags.has('--stats');
+      const exchanges: { command: string; response: string | null; status?: string; note?: string; stats?: Omit<ApduStats, 'header' | 'sw'> }[] = [];
       for (const a of p.flags.get('--apdu') ?? []) {
         const cmd = parseHex(a, 'APDU');
-        out(`=> ${hex(cmd, ' ')}`);
+        if (!json) out(`=> ${hex(cmd, ' ')}`);
         let r: Uint8Array;
+        let figures: Omit<ApduStats, 'header' | 'sw'>;
         try {
-          r = terminal ? terminal.transmit(cmd) : card.transmit(cmd);
+          ({ value: r, stats: figures } = measure(card, () => (terminal ? terminal.transmit(cmd) : card.transmit(cmd))));
         } catch (e) {
           if (!(e instanceof PowerLoss)) throw e;
-          out(`!! ${e.message}: no response; powering up again (recovery)`);
+          if (json) exchanges.push({ command: hex(cmd), response: null, note: `${e.message}: no response; powered up again (recovery)` });
+          else out(`!! ${e.message}: no response; powering up again (recovery)`);
           if (terminal) terminal.powerOn();
           else card.powerOn();
           continue;
         }
-        out(`<= ${hex(r, ' ')}`);
         const why = card.jcre.lastHostError;
-        if (why) {
-          out(`   (${why.message})`);
-          card.jcre.lastHostError = null;
+        card.jcre.lastHostError = null;
+        if (json) {
+          exchanges.push({ command: hex(cmd), response: hex(r), status: describeStatus(r), ...(why ? { note: why.message } : {}), ...(stats ? { stats: figures } : {}) });
+          continue;
         }
+        out(`<= ${hex(r, ' ')}`);
+        if (why) out(`   (${why.message})`);
+        if (stats) out(`   ${formatStats(figures)}`);
       }
-      if (command === 'mem') for (const line of formatMemoryReport(card.memoryReport())) out(line);
+      if (coverage) coverage.addCard(card);
+      await writeCoverage(p, coverage, out, json);
+      if (json) {
+        const result: Record<string, unknown> = { setup, exchanges };
+        if (command === 'mem') result.memory = card.memoryReport();
+        if (coverage) result.coverage = { file: p.flags.get('--coverage')![0], methods: coverageRows(coverage) };
+        out(JSON.stringify(result, null, 2));
+      } else if (command === 'mem') {
+        for (const line of formatMemoryReport(card.memoryReport())) out(line);
+      }
       return 0;
     }
     case 'script': {
       const [file] = p.positional;
       if (!file) throw new UsageError('usage: jcvm script <suite.json | file.scr>');
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
-      const options = cardOptions(p);
+      const json = p.flags.has('--json');
+      const coverage = coverageOf(p);
+      const options = cardOptions(p, coverage);
+      const recorders: StatsRecorder[] = [];
+      const wrap = (card: Card) => {
+        coverage?.addCard(card);
+        if (!p.flags.has('--stats')) return card;
+        const r = new StatsRecorder(card);
+        recorders.push(r);
+        return r;
+      };
+      const statsRows = () => recorders.flatMap((r) => r.rows);
       if (file.endsWith('.json')) {
-        const r = await runSuite(file, (suite) => makeSuiteCard(suite, options));
-        return printSuite(r, out) ? 0 : 1;
+        const progress = progressLine(`script ${basename(dirname(resolve(file)))}`);
+        const total = readSuite(file).scripts.length;
+        let started = 0;
+        const r = await runSuite(file, async (suite) => {
+          progress.update(started, total, basename(suite.scripts[started] ?? ''));
+          started++;
+          return wrap(await makeSuiteCard(suite, options));
+        });
+        progress.end();
+        if (json) {
+          await writeCoverage(p, coverage, out, json);
+          out(JSON.stringify({ suite: r.suite.name, passed: r.passed, scripts: r.scripts.map((s) => ({ script: s.script, passed: s.passed, ...(s.firstDiff ? { firstDiff: s.firstDiff } : {}), ...(s.error ? { error: s.error } : {}) })), ...(recorders.length ? { stats: statsRows() } : {}), ...(coverage ? { coverage: coverageRows(coverage) } : {}) }, null, 2));
+          return r.passed ? 0 : 1;
+        }
+        const ok = printSuite(r, out);
+        if (recorders.length) for (const line of formatStatsTable(statsRows())) out(line);
+        await writeCoverage(p, coverage, out, json);
+        return ok ? 0 : 1;
       }
       const card = await prepareCard(p.flags.get('--cap') ?? [], p.flags.get('--install') ?? [], options, () => undefined);
       card.powerOff();
-      const lines = runScript(card, parseScript(await readFile(file, 'utf8'), basename(file)));
-      for (const line of lines) out(line);
+      const lines = runScript(wrap(card), parseScript(await readFile(file, 'utf8'), basename(file)));
       const expectedPath = resolve(dirname(file), basename(file) + '.expected.out');
-      if (!existsSync(expectedPath)) return 0;
-      const cmp = compareOutput(lines, await readFile(expectedPath, 'utf8'));
+      const cmp = existsSync(expectedPath) ? compareOutput(lines, await readFile(expectedPath, 'utf8')) : null;
+      await writeCoverage(p, coverage, out, true);
+      if (json) {
+        out(JSON.stringify({ script: resolve(file), lines, passed: cmp ? cmp.ok : null, ...(cmp?.firstDiff ? { firstDiff: cmp.firstDiff } : {}), ...(recorders.length ? { stats: statsRows() } : {}), ...(coverage ? { coverage: coverageRows(coverage) } : {}) }, null, 2));
+        return cmp && !cmp.ok ? 1 : 0;
+      }
+      for (const line of lines) out(line);
+      if (recorders.length) for (const line of formatStatsTable(statsRows())) out(line);
+      if (coverage) {
+        out(`coverage written to ${p.flags.get('--coverage')![0]} (lcov)`);
+        for (const line of coverage.summaryTable()) out(line);
+      }
+      if (!cmp) return 0;
       if (cmp.ok) {
         out(`PASS ${basename(file)}`);
         return 0;
@@ -286,15 +393,63 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       const suite = readSuite(file);
       const script = suite.scripts[0]!;
       const options = cardOptions(p);
-      const rows = await tearScript(() => makeSuiteCard(suite, options), await readFile(script, 'utf8'), basename(script), only);
+      const progress = progressLine(`tear ${basename(script)}`);
+      const rows = await tearScript(() => makeSuiteCard(suite, options), await readFile(script, 'utf8'), basename(script), only, (done, total) => progress.update(done, total, 'APDUs'));
+      progress.end();
+      const bad = rows.filter((r) => r.neither.length);
+      if (p.flags.has('--json')) {
+        out(JSON.stringify({ script, passed: bad.length === 0, rows }, null, 2));
+        return bad.length ? 1 : 0;
+      }
       out(`tearing ${basename(script)}: power lost at each persistent write of each APDU, then recovered`);
       for (const line of formatTearTable(rows)) out(line);
-      const bad = rows.filter((r) => r.neither.length);
       out(bad.length ? `FAIL: ${bad.length} APDU(s) recovered to a state that is neither before nor after` : 'PASS: every torn write recovered to the state before or after its APDU');
       return bad.length ? 1 : 0;
     }
     case 'card':
       return cardCommand(p, out);
+    case 'shell': {
+      const card = await prepareCard(p.positional, p.flags.get('--install') ?? [], cardOptions(p), out, true);
+      return runShell(card, { input: process.stdin, out, ...(process.stdin.isTTY && process.stdout.isTTY ? { terminal: process.stdout } : {}) });
+    }
+    case 'serve': {
+      if (!p.flags.has('--vpcd')) throw new UsageError('usage: jcvm serve [<file.cap>...] [--install ...] --vpcd [host:port] [--slots <n>] [--card <image>]');
+      let address: { host: string; port: number };
+      try {
+        address = parseVpcdAddress(p.flags.get('--vpcd')![0]);
+      } catch (e) {
+        throw new UsageError(`--vpcd: ${(e as Error).message}`);
+      }
+      const slotsText = p.flags.get('--slots')?.[0] ?? '1';
+      const slots = Number(slotsText);
+      if (!Number.isInteger(slots) || slots < 1 || slots > 16) throw new UsageError(`--slots must be 1 to 16, not '${slotsText}'`);
+      const coverage = coverageOf(p);
+      const options = cardOptions(p, coverage);
+      const cards: Card[] = [];
+      for (let k = 0; k < slots; k++) {
+        const o = { ...options };
+        if (options.cardFile) o.cardFile = slotCardFile(options.cardFile, k);
+        cards.push(await prepareCard(p.positional, p.flags.get('--install') ?? [], o, (s) => out(`slot ${k}: ${s}`), false));
+      }
+      const ac = new AbortController();
+      const stop = (signal: string) => {
+        out(`${signal}: stopping`);
+        ac.abort();
+      };
+      const onInt = () => stop('SIGINT');
+      const onTerm = () => stop('SIGTERM');
+      process.once('SIGINT', onInt);
+      process.once('SIGTERM', onTerm);
+      try {
+        await serve(cards, { ...address, exchanges: !p.flags.has('--quiet'), stats: p.flags.has('--stats') }, out, ac.signal);
+      } finally {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      }
+      for (const card of cards) coverage?.addCard(card);
+      await writeCoverage(p, coverage, out, false);
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command '${command}' (try: jcvm help)`);
   }

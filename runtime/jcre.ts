@@ -10,7 +10,7 @@ import { Heap, HeapExhausted } from '../vm/heap.ts';
 import { CardMemory, type MemoryOptions } from './memory/card-memory.ts';
 import { BlockKind } from './memory/eeprom.ts';
 import { restoreDirectory, type SavedCard } from './memory/image.ts';
-import { Vm } from '../vm/interpreter.ts';
+import { Vm, type StepHook } from '../vm/interpreter.ts';
 import { Kind, Transience, type HeapObject, type VmClass } from '../vm/types.ts';
 import { ApduStateCode, channelOf, parseCommand, type ParsedCommand } from './apdu.ts';
 import { ApiRegistry, MissingNative } from './api/registry.ts';
@@ -75,6 +75,8 @@ export interface JcreOptions extends MemoryOptions {
   /** APDU buffer size in bytes (at least 133; JCRE 3.0.5 §9.x). */
   apduBufferSize?: number;
   trace?: (line: string) => void;
+  /** Called before every bytecode (coverage; vm/trace.ts); applet code then runs in the interpreter. */
+  step?: StepHook;
   /**
    * Compile applet methods to JavaScript (vm/jit) on their first call; on by default (the
    * interpreter runs what the JIT refuses, and everything when tracing). false: interpreter only.
@@ -157,7 +159,7 @@ export class Jcre implements PackageResolver {
     this.heap = new Heap(this.memory);
     this.api = new ApiRegistry(frameworkNatives(this));
     this.api.bind(securityNatives(this, { randomSeed: options.randomSeed }));
-    this.vm = new Vm(this.heap, this, { trace: options.trace, jit: options.jit ?? true });
+    this.vm = new Vm(this.heap, this, { trace: options.trace, step: options.step, jit: options.jit ?? true });
     this.vm.objectClass = this.api.cls('java/lang/Object');
     this.vm.barrier = this.memory;
     this.aidClass = this.api.cls('javacard/framework/AID');
@@ -554,6 +556,9 @@ export class Jcre implements PackageResolver {
     return arr ? new Uint8Array(arr.data.buffer, arr.data.byteOffset, arr.data.length) : null;
   }
 
+  /** Bytecodes charged to the budget by applet code since the card was made (jcvm --stats). */
+  bytecodes = 0;
+
   /**
    * Run host-initiated applet code in the applet's context (the JCRE's context was active
    * before: getPreviousContextAID answers null), with a fresh instruction budget. `applet` is
@@ -580,6 +585,7 @@ export class Jcre implements PackageResolver {
       vm.context = c;
       vm.applet = a;
       vm.previousApplet = p;
+      this.bytecodes += this.instructionBudget - Math.max(this.vm.budget, 0);
       // JCRE 7.6: a transaction still open when the applet's entry point returns, normally or
       // by an exception, is aborted by the JCRE. (Not after a power loss: recovery does it.)
       if (this.transactionDepth && this.memory.eeprom.inTransaction && !this.memory.eeprom.powerLost) this.abortTransaction();

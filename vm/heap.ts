@@ -62,6 +62,8 @@ export class Heap {
   private free: number[] = [];
   /** Bumped whenever a handle is taken or freed (the card image's quick change check). */
   mutations = 0;
+  /** Handles taken since the heap was made (objects allocated; jcvm --stats). */
+  allocations = 0;
   /** While a transaction is open: the handles allocated since it began (JCRE 7.6.3). */
   allocationLog: number[] | null = null;
 
@@ -81,6 +83,7 @@ export class Heap {
     if (handle > MAX_HANDLE) throw new HeapExhausted('no free object handle');
     this.objects[handle] = obj;
     this.mutations++;
+    this.allocations++;
     this.allocationLog?.push(handle);
     return handle;
   }

@@ -12,7 +12,7 @@ import { Heap, HeapExhausted, type WriteBarrier } from './heap.ts';
 import { Kind, RetKind, Transience, type HeapObject, type VmClass, type VmMethod } from './types.ts';
 import { arrayTypeOf, checkCast, instanceOf, interfaceTarget, packageVirtual } from './ops/objects.ts';
 import { arrayAccess, castAccess, fieldAccess, invokeContext, specialAccess, storeReference, throwAccess } from './firewall.ts';
-import { disassembleOne } from './trace.ts';
+import { combineSteps } from './trace.ts';
 import { compileMethod, enterCompiled } from './jit/index.ts';
 
 /** What the VM needs from the runtime around it. */
@@ -35,9 +35,14 @@ export interface VmOptions {
   maxFrames?: number;
   /** Print every instruction (through the disassembler) with the stack. */
   trace?: (line: string) => void;
-  /** Compile methods to JavaScript on their first call (vm/jit); ignored when tracing. */
+  /** Called before every instruction (coverage, profiles; vm/trace.ts); the interpreter alone runs then. */
+  step?: StepHook;
+  /** Compile methods to JavaScript on their first call (vm/jit); ignored when tracing or stepping. */
   jit?: boolean;
 }
+
+/** What the interpreter calls before each instruction when asked to: the method, pc, frame base and sp. */
+export type StepHook = (m: VmMethod, pc: number, lp: number, sp: number) => void;
 
 export class Vm {
   /**
@@ -54,7 +59,8 @@ export class Vm {
   depth = 0;
   /** JIT hook: the frame limit, and whether methods are compiled (vm/jit). */
   readonly maxFrames: number;
-  readonly jit: boolean;
+  /** Whether methods are compiled (false while a step hook is set; vm/trace.ts). */
+  jit: boolean;
   /** First free word above everything in use (kept current whenever natives run). */
   sp = 0;
   /** Called before every store into persistent memory (null: nothing to count or journal). */
@@ -71,7 +77,8 @@ export class Vm {
   /** The host's active applet instance, and the one active before the last context switch (getPreviousContextAID). */
   applet: unknown = null;
   previousApplet: unknown = null;
-  traceFn: ((line: string) => void) | null;
+  /** The trace and coverage hook (vm/trace.ts), null when off: a test per instruction, nothing more. */
+  stepFn: StepHook | null;
 
   constructor(
     heap: Heap,
@@ -83,9 +90,9 @@ export class Vm {
     const maxFrames = options.maxFrames ?? 128;
     this.fPc = new Int32Array(maxFrames);
     this.fLp = new Int32Array(maxFrames);
-    this.traceFn = options.trace ?? null;
+    this.stepFn = combineSteps(this.stack, options.step, options.trace);
     this.maxFrames = maxFrames;
-    this.jit = options.jit === true && this.traceFn === null;
+    this.jit = options.jit === true && this.stepFn === null;
   }
 
   /** Throw a VM-detected Java Card exception. */
@@ -198,7 +205,7 @@ export class Vm {
     const objects = this.heap.objects;
     const fMethod = this.fMethod, fPc = this.fPc, fLp = this.fLp;
     const entryDepth = this.depth;
-    const trace = this.traceFn;
+    const step = this.stepFn;
     const wb = this.barrier;
     // The active context: constant while this loop runs (a call that switches context runs in
     // a loop of its own, callInContext). Each object access compares the owner with it.
@@ -216,7 +223,7 @@ export class Vm {
       try {
         for (;;) {
           if (--budget < 0) throw new BudgetExhausted();
-          if (trace !== null) trace(`${disassembleOne(code, pc, m)}    stack=[${Array.from(st.subarray(lp + m.maxLocals, sp)).join(' ')}]`);
+          if (step !== null) step(m, pc, lp, sp);
           const op = code[pc]!;
           switch (op) {
             case 0x00: pc++; break; // nop

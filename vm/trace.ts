@@ -1,7 +1,9 @@
-// One-line disassembly of an instruction, for the trace switch. Reads only the opcode table.
+// One-line disassembly of an instruction, for the trace switch, and the step hooks the
+// interpreter calls before each instruction when tracing or recording coverage. Reads only the opcode table.
 
 import { OPCODES, instructionLength } from './opcodes.ts';
 import type { VmMethod } from './types.ts';
+import type { StepHook } from './interpreter.ts';
 
 export function disassembleOne(code: Uint8Array, pc: number, m: VmMethod): string {
   const info = OPCODES[code[pc]!];
@@ -10,4 +12,21 @@ export function disassembleOne(code: Uint8Array, pc: number, m: VmMethod): strin
   const len = instructionLength(code, pc);
   const operands = len > 1 ? Array.from(code.subarray(pc + 1, pc + Math.min(len, 12)), (b) => b.toString(16).padStart(2, '0')).join(' ') : '';
   return `${where}: ${info.name}${operands ? ' ' + operands : ''}`;
+}
+
+/** A step hook that prints each instruction with the current frame's operand stack. */
+export function traceStep(stack: Int16Array, out: (line: string) => void): StepHook {
+  return (m, pc, lp, sp) => out(`${disassembleOne(m.code, pc, m)}    stack=[${Array.from(stack.subarray(lp + m.maxLocals, sp)).join(' ')}]`);
+}
+
+/** The Vm's one step hook from its options: the step hook, the trace, both, or none (null). */
+export function combineSteps(stack: Int16Array, step: StepHook | undefined, trace: ((line: string) => void) | undefined): StepHook | null {
+  const t = trace ? traceStep(stack, trace) : undefined;
+  if (step && t) {
+    return (m, pc, lp, sp) => {
+      t(m, pc, lp, sp);
+      step(m, pc, lp, sp);
+    };
+  }
+  return step ?? t ?? null;
 }

@@ -83,12 +83,17 @@ export async function tearApdu(makeCard: () => Promise<Card>, steps: ScriptStep[
   return row;
 }
 
-/** Every APDU of a script (or the ones listed), torn at every write. */
-export async function tearScript(makeCard: () => Promise<Card>, scriptText: string, fileName: string, only?: number[]): Promise<TearRow[]> {
+/** Every APDU of a script (or the ones listed), torn at every write; `progress` hears of each APDU done. */
+export async function tearScript(makeCard: () => Promise<Card>, scriptText: string, fileName: string, only?: number[], progress?: (done: number, total: number) => void): Promise<TearRow[]> {
   const steps = parseScript(scriptText, fileName);
   const count = steps.filter((s) => s.kind === 'apdu').length;
   const rows: TearRow[] = [];
-  for (let i = 0; i < count; i++) if (!only || only.includes(i)) rows.push(await tearApdu(makeCard, steps, i));
+  const todo = only ? only.filter((i) => i < count).length : count;
+  for (let i = 0; i < count; i++) {
+    if (only && !only.includes(i)) continue;
+    rows.push(await tearApdu(makeCard, steps, i));
+    progress?.(rows.length, todo);
+  }
   return rows;
 }
 
