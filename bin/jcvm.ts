@@ -72,6 +72,7 @@ const USAGE = `usage: jcvm <command> [options]
 
 options: --card <file>  keep the card in this image file (created if missing, saved after every
                         APDU that changes it, atomically; run and mem)
+         --wear         count EEPROM wear by page and its simulated programming time (mem)
          --budget <n>   bytecodes one APDU may run (default 50,000,000)
          --tear-at <n>  (run) lose power at the n-th persistent write of the APDUs, then power up
          --trace        print every bytecode executed (to stderr; runs the interpreter)
@@ -99,7 +100,7 @@ const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
 /** Options whose value may be left out (the next argument is then not taken). */
 const OPTIONAL_VALUE_FLAGS = new Set(['--vpcd']);
-const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--tpdu', '--help', '-h', '--chip-specific', '--quiet', '--stats', '--json']);
+const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--tpdu', '--help', '-h', '--chip-specific', '--quiet', '--stats', '--json', '--wear']);
 
 /** host, host:port, :port, port or [v6]:port (not an option, not a CAP or JCA file). */
 function looksLikeAddress(text: string): boolean {
@@ -145,6 +146,7 @@ function cardOptions(p: Parsed, coverage: Coverage | null = null): CardOptions {
   if (seed !== undefined) options.randomSeed = seed;
   const file = p.flags.get('--card')?.[0];
   if (file !== undefined) options.cardFile = file;
+  if (p.flags.has('--wear')) options.eepromWear = true;
   const protocol = p.flags.get('--protocol')?.[0];
   if (protocol !== undefined) {
     if (protocol !== 'T=0' && protocol !== 'T=1') throw new UsageError(`--protocol must be T=0 or T=1, not '${protocol}'`);

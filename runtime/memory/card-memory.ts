@@ -13,6 +13,8 @@ export interface MemoryOptions {
   transientSize?: number;
   /** Commit buffer (transaction journal) in bytes; default 4 KiB. */
   commitCapacity?: number;
+  /** Count the wear of every persistent write, by 64-byte page (the EEPROM cost model of the memory report). Default off. */
+  eepromWear?: boolean;
 }
 
 export class CardMemory implements Storage, WriteBarrier {
@@ -29,12 +31,14 @@ export class CardMemory implements Storage, WriteBarrier {
     if (saved) {
       this.eeprom = new Eeprom(saved.eeprom);
       this.ram = new Eeprom(saved.ram);
+      this.eeprom.wearModel = options.eepromWear ?? false;
       return;
     }
     const size = options.persistentSize ?? 256 * 1024;
     // The commit buffer: 4 KiB, or an eighth of a small EEPROM.
     this.eeprom = new Eeprom({ size, journalSize: (options.commitCapacity ?? Math.min(4096, size >> 3)) + 8 });
     this.ram = new Eeprom({ size: (options.transientSize ?? 8 * 1024) + 128, journalSize: 56 });
+    this.eeprom.wearModel = options.eepromWear ?? false;
   }
 
   allocate(bytes: number, transience: Transience): { buffer: ArrayBuffer; offset: number } {
@@ -60,10 +64,12 @@ export class CardMemory implements Storage, WriteBarrier {
     if (!e.journalling) {
       const index = e.writes++;
       if (index === e.tearAt || e.powerLost) e.losePower(index);
-      // Bytecode stores are 1 to 4 aligned bytes: never across a page.
-      e.pageWrites[byteOffset >>> 6]!++;
-      e.pagesProgrammed++;
-      e.bytesWritten += length;
+      if (e.wearModel) {
+        // Bytecode stores are 1 to 4 aligned bytes: never across a page.
+        e.pageWrites[byteOffset >>> 6]!++;
+        e.pagesProgrammed++;
+        e.bytesWritten += length;
+      }
       return;
     }
     e.beforeWrite(byteOffset, length);

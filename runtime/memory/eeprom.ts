@@ -85,8 +85,13 @@ export class Eeprom {
   /** Persistent writes since power-up (each element or field store counts one). */
   writes = 0;
   /** Program cycles of each page (EEPROM wear), and the bytes written: the cost model's inputs. */
-  readonly pageWrites: Uint32Array;
+  readonly pageWrites: Int32Array;
   bytesWritten = 0;
+  /**
+   * Count the wear of every write (pageWrites, pagesProgrammed, bytesWritten): the EEPROM cost
+   * model, a diagnostic a card option turns on (it costs a few nanoseconds a write).
+   */
+  wearModel = false;
   /** Page programs in all (the sum of pageWrites): the cost model's page term. */
   pagesProgrammed = 0;
   /** Write index at which power is lost (tearing), or -1. */
@@ -109,7 +114,7 @@ export class Eeprom {
       this.journalStart = this.view.getUint32(12, true);
       this.journalSize = this.view.getUint32(16, true);
       this.heapStart = this.view.getUint32(20, true);
-      this.pageWrites = new Uint32Array(Math.ceil(this.size / PAGE));
+      this.pageWrites = new Int32Array(Math.ceil(this.size / PAGE));
       if (this.journalStart !== MANUFACTURING.start + MANUFACTURING.size || this.journalSize < 8 || this.journalSize % 4 || this.heapStart !== this.journalStart + this.journalSize || this.heapStart + 64 > this.size) {
         throw new Error(`persistent memory image header: regions do not fit (journal at ${this.journalStart}, ${this.journalSize} bytes; heap at ${this.heapStart} of ${this.size})`);
       }
@@ -118,7 +123,7 @@ export class Eeprom {
     this.size = options.size ?? 256 * 1024;
     this.journalSize = ((options.journalSize ?? 4096) + 3) & ~3; // word-aligned: the heap after it is too
     if (!Number.isInteger(this.size) || this.size % ALIGN || this.size < 1024 || this.size > 16 * 1024 * 1024) throw new RangeError(`persistent memory of ${this.size} bytes: 1 KiB to 16 MiB, a multiple of 4`);
-    this.pageWrites = new Uint32Array(Math.ceil(this.size / PAGE));
+    this.pageWrites = new Int32Array(Math.ceil(this.size / PAGE));
     this.buffer = new ArrayBuffer(this.size);
     this.bytes = new Uint8Array(this.buffer);
     this.words = new Uint32Array(this.buffer, 0, this.size >> 2);
@@ -197,17 +202,25 @@ export class Eeprom {
    * transaction (or an atomic operation) is open.
    */
   beforeWrite(offset: number, length: number): void {
-    if (this.journalling) this.log(offset, length);
     const index = this.writes++;
+    if (this.journalling) {
+      // The journal's entries say what was written: commit and rollback count their wear.
+      this.log(offset, length);
+      if (index === this.tearAt || this.powerLost) this.losePower(index);
+      return;
+    }
     if (index === this.tearAt || this.powerLost) this.losePower(index);
-    this.wear(offset, length);
+    if (this.wearModel) this.wear(offset, length);
   }
 
   /** Count the pages a write of `length` bytes at `offset` programs, and its bytes. */
   wear(offset: number, length: number): void {
-    const last = (offset + Math.max(length, 1) - 1) >>> 6;
-    for (let p = offset >>> 6; p <= last; p++) this.pageWrites[p]!++;
-    this.pagesProgrammed += last - (offset >>> 6) + 1;
+    const first = offset >>> 6;
+    const last = length > 1 ? (offset + length - 1) >>> 6 : first;
+    const pages = this.pageWrites;
+    pages[first]!++;
+    for (let p = first + 1; p <= last; p++) pages[p]!++;
+    this.pagesProgrammed += last - first + 1;
     this.bytesWritten += length;
   }
 
@@ -218,7 +231,7 @@ export class Eeprom {
   beforeWriteUnlogged(offset: number, length: number): void {
     const index = this.writes++;
     if (index === this.tearAt || this.powerLost) this.losePower(index);
-    this.wear(offset, length);
+    if (this.wearModel) this.wear(offset, length);
   }
 
   losePower(index: number): never {
@@ -286,6 +299,7 @@ export class Eeprom {
   /** Make the journalled writes permanent: one write of the state word is the commit point. */
   commit(): void {
     if (!this.journalling) throw new Error('no journal open');
+    if (this.wearModel) this.wearOfJournal();
     this.journalling = false;
     this.meta(this.journalStart, Journal.Idle);
   }
@@ -310,7 +324,32 @@ export class Eeprom {
     return true;
   }
 
+  /** The wear of the journalled writes (each entry: the entry written, then the data): counted once, at commit or rollback. */
+  private wearOfJournal(): void {
+    const w = this.words, pages = this.pageWrites;
+    const start = this.journalStart + 8, end = start + this.journalUsed;
+    let programs = 0, bytes = 0;
+    for (let at = start; at < end; ) {
+      const offset = w[at >> 2]!, length = w[(at >> 2) + 1]!;
+      const size = 8 + ((length + 3) & ~3);
+      // The entry, then the data: a write of the page each starts in, and of the pages a long
+      // one spans (bytecode stores are 1 to 4 bytes: one page each).
+      pages[at >>> 6]!++;
+      pages[offset >>> 6]!++;
+      programs += 2;
+      if (length > 4) {
+        for (let p = (at >>> 6) + 1, last = (at + size - 1) >>> 6; p <= last; p++, programs++) pages[p]!++;
+        for (let p = (offset >>> 6) + 1, last = (offset + length - 1) >>> 6; p <= last; p++, programs++) pages[p]!++;
+      }
+      bytes += size + length;
+      at += size;
+    }
+    this.pagesProgrammed += programs;
+    this.bytesWritten += bytes;
+  }
+
   private rollback(): void {
+    if (this.wearModel) this.wearOfJournal();
     const entries: [number, number, number][] = [];
     const end = this.journalStart + 8 + this.journalUsed;
     for (let at = this.journalStart + 8; at < end; ) {
@@ -326,7 +365,7 @@ export class Eeprom {
       // state word below, so the next power-up restores again (restoring is idempotent).
       const index = this.writes++;
       if (index === this.tearAt || this.powerLost) this.losePower(index);
-      this.wear(offset, length);
+      if (this.wearModel) this.wear(offset, length);
       this.bytes.copyWithin(offset, from, from + length);
     }
     this.meta(this.journalStart, Journal.Idle);
@@ -343,7 +382,6 @@ export class Eeprom {
     // Writing the entry is a persistent write of its own (it can be torn, and it wears).
     const index = this.writes++;
     if (index === this.tearAt || this.powerLost) this.losePower(index);
-    this.wear(at, need);
     const w = this.words, b = this.bytes, wi = at >> 2;
     w[wi] = offset;
     w[wi + 1] = length;
@@ -360,7 +398,7 @@ export class Eeprom {
   private meta(offset: number, value: number): void {
     const index = this.writes++;
     if (index === this.tearAt || this.powerLost) this.losePower(index);
-    this.wear(offset, 4);
+    if (this.wearModel) this.wear(offset, 4);
     this.words[offset >> 2] = value;
   }
 

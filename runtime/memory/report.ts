@@ -108,8 +108,8 @@ export interface MemoryReport {
   writesPerApdu: { command: string; writes: number }[];
   /** Regions of persistent memory and a picture of them. */
   map: { regions: Region[]; picture: string[] };
-  /** EEPROM wear and its simulated time since the card was made. */
-  eeprom: { pagesProgrammed: number; bytesWritten: number; simulatedMs: number; mostWorn: [number, number][]; pageSize: number };
+  /** EEPROM wear and its simulated time in this session (null unless CardOptions.eepromWear). */
+  eeprom: null | { pagesProgrammed: number; bytesWritten: number; simulatedMs: number; mostWorn: [number, number][]; pageSize: number };
 }
 
 /** Object sizes are counted as their data (the allocator's 4-byte block header and padding aside). */
@@ -146,7 +146,7 @@ export function memoryReport(rt: Jcre, writesPerApdu: { command: string; writes:
     writesSinceReset: writesPerApdu.reduce((n, w) => n + w.writes, 0),
     writesPerApdu: writesPerApdu.slice(),
     map: memoryMap(e),
-    eeprom: { pagesProgrammed: e.pagesProgrammed, bytesWritten: e.bytesWritten, simulatedMs: simulatedEepromMicros(e.pagesProgrammed, e.bytesWritten) / 1000, mostWorn: wornPages(e), pageSize: PAGE },
+    eeprom: !e.wearModel ? null : { pagesProgrammed: e.pagesProgrammed, bytesWritten: e.bytesWritten, simulatedMs: simulatedEepromMicros(e.pagesProgrammed, e.bytesWritten) / 1000, mostWorn: wornPages(e), pageSize: PAGE },
   };
 }
 
@@ -187,16 +187,16 @@ export function formatMemoryReport(r: MemoryReport): string[] {
     lines.push(
       `package ${p.name} (${p.aid}): static fields ${kib(p.staticImage)}; ${p.use.objects} objects, ${kib(p.use.persistent)} persistent, ${kib(p.use.transient)} transient${p.applets.length ? `; applets ${p.applets.length > 6 ? `${p.applets.slice(0, 6).join(' ')} and ${p.applets.length - 6} more` : p.applets.join(' ')}` : ''}`,
     );
-  }
-  for (const a of r.applets) {
-    lines.push(`  applet ${a.aid}: ${a.use.objects} objects reached, ${kib(a.use.persistent)} persistent, ${kib(a.use.transient)} transient`);
+    for (const a of r.applets.filter((x) => x.package === p.aid)) {
+      lines.push(`  applet ${a.aid}: ${a.use.objects} objects reached, ${kib(a.use.persistent)} persistent, ${kib(a.use.transient)} transient`);
+    }
   }
   lines.push('persistent memory map:');
   for (const r of report.map.regions) lines.push(`  ${r.letter} ${r.name.padEnd(22)} ${kib(r.bytes).padStart(10)}${r.blocks > 1 ? ` in ${r.blocks} blocks` : ''}`);
   for (const l of report.map.picture) lines.push(`  ${l}`);
   const w = report.eeprom;
-  lines.push(
-    `EEPROM wear: ${w.pagesProgrammed} page programs, ${w.bytesWritten} bytes written (simulated programming time ${w.simulatedMs.toFixed(1)} ms at ${EEPROM_COST.pageProgramMicros} µs a page and ${EEPROM_COST.byteMicros} µs a byte); most worn ${w.pageSize}-byte pages: ${w.mostWorn.map(([at, n]) => `${at}: ${n}`).join(', ') || 'none'}`,
+  if (w) lines.push(
+    `EEPROM wear in this session: ${w.pagesProgrammed} page programs, ${w.bytesWritten} bytes written (simulated programming time ${w.simulatedMs.toFixed(1)} ms at ${EEPROM_COST.pageProgramMicros} µs a page and ${EEPROM_COST.byteMicros} µs a byte); most worn ${w.pageSize}-byte pages: ${w.mostWorn.map(([at, n]) => `${at}: ${n}`).join(', ') || 'none'}`,
   );
   lines.push(`persistent writes since the last power-up: ${r.writesSinceReset}${r.writesPerApdu.length ? ', by APDU:' : ''}`);
   for (const w of r.writesPerApdu) if (w.writes) lines.push(`  ${w.command}: ${w.writes} writes`);
