@@ -29,6 +29,12 @@ export interface CardPackage {
   code: Uint8Array;
 }
 
+/** What one open logical channel has selected. */
+export interface ChannelState {
+  applet: AppletInstance | null;
+  native: NativeApplication | null;
+}
+
 export interface AppletInstance {
   aid: Uint8Array;
   /** The applet object. */
@@ -84,6 +90,8 @@ export interface JcreOptions extends MemoryOptions {
   jit?: boolean;
   /** Seed of a deterministic card random source (RandomData, key generation); absent: the OS CSPRNG. */
   randomSeed?: string;
+  /** Logical channels the card supports, 1 (the basic channel only) to 20; default 20. */
+  logicalChannels?: number;
 }
 
 /** Per-APDU state of javacard.framework.APDU. */
@@ -120,8 +128,12 @@ export class Jcre implements PackageResolver {
   /** Transient arrays, to clear at reset and deselect. */
   readonly transients: number[] = [];
 
-  /** Currently selected applet (basic channel). */
+  /** The applet selected on the channel of the command being processed (process() swaps it per channel). */
   selected: AppletInstance | null = null;
+  /** Logical channels (JCRE 4.2-4.6): what is selected on each open one; null when closed. Channel 0 is always open. */
+  readonly channels: (ChannelState | null)[];
+  /** The logical channel of the command being processed (JCSystem.getAssignedChannel). */
+  currentChannel = 0;
   /** Set while select() and the SELECT's process() run. */
   selectingApplet = false;
   /** Instance being installed: register() completes it. */
@@ -154,6 +166,9 @@ export class Jcre implements PackageResolver {
   /** A new card, or (`saved`) the card a card image holds (CardImageError when it is not consistent). */
   constructor(options: JcreOptions = {}, saved?: SavedCard & { file: string }) {
     this.instructionBudget = options.instructionBudget ?? 50_000_000;
+    const channels = options.logicalChannels ?? 20;
+    if (!Number.isInteger(channels) || channels < 1 || channels > 20) throw new RangeError(`logical channels: 1 to 20, not ${channels}`);
+    this.channels = Array.from({ length: channels }, (_, i) => (i === 0 ? { applet: null, native: null } : null));
     this.memory = new CardMemory(options, saved);
     this.memory.journalFull = () => this.throwException('javacard/framework/TransactionException', 3 /* BUFFER_FULL */);
     this.heap = new Heap(this.memory);
@@ -608,6 +623,9 @@ export class Jcre implements PackageResolver {
   /** Reset: transient memory cleared, nothing selected (JCRE 3.1: card reset). */
   reset(): void {
     this.selected = null;
+    // Only the basic channel is open after a reset, with nothing selected.
+    for (let i = 0; i < this.channels.length; i++) this.channels[i] = i === 0 ? { applet: null, native: null } : null;
+    this.currentChannel = 0;
     this.selectingApplet = false;
     this.transactionDepth = 0;
     this.selectedNative = null; // native applications: nothing selected,
@@ -636,7 +654,35 @@ export class Jcre implements PackageResolver {
     buf.set(cmd.subarray(0, Math.min(parsed.dataOffset, cmd.length)) as unknown as Int8Array);
 
     const cla = cmd[0]!, ins = cmd[1]!;
-    if (channelOf(cla) !== 0 && (cla & 0x80) === 0) return sw(0x6881); // logical channels: not yet (issue 8)
+    // Logical channels (JCRE 4.4-4.6): the command runs with its channel's selection.
+    const ch = channelOf(cla);
+    const isSelectByAid = (cla & 0x80) === 0 && ins === 0xa4 && cmd[2] === 0x04;
+    if ((cla & 0x80) === 0 && ins === 0x70) return this.manageChannel(cmd, parsed, ch);
+    let state = ch < this.channels.length ? this.channels[ch] : undefined;
+    const opening = !state;
+    if (!state) {
+      // SELECT FILE on a closed channel opens it (4.5.2); anything else: the channel is not open.
+      if (!isSelectByAid || ch >= this.channels.length) return sw(0x6881);
+      state = this.channels[ch] = { applet: null, native: null };
+    }
+    this.currentChannel = ch;
+    this.selected = state.applet;
+    this.selectedNative = state.native;
+    try {
+      const r = this.processOnChannel(cmd, parsed, cla, ins);
+      // A SELECT that opened a channel and selected nothing closes it again.
+      if (opening && !this.selected && !this.selectedNative) this.channels[ch] = null;
+      return r;
+    } finally {
+      const open = this.channels[ch];
+      if (open) {
+        open.applet = this.selected;
+        open.native = this.selectedNative;
+      }
+    }
+  }
+
+  private processOnChannel(cmd: Uint8Array, parsed: ParsedCommand, cla: number, ins: number): Uint8Array {
     const routed = this.cardManager?.route(cmd); // GlobalPlatform card manager (see the block below)
     if (routed) return routed;
 
@@ -697,12 +743,15 @@ export class Jcre implements PackageResolver {
   }
 
   private select(inst: AppletInstance): Uint8Array {
+    // JCRE 4.5.2: an applet whose context is active on another channel must be multiselectable.
+    const elsewhere = this.activeElsewhere(inst);
+    if (elsewhere.context && !this.isMultiSelectable(inst)) return sw(0x6985);
     if (this.selected) this.deselect(this.selected);
     this.selectingApplet = true;
     try {
       let ok = false;
       try {
-        ok = this.runApplet(inst.pkg.context, inst, () => this.vm.call(inst.cls.virtual(6)!, [inst.handle])) !== 0; // select()
+        ok = this.runApplet(inst.pkg.context, inst, () => this.callSelect(inst, elsewhere)) !== 0;
       } catch (e) {
         if (e instanceof Thrown || isHostStop(e)) ok = false;
         else throw e;
@@ -716,16 +765,132 @@ export class Jcre implements PackageResolver {
   }
 
   private deselect(inst: AppletInstance): void {
+    // The channel's selection is dropped first, so that "still active" means on another channel.
+    this.selected = null;
+    const open = this.channels[this.currentChannel];
+    if (open) open.applet = null;
+    const elsewhere = this.activeElsewhere(inst);
     try {
-      this.runApplet(inst.pkg.context, inst, () => this.vm.call(inst.cls.virtual(4)!, [inst.handle])); // deselect()
+      this.runApplet(inst.pkg.context, inst, () => {
+        if (elsewhere.context && this.isMultiSelectable(inst)) this.vm.call(this.multiSelectableMethod(inst, 1), [inst.handle, elsewhere.instance ? 1 : 0]); // MultiSelectable.deselect(appInstStillActive)
+        else this.vm.call(inst.cls.virtual(4)!, [inst.handle]); // deselect()
+      });
     } catch (e) {
       if (!(e instanceof Thrown || isHostStop(e))) throw e;
     }
-    for (const h of this.transients) {
-      const o = this.heap.get(h);
-      if (o && o.transience === Transience.ClearOnDeselect && o.owner === inst.pkg.context) o.data.fill(0);
+    // CLEAR_ON_DESELECT memory belongs to the context: cleared when no channel has it active any more.
+    if (!elsewhere.context) {
+      for (const h of this.transients) {
+        const o = this.heap.get(h);
+        if (o && o.transience === Transience.ClearOnDeselect && o.owner === inst.pkg.context) o.data.fill(0);
+      }
     }
-    this.selected = null;
+  }
+
+  // --- Logical channels (JCRE 4.2-4.6) --------------------------------------------------
+
+  /** Whether `inst`'s context, and `inst` itself, are selected on a channel other than the current one. */
+  private activeElsewhere(inst: AppletInstance): { context: boolean; instance: boolean } {
+    let context = false, instance = false;
+    this.channels.forEach((c, i) => {
+      if (!c || !c.applet || i === this.currentChannel) return;
+      if (c.applet.pkg.context === inst.pkg.context) context = true;
+      if (c.applet === inst) instance = true;
+    });
+    return { context, instance };
+  }
+
+  private isMultiSelectable(inst: AppletInstance): boolean {
+    return inst.cls.isSubclassOf(this.api.cls('javacard/framework/MultiSelectable'));
+  }
+
+  /** MultiSelectable.select(Z)Z (token 0) or deselect(Z)V (token 1) of the instance's class. */
+  private multiSelectableMethod(inst: AppletInstance, token: number) {
+    const map = inst.cls.itables.get(this.api.cls('javacard/framework/MultiSelectable'));
+    const m = map ? inst.cls.virtual(map[token]!) : undefined;
+    if (!m) throw new VmCrash(`${inst.cls.name} implements MultiSelectable without its method ${token}`);
+    return m;
+  }
+
+  /** select() or, when its context is already active elsewhere, MultiSelectable.select(appInstAlreadyActive). */
+  private callSelect(inst: AppletInstance, elsewhere: { context: boolean; instance: boolean }): number {
+    if (elsewhere.context && this.isMultiSelectable(inst)) return this.vm.call(this.multiSelectableMethod(inst, 0), [inst.handle, elsewhere.instance ? 1 : 0]) as number;
+    return this.vm.call(inst.cls.virtual(6)!, [inst.handle]) as number; // select()
+  }
+
+  /** Whether an applet instance is selected on any channel (JCSystem.isAppletActive). */
+  isActive(inst: AppletInstance): boolean {
+    return this.channels.some((c) => c?.applet === inst) || this.selected === inst;
+  }
+
+  /** MANAGE CHANNEL open (P1 00) and close (P1 80), JCRE 4.4.1, 4.5.1, 4.6.1; never forwarded to an applet. */
+  private manageChannel(cmd: Uint8Array, parsed: ParsedCommand, origin: number): Uint8Array {
+    const cla = cmd[0]!, p1 = cmd[2]!, p2 = cmd[3]!;
+    if ((cla & 0x40) === 0 ? (cla & 0x0c) !== 0 : (cla & 0x20) !== 0) return sw(0x6882); // secure messaging
+    if ((p1 !== 0x00 && p1 !== 0x80) || p2 > 19) return sw(0x6a81);
+    if (origin >= this.channels.length || !this.channels[origin] || this.channels.length === 1) return sw(0x6881);
+    if (p1 === 0x80) {
+      if (p2 === 0) return sw(0x6a81);
+      const closing = p2 < this.channels.length ? this.channels[p2] : null;
+      if (!closing) return sw(0x6200); // not open: a warning, nothing changes
+      this.onChannel(p2, () => {
+        if (this.selected) this.deselect(this.selected);
+        if (this.selectedNative) this.selectedNative.deselect();
+      });
+      this.channels[p2] = null;
+      return sw(0x9000);
+    }
+    let ch = p2;
+    if (p2 === 0) {
+      if (!parsed.hasLe || parsed.ne !== 1) return sw(0x6c01);
+      ch = this.channels.findIndex((c, i) => i > 0 && c === null);
+      if (ch < 0) return sw(0x6a81);
+    } else if (p2 >= this.channels.length || this.channels[p2]) return sw(0x6a86);
+    this.channels[ch] = { applet: null, native: null };
+    // The applet to select: the origin channel's from a non-basic channel; from the basic
+    // channel the default applet for the new channel (none here: no default applet is set).
+    const candidate = origin !== 0 ? this.channels[origin]!.applet : null;
+    if (candidate) {
+      let r: Uint8Array = sw(0x9000);
+      this.onChannel(ch, () => {
+        const elsewhere = this.activeElsewhere(candidate);
+        if (elsewhere.context && !this.isMultiSelectable(candidate)) r = sw(0x6985);
+        else {
+          let ok = false;
+          this.selectingApplet = true;
+          try {
+            ok = this.runApplet(candidate.pkg.context, candidate, () => this.callSelect(candidate, elsewhere)) !== 0;
+          } catch (e) {
+            if (!(e instanceof Thrown || isHostStop(e))) throw e;
+          } finally {
+            this.selectingApplet = false;
+          }
+          if (ok) this.selected = candidate;
+          else r = sw(0x6999);
+        }
+      });
+      if (r[0] !== 0x90) {
+        this.channels[ch] = null;
+        return r;
+      }
+    }
+    return p2 === 0 ? Uint8Array.of(ch, 0x90, 0x00) : sw(0x9000);
+  }
+
+  /** Run `fn` as the JCRE would on logical channel `ch` (its selection swapped in and saved back). */
+  private onChannel(ch: number, fn: () => void): void {
+    const saved = [this.currentChannel, this.selected, this.selectedNative] as const;
+    const state = this.channels[ch]!;
+    this.currentChannel = ch;
+    this.selected = state.applet;
+    this.selectedNative = state.native;
+    try {
+      fn();
+    } finally {
+      state.applet = this.selected;
+      state.native = this.selectedNative;
+      [this.currentChannel, this.selected, this.selectedNative] = saved;
+    }
   }
 
   /** Call process(apdu) and turn its outcome into a response. */

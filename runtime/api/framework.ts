@@ -217,10 +217,11 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   def(`${JCS}.requestObjectDeletion()V`, () => {
     rt.deletionRequested = true;
   });
-  def(`${JCS}.getAssignedChannel()B`, () => 0);
+  def(`${JCS}.getAssignedChannel()B`, () => rt.currentChannel);
   def(`${JCS}.isAppletActive(L${FW}/AID;)Z`, (vm, b) => {
     const aid = aidBytes(vm, vm.stack[b]!);
-    return rt.selected && equalBytes(rt.selected.aid, aid) ? 1 : 0;
+    const inst = rt.instanceByAid(aid);
+    return inst && rt.isActive(inst) ? 1 : 0;
   });
   def(`${JCS}.getAvailableMemory(B)S`, (vm, b) => {
     const type = vm.stack[b]!;
