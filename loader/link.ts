@@ -7,6 +7,7 @@
 import { hex } from './bytes.ts';
 import type { CapFile, ClassInfo, ClassRef, InterfaceInfo, StaticRef } from './cap/components.ts';
 import { PackageFlags } from './cap/components.ts';
+import { deriveFacts, fillVirtualReturns } from './derive.ts';
 import { OPCODES, instructionLength } from '../vm/opcodes.ts';
 import { packageVirtual } from '../vm/ops/objects.ts';
 import { CpKind, ResolvedPool, RetKind, VmClass, VmMethod, VmPackage, type ExceptionHandler } from '../vm/types.ts';
@@ -87,8 +88,10 @@ export function link(cap: CapFile, resolver: PackageResolver, options: LinkOptio
 
   const classesByOffset = new Map<number, VmClass>();
   const infoByClass = new Map<VmClass, ClassInfo | InterfaceInfo>();
-  const tokenByOffset = new Map<number, number>();
-  for (const c of cap.descriptor.classes) {
+  // Without a Descriptor, what the linker needs comes from the other components (derive.ts).
+  const derived = cap.descriptor ? null : deriveFacts(cap);
+  const tokenByOffset = derived?.classTokens ?? new Map<number, number>();
+  for (const c of cap.descriptor?.classes ?? []) {
     if (c.this_class_ref.kind === 'internal') tokenByOffset.set(c.this_class_ref.offset, c.token);
   }
   const appletNames = new Map<string, string>();
@@ -118,13 +121,15 @@ export function link(cap: CapFile, resolver: PackageResolver, options: LinkOptio
     return c;
   };
 
-  // Methods: one VmMethod per method_info; the Descriptor tells owner class, flags and type.
+  // Methods: one VmMethod per method_info; the Descriptor (or derive.ts) tells owner class, flags and type.
   const methodsByOffset = new Map<number, VmMethod>();
   const methods: VmMethod[] = [];
+  const retUnknown = new Set<VmMethod>();
   for (const mi of cap.method.methods) {
-    const owner = mi.class_offset !== undefined ? classesByOffset.get(mi.class_offset) ?? null : null;
+    const classOffset = mi.class_offset ?? derived?.owners.get(mi.offset);
+    const owner = classOffset !== undefined ? classesByOffset.get(classOffset) ?? null : null;
     const d = mi.descriptor;
-    const typeDesc = d ? cap.descriptor.types.type_desc.get(d.type_offset) : undefined;
+    const typeDesc = d ? cap.descriptor?.types.type_desc.get(d.type_offset) : undefined;
     const m = new VmMethod(`method@${mi.offset}${typeDesc ?? ''}`, owner);
     m.pkg = pkg;
     m.code = cap.method.info;
@@ -134,8 +139,15 @@ export function link(cap: CapFile, resolver: PackageResolver, options: LinkOptio
     m.maxLocals = mi.nargs + mi.max_locals; // the header counts locals beyond the arguments
     m.nargs = mi.nargs;
     m.isAbstract = (mi.flags & 0x4) !== 0;
-    m.isStatic = d ? (d.access_flags & 0x08) !== 0 : false;
-    m.ret = retKindOf(typeDesc);
+    if (derived) {
+      m.isStatic = derived.statics.has(mi.offset);
+      const ret = derived.returns.get(mi.offset);
+      if (ret === undefined) retUnknown.add(m);
+      else m.ret = ret;
+    } else {
+      m.isStatic = d ? (d.access_flags & 0x08) !== 0 : false;
+      m.ret = retKindOf(typeDesc);
+    }
     methodsByOffset.set(mi.offset, m);
     methods.push(m);
     if (!pkg.intSupport && !m.isAbstract) checkNoIntOpcodes(mi.bytecodes, mi.offset);
@@ -193,6 +205,7 @@ export function link(cap: CapFile, resolver: PackageResolver, options: LinkOptio
     done.add(cls);
   };
   for (const cls of classesByOffset.values()) layout(cls, new Set());
+  fillVirtualReturns([...classesByOffset.values()], retUnknown);
 
   // Exception handlers: each belongs to the method whose code holds its start offset.
   const sortedMethods = methods.filter((m) => !m.isAbstract).sort((a, b) => a.start - b.start);

@@ -318,7 +318,8 @@ export interface CapFile {
   staticField: StaticFieldComponent;
   refLocation: RefLocationComponent;
   export?: ExportComponent;
-  descriptor: DescriptorComponent;
+  /** Absent when the CAP file came without one (JCVM 6.14: not required for execution). */
+  descriptor?: DescriptorComponent;
   debug?: Uint8Array; // kept raw
   staticResources?: StaticResourcesComponent;
   /** Every component's bytes as read (tag, size, info), keyed by tag. */

@@ -3,8 +3,9 @@
 // references between components and the Directory's bookkeeping are checked here.
 
 import { CapFormatError, hex } from '../bytes.ts';
-import type { CapFile } from './components.ts';
+import type { CapFile, ClassRef } from './components.ts';
 import { ComponentTag, PackageFlags } from './components.ts';
+import { knownMethodStarts, splitMethodsWithout } from './decode/boundaries.ts';
 import { decodeClass } from './decode/class.ts';
 import { componentName, DecodeContext, formatHex16, infoBase } from './decode/common.ts';
 import { decodeConstantPool } from './decode/constantPool.ts';
@@ -29,7 +30,11 @@ export { decodeDebug, decodeStaticResources } from './decode/other.ts';
 export { decodeRefLocation } from './decode/refLocation.ts';
 export { decodeStaticField } from './decode/staticField.ts';
 
-/** Components every CAP file has (JCVM 6.1, table 6-1); Applet and Export depend on the Header flags. */
+/**
+ * Components a CAP file needs here (JCVM 6.1, table 6-1); Applet and Export depend on the Header
+ * flags. The Descriptor is optional (6.14: not required for execution; scriptgen never sends it):
+ * without it method boundaries are derived from the other components (decode/boundaries.ts).
+ */
 export const REQUIRED_COMPONENTS = [
   ComponentTag.Header,
   ComponentTag.Directory,
@@ -39,8 +44,10 @@ export const REQUIRED_COMPONENTS = [
   ComponentTag.Method,
   ComponentTag.StaticField,
   ComponentTag.ReferenceLocation,
-  ComponentTag.Descriptor,
 ];
+
+/** Components the Directory may list that need not be loaded (JCVM 6.14, 6.16). */
+const OPTIONAL_IN_DOWNLOAD = new Set<number>([ComponentTag.Descriptor, ComponentTag.Debug]);
 
 function missing(tag: number, why = 'required component is missing'): never {
   throw new CapFormatError(componentName(tag), 0, why);
@@ -90,15 +97,26 @@ export function decodeCap(components: Map<number, Uint8Array>): CapFile {
     );
   }
   const method = decodeMethod(get(ComponentTag.Method), ctx);
-  const descriptor = decodeDescriptor(get(ComponentTag.Descriptor), ctx);
+  const descriptorBytes = components.get(ComponentTag.Descriptor);
+  const descriptor = descriptorBytes ? decodeDescriptor(descriptorBytes, ctx) : undefined;
   const constantPool = decodeConstantPool(get(ComponentTag.ConstantPool), ctx);
   const refLocation = decodeRefLocation(get(ComponentTag.ReferenceLocation), ctx);
   const exp = hasExport ? decodeExport(get(ComponentTag.Export), ctx) : undefined;
   const debugBytes = components.get(ComponentTag.Debug);
   const resourceBytes = components.get(ComponentTag.StaticResources);
 
-  const methodStarts = splitMethods(method, descriptor);
-  markMethodTypes(descriptor.types, constantPool.constant_pool.map((e) => e.tag));
+  const methodStarts = descriptor
+    ? splitMethods(method, descriptor)
+    : splitMethodsWithout(
+        method,
+        knownMethodStarts({
+          cls,
+          cp: constantPool.constant_pool,
+          installs: applet?.applets.map((a) => a.install_method_offset) ?? [],
+          exported: exp?.class_exports.flatMap((c) => c.static_method_offsets) ?? [],
+        }),
+      );
+  if (descriptor) markMethodTypes(descriptor.types, constantPool.constant_pool.map((e) => e.tag));
   const classRecords = new Map<number, 'class' | 'interface'>();
   for (const i of cls.interfaces) classRecords.set(i.offset, 'interface');
   for (const c of cls.classes) classRecords.set(c.offset, 'class');
@@ -110,7 +128,7 @@ export function decodeCap(components: Map<number, Uint8Array>): CapFile {
     staticImageSize: staticField.image_size,
     cp: constantPool.constant_pool,
   });
-  checkDescribedClasses(classRecords, descriptor.classes.map((c) => c.this_class_ref));
+  if (descriptor) checkDescribedClasses(classRecords, descriptor.classes.map((c) => c.this_class_ref));
   const refs = checkCode(method, constantPool.constant_pool, header.flags);
   checkRefLocations(refLocation.byte_index_offsets, refs.byteIndices, new Set(), 'offsets_to_byte_indices', 3);
   checkRefLocations(
@@ -130,9 +148,9 @@ export function decodeCap(components: Map<number, Uint8Array>): CapFile {
     method,
     staticField,
     refLocation,
-    descriptor,
     raw: new Map(components),
   };
+  if (descriptor) cap.descriptor = descriptor;
   if (applet) cap.applet = applet;
   if (exp) cap.export = exp;
   if (debugBytes) cap.debug = decodeDebug(debugBytes);
@@ -168,6 +186,9 @@ function checkDirectorySizes(
   for (let tag = 1; tag <= sizes.length; tag++) {
     const bytes = components.get(tag);
     const actual = bytes ? bytes.length - infoBase(tag) : 0;
+    // The Descriptor and Debug components may be left out of a download (JCVM 6.14, 6.16;
+    // scriptgen sends neither) while the Directory still gives their sizes.
+    if (!bytes && OPTIONAL_IN_DOWNLOAD.has(tag)) continue;
     if (sizes[tag - 1] !== actual) {
       const at = 3 + 2 * (tag - 1);
       throw new CapFormatError(
@@ -193,7 +214,7 @@ function checkAppletAids(aids: Uint8Array[], packageAid: Uint8Array): void {
 }
 
 /** 6.14: the Descriptor describes every class and interface of the Class component once. */
-function checkDescribedClasses(records: Map<number, string>, refs: CapFile['descriptor']['classes'][number]['this_class_ref'][]): void {
+function checkDescribedClasses(records: Map<number, string>, refs: ClassRef[]): void {
   const described = new Set<number>();
   for (const ref of refs) {
     if (ref.kind !== 'internal') continue;

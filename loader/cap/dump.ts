@@ -128,6 +128,10 @@ function dumpClassRecord(out: string[], r: ClassInfo | InterfaceInfo): void {
 }
 
 function dumpDescriptor(out: string[], cap: CapFile): void {
+  if (!cap.descriptor) {
+    out.push('Descriptor: absent (method boundaries derived from the other components)');
+    return;
+  }
   const { classes, types } = cap.descriptor;
   out.push(`Descriptor: ${classes.length} class(es)`);
   for (const c of classes) {
@@ -166,10 +170,10 @@ function dumpMethods(out: string[], cap: CapFile): void {
         `catch_type_index ${h.catch_type_index} (${ct})${h.stop_bit ? ' stop_bit' : ''}`,
     );
   });
-  for (const m of method.methods) dumpMethod(out, m, cap, descriptor.types);
+  for (const m of method.methods) dumpMethod(out, m, cap, descriptor?.types);
 }
 
-function dumpMethod(out: string[], m: MethodInfo, cap: CapFile, types: TypeDescriptorInfo): void {
+function dumpMethod(out: string[], m: MethodInfo, cap: CapFile, types: TypeDescriptorInfo | undefined): void {
   const d = m.descriptor;
   const owner = m.class_offset === undefined ? '' : ` class ${atOffset(m.class_offset)}`;
   const sig = d ? ` token ${d.token} ${typeAt(types, d.type_offset, true)} access ${flagNames(d.access_flags, METHOD_ACCESS)}` : '';
@@ -210,7 +214,7 @@ export function dumpCap(cap: CapFile): string {
   cap.import.packages.forEach((p, i) => out.push(`  [${i}] ${hex(p.AID)} version ${version(p.major_version, p.minor_version)}`));
 
   out.push(`ConstantPool: ${cap.constantPool.constant_pool.length} entries`);
-  cap.constantPool.constant_pool.forEach((e, i) => out.push(`  [${i}] ${describeCpEntry(e, i, cap.descriptor.types)}`));
+  cap.constantPool.constant_pool.forEach((e, i) => out.push(`  [${i}] ${describeCpEntry(e, i, cap.descriptor?.types)}`));
 
   out.push(`Class: signature_pool ${cap.class.signature_pool.length} byte(s), ${cap.class.interfaces.length} interface(s), ${cap.class.classes.length} class(es)`);
   for (const [offset, list] of cap.class.signature_pool_types ?? []) out.push(`  signature ${formatHex16(offset)} ${formatTypes(list, true)}`);

@@ -6,7 +6,7 @@ import { decodeAll } from '../cap/bytecode.ts';
 import type { CapFile } from '../cap/components.ts';
 import type { Names } from './disasm-names.ts';
 
-type ClassDesc = CapFile['descriptor']['classes'][number];
+type ClassDesc = NonNullable<CapFile['descriptor']>['classes'][number];
 type FieldDesc = ClassDesc['fields'][number];
 type MethodDesc = ClassDesc['methods'][number];
 
@@ -28,7 +28,7 @@ function modifiers(flags: number, extra: { abstract?: boolean } = {}): string[] 
 
 export function disassembleClass(n: Names, offset: number): string[] {
   const cap = n.cap;
-  const desc = cap.descriptor.classes.find((d) => d.this_class_ref.kind === 'internal' && d.this_class_ref.offset === offset);
+  const desc = cap.descriptor!.classes.find((d) => d.this_class_ref.kind === 'internal' && d.this_class_ref.offset === offset);
   if (!desc) throw new Error(`class at ${offset} has no descriptor`);
   const iface = cap.class.interfaces.find((i) => i.offset === offset);
   const tokenText = desc.token === 0xff ? '' : ` ${desc.token}`;

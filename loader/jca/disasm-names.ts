@@ -36,7 +36,7 @@ export class Names {
     for (const c of cap.class.classes) this.classes.set(c.offset, c);
     for (const i of cap.class.interfaces) this.interfaceOffsets.add(i.offset);
     this.installOffsets = new Set(cap.applet?.applets.map((a) => a.install_method_offset) ?? []);
-    for (const cd of cap.descriptor.classes) {
+    for (const cd of cap.descriptor!.classes) {
       if (cd.this_class_ref.kind !== 'internal') continue;
       const owner = cd.this_class_ref.offset;
       for (const m of cd.methods) {
@@ -48,7 +48,7 @@ export class Names {
     }
     cap.constantPool.constant_pool.forEach((e, i) => {
       if ((e.tag === 3 || e.tag === 4) && e.class_ref.kind === 'internal') {
-        this.cpVirtualSigs.set(`${e.class_ref.offset}:${e.token}`, this.methodSig(cap.descriptor.types.constant_pool_types[i]!));
+        this.cpVirtualSigs.set(`${e.class_ref.offset}:${e.token}`, this.methodSig(cap.descriptor!.types.constant_pool_types[i]!));
       }
     });
   }
@@ -100,7 +100,7 @@ export class Names {
 
   /** The types at a type descriptor offset. */
   types(offset: number): string[] {
-    const t = this.cap.descriptor.types.decoded?.get(offset);
+    const t = this.cap.descriptor!.types.decoded?.get(offset);
     if (!t) throw new Error(`no type descriptor at ${offset}`);
     return t;
   }

@@ -25,6 +25,7 @@ function hexName(aid: Uint8Array): string {
 
 export function disassembleToJca(components: Map<number, Uint8Array>, options: DisassembleOptions = {}): string {
   const cap = decodeCap(components);
+  if (!cap.descriptor) throw new Error('the JCA form needs the Descriptor component (names, tokens and types), which this CAP file lacks');
   const pkgPath = options.packagePath ?? cap.packagePath ?? `pkg${hexName(cap.header.package.AID)}`;
   const n = new Names(cap, pkgPath);
   const h = cap.header;
@@ -51,7 +52,7 @@ export function disassembleToJca(components: Map<number, Uint8Array>, options: D
   }
   out.push('\t.constantPool {');
   cap.constantPool.constant_pool.forEach((e, i) => {
-    out.push(`\t\t// ${i}`, ...cpEntry(n, e, cap.descriptor.types.constant_pool_types[i]!));
+    out.push(`\t\t// ${i}`, ...cpEntry(n, e, cap.descriptor!.types.constant_pool_types[i]!));
   });
   out.push('\t}', '');
   const offsets = [...cap.class.interfaces.map((x) => x.offset), ...cap.class.classes.map((x) => x.offset)].sort((a, b) => a - b);

@@ -59,7 +59,7 @@ describe('corpus CAP files', () => {
       expect(cap.import.packages.length).toBe(jca.importCount);
       expect(cap.constantPool.constant_pool.length).toBe(jca.cpCount);
       expect(cap.class.classes.length + cap.class.interfaces.length).toBe(jca.classCount);
-      expect(cap.descriptor.classes.reduce((n, c) => n + c.methods.length, 0)).toBe(jca.methodCount);
+      expect(cap.descriptor!.classes.reduce((n, c) => n + c.methods.length, 0)).toBe(jca.methodCount);
     });
 
     it('has the same bytecodes as the .jca, method by method', async () => {

@@ -15,7 +15,7 @@ const TYPES = 156;
 
 describe('Descriptor component', () => {
   it('decodes classes, fields and methods', async () => {
-    const d = (await corpusCap(ECHO)).descriptor;
+    const d = (await corpusCap(ECHO)).descriptor!;
     expect(d.classes).toHaveLength(1);
     const c = d.classes[0]!;
     expect(c).toMatchObject({ token: 0, access_flags: DescriptorAccess.ACC_PUBLIC, this_class_ref: { kind: 'internal', offset: 0 } });
@@ -38,7 +38,7 @@ describe('Descriptor component', () => {
   });
 
   it('decodes the type descriptors, methods in method form', async () => {
-    const t = (await corpusCap('echo/cap-3.1/echo.cap')).descriptor.types;
+    const t = (await corpusCap('echo/cap-3.1/echo.cap')).descriptor!.types;
     expect(t.constant_pool_types).toHaveLength(30);
     expect(t.constant_pool_types[6]).toBe(0xffff);
     expect(t.type_desc.get(0x48)).toBe('(L0.10;[B)V'); // case2(APDU, byte[])
@@ -47,7 +47,7 @@ describe('Descriptor component', () => {
     expect(t.decoded!.get(0x3e)).toEqual(['[B']);
     expect(t.decoded!.get(0x42)).toEqual(['V']);
     // internal class references in types: objects' Shape[] (class at 0x31) and Tagged[] (interface at 0)
-    const objects = (await corpusCap('objects/objects.cap')).descriptor.types;
+    const objects = (await corpusCap('objects/objects.cap')).descriptor!.types;
     expect([...objects.type_desc.values()]).toEqual(expect.arrayContaining(['[L@0031;', '[L@0000;']));
   });
 
@@ -106,7 +106,7 @@ describe('Descriptor component', () => {
     setU2(b, 6, 0x8003);
     expect(() => decodeDescriptor(b, new DecodeContext())).toThrow('Descriptor component, offset 6: classes[0] this_class_ref names a class of another package');
     const cap = await corpusCap('objects/objects.cap');
-    const classes = cap.descriptor.classes.filter((c) => !(c.access_flags & 0x40));
+    const classes = cap.descriptor!.classes.filter((c) => !(c.access_flags & 0x40));
     const [first, second] = classes;
     const target = first!.this_class_ref.kind === 'internal' ? first!.this_class_ref.offset : -1;
     const map = edited(await components('objects/objects.cap'), 11, (x) => setU2(x, positionOf(second!) + 2, target));
@@ -121,7 +121,7 @@ describe('Descriptor component', () => {
       'Descriptor component, offset 15: classes[0] methods[0]: an interface method with method_offset 1 and bytecode_count 0',
     );
     const cap = await corpusCap('objects/objects.cap');
-    const abstract = cap.descriptor.classes.flatMap((c) => (c.access_flags & 0x40 ? [] : c.methods)).find((m) => m.access_flags & 0x40)!;
+    const abstract = cap.descriptor!.classes.flatMap((c) => (c.access_flags & 0x40 ? [] : c.methods)).find((m) => m.access_flags & 0x40)!;
     const o = (await components('objects/objects.cap')).get(11)!.slice();
     setU2(o, positionOf(abstract) + 6, 1);
     expect(() => decodeDescriptor(o, new DecodeContext())).toThrow(

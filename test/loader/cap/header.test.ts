@@ -196,10 +196,17 @@ describe('required components', () => {
     [ComponentTag.Method, 'Method'],
     [ComponentTag.StaticField, 'StaticField'],
     [ComponentTag.ReferenceLocation, 'RefLocation'],
-    [ComponentTag.Descriptor, 'Descriptor'],
   ])('a CAP file without component %i (%s) is refused', async (tag, name) => {
     const map = await components(ECHO);
     map.delete(tag);
     expect(() => decodeCap(map)).toThrow(`${name} component, offset 0: required component is missing`);
+  });
+
+  it('a CAP file without its Descriptor (JCVM 6.14: optional) decodes, the Directory still giving its size', async () => {
+    const map = await components(ECHO);
+    map.delete(ComponentTag.Descriptor);
+    const cap = decodeCap(map);
+    expect(cap.descriptor).toBeUndefined();
+    expect(cap.method.methods.length).toBe((await corpusCap(ECHO)).method.methods.length);
   });
 });

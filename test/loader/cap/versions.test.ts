@@ -39,8 +39,8 @@ describe('CAP format versions', () => {
     expect(b.method.info).toEqual(a.method.info);
     expect(b.refLocation).toEqual(a.refLocation);
     expect(b.constantPool.constant_pool.map((e) => e.tag)).toEqual(a.constantPool.constant_pool.map((e) => e.tag));
-    expect([...b.descriptor.types.type_desc.values()].map((t) => t.replace(/@0002/g, '@0000'))).toEqual([
-      ...a.descriptor.types.type_desc.values(),
+    expect([...b.descriptor!.types.type_desc.values()].map((t) => t.replace(/@0002/g, '@0000'))).toEqual([
+      ...a.descriptor!.types.type_desc.values(),
     ]);
   });
 
