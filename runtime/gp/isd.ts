@@ -272,7 +272,7 @@ export class SecurityDomain {
     // The load file's associated domain (GPCS 7.3, 11.5.2.3.1): the one named, else the one receiving the command.
     let target: Uint8Array | null = this.isIsd ? null : this.aid;
     if (sd.length > 0 && !equalBytes(sd, this.aid)) {
-      if (equalBytes(sd, this.config.aid) || !this.registry.domain(sd)) return swBytes(GpSw.NOT_FOUND);
+      if (!equalBytes(sd, this.config.aid) && !this.registry.domain(sd)) return swBytes(GpSw.NOT_FOUND);
       if (!this.isIsd) return swBytes(GpSw.CONDITIONS); // an SSD loads for itself only
       target = sd.slice();
     }
