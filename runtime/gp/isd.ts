@@ -67,6 +67,8 @@ export const SD_MODULE = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x53, 0x50,
 
 /** Privileges a supplementary security domain may get: Security Domain with Authorized or Delegated Management (not both), Trusted Path. */
 const SSD_PRIVILEGES_ALLOWED = Privilege.DELEGATED_MANAGEMENT | Privilege.AUTHORIZED_MANAGEMENT | Privilege.TRUSTED_PATH;
+/** Privileges an SSD may give the applications it installs: none that act on the card or on others' content. */
+const SSD_APP_PRIVILEGES = Privilege.TRUSTED_PATH | Privilege.FINAL_APPLICATION | Privilege.CONTACTLESS_ACTIVATION | Privilege.CONTACTLESS_SELF_ACTIVATION;
 const DM_BIT = Privilege.DELEGATED_MANAGEMENT & ~Privilege.SECURITY_DOMAIN;
 
 /** Bytes of response data one GET STATUS answer carries at most (room left for an R-MAC and padding). */
@@ -287,6 +289,7 @@ export class SecurityDomain {
     const p = decodePrivileges(field);
     if (p === null || (p & PRIVILEGES_RFU) !== 0) return { sw: GpSw.WRONG_DATA };
     if ((p & ~APP_PRIVILEGES_ALLOWED) !== 0) return { sw: GpSw.WRONG_DATA };
+    if (!this.isIsd && (p & ~SSD_APP_PRIVILEGES) !== 0) return { sw: GpSw.WRONG_DATA }; // card-wide privileges come from the ISD only
     return p;
   }
 

@@ -99,6 +99,7 @@ describe('supplementary security domains', () => {
       host.select(SSD_A);
       host.open(KEYS_A);
       await loadAndInstall(host, 'echo.cap', ECHO_APP);
+      expect(sw(host.install(ECHO_PKG, ECHO_APP, fromHex('F04A43564D0109'), { privileges: fromHex('100000') }))).toBe('6a80'); // Card Lock: the ISD's to give
       host.select(SSD_B);
       host.open(KEYS_B);
       await loadAndInstall(host, 'arith.cap', ARITH_APP);
