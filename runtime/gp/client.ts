@@ -146,9 +146,14 @@ export class GpClient {
 
   // --- card content management ---
 
-  /** INSTALL [for load] (GPCS 11.5.2.3.1): Load File AID, the ISD, an optional hash. */
-  installForLoad(loadFileAid: Uint8Array, hash: Uint8Array = new Uint8Array(0)): Reply {
-    return this.send(0x80, 0xe6, 0x02, 0x00, concat([loadFileAid.length], loadFileAid, [0], [hash.length], hash, [0, 0]), 0);
+  /** INSTALL [for load] (GPCS 11.5.2.3.1): Load File AID, the security domain (default: none named, the one selected), an optional hash. */
+  installForLoad(loadFileAid: Uint8Array, hash: Uint8Array = new Uint8Array(0), sd: Uint8Array = new Uint8Array(0)): Reply {
+    return this.send(0x80, 0xe6, 0x02, 0x00, concat([loadFileAid.length], loadFileAid, [sd.length], sd, [hash.length], hash, [0, 0]), 0);
+  }
+
+  /** INSTALL [for extradition] (GPCS 11.5.2.3.4): the application or load file `aid` to the security domain `sd`. */
+  extradite(sd: Uint8Array, aid: Uint8Array): Reply {
+    return this.send(0x80, 0xe6, 0x10, 0x00, concat([sd.length], sd, [0, aid.length], aid, [0, 0]), 0);
   }
 
   /** LOAD of a whole Load File in blocks of `blockSize` (GPCS 11.6): each answer until the first that is not 9000. */

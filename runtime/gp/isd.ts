@@ -3,19 +3,25 @@
 // INITIALIZE UPDATE, EXTERNAL AUTHENTICATE (channel.ts), INSTALL, LOAD, DELETE, GET STATUS,
 // SET STATUS, GET DATA, PUT KEY. Card content is the JCRE's (packages, applet instances); the
 // GlobalPlatform state is the Registry's (registry.ts).
+//
+// The same class is every supplementary security domain (GPCS 7.2, 9): its own key sets,
+// sequence counters and secure channel; what it may do with card content is decided by its
+// privileges (Authorized Management, Delegated Management) and by associations (GPCS 7.3): an SSD
+// sees, manages and deletes only what is associated with it.
 
 import { equalBytes } from '../../loader/bytes.ts';
 import { LinkError } from '../../loader/link.ts';
 import { DeleteError, InstallError, type Jcre } from '../jcre.ts';
 import { SecureChannel } from './channel.ts';
 import { concat } from './crypto.ts';
-import { KEY_TYPE_AES, KEY_TYPE_DES, type KeySet, makeKeySet } from './keys.ts';
+import { defaultKeySet, KEY_TYPE_AES, KEY_TYPE_DES, type KeySet, makeKeySet } from './keys.ts';
 import { hashLengthSupported, PendingLoad } from './load.ts';
 import { parsePutKeyData, putKeyResponseData } from './putkey.ts';
 import {
-  APP_PRIVILEGES_ALLOWED, AppState, CardState, decodePrivileges, ISD_PRIVILEGES, LOADED, PRIVILEGES_RFU, privilegeBytes, type Registry,
+  APP_PRIVILEGES_ALLOWED, AppState, CardState, decodePrivileges, type DomainKeys, ISD_PRIVILEGES, LOADED, Privilege, PRIVILEGES_RFU, privilegeBytes, type Registry,
+  SD_PERSONALIZED,
 } from './registry.ts';
-import { splitCommand, swBytes } from './sm.ts';
+import { type ScpStore, splitCommand, swBytes } from './sm.ts';
 import { readTlvs, tlv } from './tlv.ts';
 
 /** Status words of the card manager (GPCS 11.1.3 and each command's table). */
@@ -47,7 +53,23 @@ export interface IsdConfig {
   random?: (n: number) => Uint8Array;
   /** Key sets the domain keeps at most. */
   maxKeySets: number;
+  /** The key set a new supplementary security domain starts with (default: DES3 40..4F, KVN FF). */
+  ssdKeys?: () => KeySet;
 }
+
+/**
+ * The executable load file and module a supplementary security domain is installed from (the
+ * ISD's own, native: GPCS uses these AIDs for the Security Domain package and class). INSTALL
+ * [for install] naming them with the Security Domain privilege creates an SSD.
+ */
+export const SD_LOAD_FILE = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x53, 0x50);
+export const SD_MODULE = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x53, 0x50, 0x41);
+
+/** Privileges a supplementary security domain may get: Security Domain with Authorized or Delegated Management (not both), Trusted Path. */
+const SSD_PRIVILEGES_ALLOWED = Privilege.DELEGATED_MANAGEMENT | Privilege.AUTHORIZED_MANAGEMENT | Privilege.TRUSTED_PATH;
+/** Privileges an SSD may give the applications it installs: none that act on the card or on others' content. */
+const SSD_APP_PRIVILEGES = Privilege.TRUSTED_PATH | Privilege.FINAL_APPLICATION | Privilege.CONTACTLESS_ACTIVATION | Privilege.CONTACTLESS_SELF_ACTIVATION;
+const DM_BIT = Privilege.DELEGATED_MANAGEMENT & ~Privilege.SECURITY_DOMAIN;
 
 /** Bytes of response data one GET STATUS answer carries at most (room left for an R-MAC and padding). */
 const STATUS_CHUNK = 0xec;
@@ -88,30 +110,76 @@ function lvFields(data: Uint8Array, count: number): Uint8Array[] | null {
 
 const validAid = (aid: Uint8Array): boolean => aid.length >= 5 && aid.length <= 16;
 
-export class IssuerSecurityDomain {
+export class SecurityDomain {
   readonly channel: SecureChannel;
   private pendingLoad: PendingLoad | null = null;
+  /** The security domain the load under way will be associated with (null: the ISD). */
+  private loadTarget: Uint8Array | null = null;
   /** GET STATUS answers still to send (P2 b1: next occurrence). */
   private statusRest: { p1: number; entries: Uint8Array[] } | null = null;
+  /** This domain's AID (the ISD's is config.aid). */
+  readonly aid: Uint8Array;
+  /** Whether this is the Issuer Security Domain (else a supplementary one). */
+  readonly isIsd: boolean;
 
+  /** `ssd`: the AID of the supplementary security domain this is (its registry entry), or none for the ISD. */
   constructor(
     private readonly rt: Jcre,
     private readonly registry: Registry,
     readonly config: IsdConfig,
+    ssd?: Uint8Array,
   ) {
+    this.aid = ssd ? ssd.slice() : config.aid;
+    this.isIsd = ssd === undefined;
+    const store: ScpStore = {
+      counter: (kvn) => this.keys().counters.get(kvn) ?? 0,
+      setCounter: (kvn, n) => {
+        this.keys().counters.set(kvn, n);
+        this.registry.save();
+      },
+    };
     this.channel = new SecureChannel({
-      aid: config.aid,
+      aid: this.aid,
       kdd: config.kdd,
-      keySets: () => this.registry.state.keySets,
-      store: this.registry,
+      keySets: () => this.keys().keySets,
+      store,
       scp02i: config.scp02i,
       scp03i: config.scp03i,
       ...(config.random ? { random: config.random } : {}),
     });
   }
 
-  get aid(): Uint8Array {
-    return this.config.aid;
+  /** This domain's key sets and counters, as the registry keeps them. */
+  private keys(): DomainKeys {
+    if (this.isIsd) return this.registry.state;
+    return this.registry.domain(this.aid) ?? { keySets: [], counters: new Map() };
+  }
+
+  /** This domain's privileges. */
+  get privileges(): number {
+    return this.isIsd ? ISD_PRIVILEGES : (this.registry.domain(this.aid)?.privileges ?? 0);
+  }
+
+  /** The security domain `aid` (an application, load file or SSD) is associated with. */
+  private ownerOf(aid: Uint8Array): Uint8Array {
+    return this.registry.associatedSd(aid) ?? this.config.aid;
+  }
+
+  /** Whether this domain may manage `aid`: the ISD all content, an SSD what is associated with it. */
+  private owns(aid: Uint8Array): boolean {
+    return this.isIsd || equalBytes(this.ownerOf(aid), this.aid);
+  }
+
+  /**
+   * Whether this domain may manage card content at all (GPCS 9.1-9.2): the ISD and an SSD with
+   * Authorized Management without a token; an SSD with Delegated Management only with a token
+   * the ISD verifies (tokens are not implemented: 6982 without one, 6A80 with one); others 6985.
+   */
+  private mayManage(token: Uint8Array | undefined): number | null {
+    const p = this.privileges;
+    if (this.isIsd || (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return null;
+    if ((p & DM_BIT) !== 0) return token === undefined || token.length === 0 ? GpSw.SECURITY : GpSw.WRONG_DATA;
+    return GpSw.CONDITIONS;
   }
 
   /** SELECT: the FCI (GPCS 11.9.3.1): 6F { 84 AID, A5 { 9F6E? no; 9F65 maximum command data } }. */
@@ -186,10 +254,12 @@ export class IssuerSecurityDomain {
         return this.installForInstall(data, kind === 0x0c);
       case 0x08:
         return this.makeSelectable(data);
+      case 0x10:
+        return this.extradite(data);
       case 0x40:
         return this.registryUpdate(data);
       default:
-        return swBytes(GpSw.WRONG_P1P2); // extradition, personalization and combinations not offered
+        return swBytes(GpSw.WRONG_P1P2); // personalization and combinations not offered
     }
   }
 
@@ -197,19 +267,29 @@ export class IssuerSecurityDomain {
     // Table 11-47: Load File AID, Security Domain AID, Load File Data Block hash, load parameters, token.
     const f = lvFields(data, 5);
     if (!f) return swBytes(GpSw.WRONG_DATA);
-    const [elf, sd, hash, params] = f as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    const [elf, sd, hash, params, token] = f as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
     if (!validAid(elf) || !hashLengthSupported(hash.length) || (params.length > 0 && readTlvs(params) === null)) return swBytes(GpSw.WRONG_DATA);
-    if (sd.length > 0 && !equalBytes(sd, this.aid)) return swBytes(GpSw.NOT_FOUND);
-    if (this.rt.findPackage(elf)) return swBytes(GpSw.CONDITIONS); // a package with that AID is on the card (or in the API)
+    const refused = this.mayManage(token);
+    if (refused !== null) return swBytes(refused);
+    // The load file's associated domain (GPCS 7.3, 11.5.2.3.1): the one named, else the one receiving the command.
+    let target: Uint8Array | null = this.isIsd ? null : this.aid;
+    if (sd.length > 0 && !equalBytes(sd, this.aid)) {
+      if (!equalBytes(sd, this.config.aid) && !this.registry.domain(sd)) return swBytes(GpSw.NOT_FOUND);
+      if (!this.isIsd) return swBytes(GpSw.CONDITIONS); // an SSD loads for itself only
+      target = sd.slice();
+    }
+    if (this.rt.findPackage(elf) || equalBytes(elf, SD_LOAD_FILE)) return swBytes(GpSw.CONDITIONS); // a package with that AID is on the card (or in the API)
     this.pendingLoad = new PendingLoad(elf.slice(), hash.slice());
+    this.loadTarget = target;
     return ok([0x00]);
   }
 
   /** The privileges of an INSTALL command, or the status word refusing them. */
-  private privileges(field: Uint8Array): number | { sw: number } {
+  private privilegesOf(field: Uint8Array): number | { sw: number } {
     const p = decodePrivileges(field);
     if (p === null || (p & PRIVILEGES_RFU) !== 0) return { sw: GpSw.WRONG_DATA };
     if ((p & ~APP_PRIVILEGES_ALLOWED) !== 0) return { sw: GpSw.WRONG_DATA };
+    if (!this.isIsd && (p & ~SSD_APP_PRIVILEGES) !== 0) return { sw: GpSw.WRONG_DATA }; // card-wide privileges come from the ISD only
     return p;
   }
 
@@ -217,9 +297,12 @@ export class IssuerSecurityDomain {
     // Table 11-48: Executable Load File AID, Executable Module AID, Application AID, privileges, install parameters, token.
     const f = lvFields(data, 6);
     if (!f) return swBytes(GpSw.WRONG_DATA);
-    const [elf, module, appAid, privField, params] = f as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    const [elf, module, appAid, privField, params, token] = f as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
     if (!validAid(elf) || !validAid(module) || !validAid(appAid)) return swBytes(GpSw.WRONG_DATA);
-    const privileges = this.privileges(privField);
+    const refused = this.mayManage(token);
+    if (refused !== null) return swBytes(refused);
+    if (equalBytes(elf, SD_LOAD_FILE)) return this.installDomain(module, appAid, privField, params, selectable);
+    const privileges = this.privilegesOf(privField);
     if (typeof privileges !== 'number') return swBytes(privileges.sw);
     // Install parameters (Table 11-49): C9 application specific parameters (mandatory, may be empty), EF system parameters, ...
     const tlvs = readTlvs(params);
@@ -229,7 +312,8 @@ export class IssuerSecurityDomain {
     const appParams = c9?.value ?? new Uint8Array(0);
     const pkg = this.rt.packages.find((p) => equalBytes(p.linked.pkg.aid, elf));
     if (!pkg || !pkg.linked.applets.some((a) => equalBytes(a.aid, module))) return swBytes(GpSw.NOT_FOUND);
-    if (this.rt.instanceByAid(appAid) || equalBytes(appAid, this.aid)) return swBytes(GpSw.CONDITIONS);
+    if (!this.owns(elf)) return swBytes(GpSw.CONDITIONS); // an SSD installs from its own load files only
+    if (this.aidTaken(appAid)) return swBytes(GpSw.CONDITIONS);
     if (!this.registry.fits({ ...this.registry.state, apps: [...this.registry.state.apps, { aid: appAid, lifeCycle: 0, privileges: 0 }] })) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
     // install(bArray): [Li][instance AID][Lc][control info: the privileges as sent][La][C9 value] (GPCS 11.5.2.3.7 / JCRE 11.1).
     if (appParams.length > 255 - 3 - appAid.length - privField.length) return swBytes(GpSw.WRONG_DATA);
@@ -242,6 +326,64 @@ export class IssuerSecurityDomain {
       throw e;
     }
     this.registry.setApp({ aid: aid.slice(), lifeCycle: selectable ? AppState.SELECTABLE : AppState.INSTALLED, privileges });
+    if (!this.isIsd) this.registry.associate(aid, this.aid);
+    this.registry.save();
+    return ok([0x00]);
+  }
+
+  /** Whether an application, a security domain or the ISD has the AID. */
+  private aidTaken(aid: Uint8Array): boolean {
+    return !!this.rt.instanceByAid(aid) || !!this.registry.domain(aid) || equalBytes(aid, this.config.aid);
+  }
+
+  /**
+   * INSTALL [for install] from the security domain load file: a new supplementary security
+   * domain, associated with the ISD, with the initial key set (GPCS 7.2, 9.1.2). Only the ISD
+   * creates them here; the privileges must include Security Domain.
+   */
+  private installDomain(module: Uint8Array, aid: Uint8Array, privField: Uint8Array, params: Uint8Array, selectable: boolean): Response {
+    if (!equalBytes(module, SD_MODULE)) return swBytes(GpSw.NOT_FOUND);
+    if (!this.isIsd) return swBytes(GpSw.CONDITIONS);
+    const p = decodePrivileges(privField);
+    if (p === null || (p & Privilege.SECURITY_DOMAIN) === 0 || (p & ~(Privilege.SECURITY_DOMAIN | SSD_PRIVILEGES_ALLOWED)) !== 0) return swBytes(GpSw.WRONG_DATA);
+    if ((p & DM_BIT) !== 0 && (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return swBytes(GpSw.WRONG_DATA); // GPCS 6.6.1: not both
+    if (readTlvs(params) === null) return swBytes(GpSw.WRONG_DATA);
+    if (this.aidTaken(aid) || this.rt.findPackage(aid)) return swBytes(GpSw.CONDITIONS);
+    const keys = this.config.ssdKeys?.() ?? defaultKeySet('DES3', 0xff);
+    const entry = { aid: aid.slice(), lifeCycle: selectable ? AppState.SELECTABLE : AppState.INSTALLED, privileges: p, keySets: [keys], counters: new Map<number, number>() };
+    const next = { ...this.registry.state, domains: [...this.registry.state.domains, entry] };
+    if (!this.registry.fits(next)) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    this.registry.state.domains = next.domains;
+    this.registry.save();
+    return ok([0x00]);
+  }
+
+  /**
+   * INSTALL [for extradition] (GPCS 11.5.2.3.4, Table 11-51): the application or executable load
+   * file associated with another security domain. Received by the ISD, or by the domain it is
+   * associated with (Authorized Management; Delegated Management needs a token). SSDs themselves
+   * stay associated with the ISD here.
+   */
+  private extradite(data: Uint8Array): Response {
+    const f = lvFields(data, 5);
+    if (!f || f[1]!.length || f[3]!.length) return swBytes(GpSw.WRONG_DATA);
+    const [sd, , aid, , token] = f as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    if (!validAid(sd) || !validAid(aid)) return swBytes(GpSw.WRONG_DATA);
+    const refused = this.mayManage(token);
+    if (refused !== null) return swBytes(refused);
+    const toIsd = equalBytes(sd, this.config.aid);
+    if (!toIsd && !this.registry.domain(sd)) return swBytes(GpSw.NOT_FOUND);
+    if (this.registry.domain(aid) || equalBytes(aid, this.config.aid)) return swBytes(GpSw.CONDITIONS);
+    const inst = this.rt.instanceByAid(aid);
+    const pkg = this.rt.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
+    if (!inst && !pkg) return swBytes(GpSw.NOT_FOUND);
+    if (!this.owns(aid)) return swBytes(GpSw.CONDITIONS);
+    const before = this.registry.associatedSd(aid);
+    this.registry.associate(aid, toIsd ? null : sd);
+    if (!this.registry.fits()) {
+      this.registry.associate(aid, before);
+      return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    }
     this.registry.save();
     return ok([0x00]);
   }
@@ -250,10 +392,22 @@ export class IssuerSecurityDomain {
     // Table 11-50: 00, 00, Application AID, privileges, 00, token.
     const f = lvFields(data, 6);
     if (!f || f[0]!.length || f[1]!.length || f[4]!.length) return swBytes(GpSw.WRONG_DATA);
-    const privileges = this.privileges(f[3]!);
+    const refused = this.mayManage(f[5]);
+    if (refused !== null) return swBytes(refused);
+    const domain = this.registry.domain(f[2]!);
+    if (domain) {
+      // A security domain installed without being made selectable: its privileges stay those of INSTALL [for install].
+      if (!this.isIsd) return swBytes(GpSw.CONDITIONS);
+      if (domain.lifeCycle !== AppState.INSTALLED) return swBytes(GpSw.CONDITIONS);
+      domain.lifeCycle = AppState.SELECTABLE;
+      this.registry.save();
+      return ok([0x00]);
+    }
+    const privileges = this.privilegesOf(f[3]!);
     if (typeof privileges !== 'number') return swBytes(privileges.sw);
     const inst = this.rt.instanceByAid(f[2]!);
     if (!inst) return swBytes(GpSw.NOT_FOUND);
+    if (!this.owns(inst.aid)) return swBytes(GpSw.CONDITIONS);
     const entry = this.registry.appState(inst.aid);
     if (entry.lifeCycle !== AppState.INSTALLED) return swBytes(GpSw.CONDITIONS);
     this.registry.setApp({ aid: inst.aid.slice(), lifeCycle: AppState.SELECTABLE, privileges });
@@ -265,12 +419,13 @@ export class IssuerSecurityDomain {
     // Table 11-52: 00, security domain AID, 00, Application AID, privileges (0, 1 or 3), registry update parameters, token.
     const f = lvFields(data, 7);
     if (!f || f[0]!.length || f[2]!.length) return swBytes(GpSw.WRONG_DATA);
-    if (f[1]!.length > 0 && !equalBytes(f[1]!, this.aid)) return swBytes(GpSw.NOT_FOUND); // extradition to another domain: none here
+    if (f[1]!.length > 0 && !equalBytes(f[1]!, this.aid)) return swBytes(GpSw.NOT_FOUND); // extradition: INSTALL [for extradition]
     const inst = this.rt.instanceByAid(f[3]!);
     if (!inst) return swBytes(GpSw.NOT_FOUND);
     const entry = this.registry.appState(inst.aid);
     if (f[4]!.length > 0) {
-      const privileges = this.privileges(f[4]!);
+      if (!this.isIsd) return swBytes(GpSw.CONDITIONS); // privileges change through the ISD only
+      const privileges = this.privilegesOf(f[4]!);
       if (typeof privileges !== 'number') return swBytes(privileges.sw);
       this.registry.setApp({ ...entry, aid: inst.aid.slice(), privileges });
       this.registry.save();
@@ -292,11 +447,23 @@ export class IssuerSecurityDomain {
     this.pendingLoad = null;
     const done = pending.finish();
     if ('error' in done) return swBytes(GpSw.WRONG_DATA);
+    const target = this.loadTarget;
+    if (target) {
+      this.registry.associate(done.cap.header.package.AID, target);
+      const fits = this.registry.fits();
+      this.registry.associate(done.cap.header.package.AID, null);
+      if (!fits) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    }
+    let aid: Uint8Array;
     try {
-      this.rt.loadPackage(done.cap);
+      aid = this.rt.loadPackage(done.cap).linked.pkg.aid;
     } catch (e) {
       if (e instanceof LinkError) return swBytes(/does not fit/.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
       throw e;
+    }
+    if (target) {
+      this.registry.associate(aid, target);
+      this.registry.save();
     }
     return ok([0x00]);
   }
@@ -309,10 +476,21 @@ export class IssuerSecurityDomain {
     const aids = tlvs?.filter((t) => t.tag === 0x4f) ?? [];
     if (!tlvs || aids.length !== 1 || !validAid(aids[0]!.value)) return swBytes(GpSw.WRONG_DATA);
     const aid = aids[0]!.value;
-    if (equalBytes(aid, this.aid)) return swBytes(GpSw.CONDITIONS);
+    const refused = this.mayManage(tlvs.find((t) => t.tag === 0x9e)?.value); // 9E: the delete token
+    if (refused !== null) return swBytes(refused);
+    if (equalBytes(aid, this.aid) || equalBytes(aid, this.config.aid)) return swBytes(GpSw.CONDITIONS);
+    if (this.registry.domain(aid)) {
+      // A supplementary security domain: by the ISD, once nothing is associated with it any more.
+      if (!this.isIsd || this.registry.hasAssociated(aid)) return swBytes(GpSw.CONDITIONS);
+      this.registry.removeDomain(aid);
+      this.registry.save();
+      return ok([0x00]);
+    }
     const inst = this.rt.instanceByAid(aid);
     const pkg = this.rt.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
     const gone = inst ? [inst.aid] : pkg ? this.rt.applets.filter((a) => a.pkg === pkg).map((a) => a.aid) : [];
+    // An SSD deletes only what is associated with it, instances of its load file included (GPCS 11.2.2).
+    if ((inst || pkg) && (!this.owns(aid) || (p2 === 0x80 && !gone.every((a) => this.owns(a))))) return swBytes(GpSw.CONDITIONS);
     try {
       if (inst) this.rt.deleteApplet(aid);
       else if (pkg) this.rt.deletePackage(aid, p2 === 0x80);
@@ -321,7 +499,11 @@ export class IssuerSecurityDomain {
       if (e instanceof DeleteError) return swBytes(e.reason === 'not-found' ? GpSw.NOT_FOUND : GpSw.CONDITIONS);
       throw e;
     }
-    for (const a of gone) this.registry.removeApp(a);
+    for (const a of gone) {
+      this.registry.removeApp(a);
+      this.registry.associate(a, null);
+    }
+    if (!inst) this.registry.associate(aid, null);
     this.registry.save();
     return ok([0x00]);
   }
@@ -341,18 +523,23 @@ export class IssuerSecurityDomain {
     const matches = (aid: Uint8Array): boolean => search.value.length <= aid.length && equalBytes(aid.subarray(0, search.value.length), search.value);
     const tlvFormat = (p2 & 0x02) !== 0;
     const entries: Uint8Array[] = [];
+    // An SSD sees what is associated with it (GPCS 11.4.2): not the ISD, not other domains' content.
     if (p1 === 0x80) {
-      if (matches(this.aid)) entries.push(this.entry(tlvFormat, this.aid, this.registry.state.cardState, ISD_PRIVILEGES, null, null));
+      if (this.isIsd && matches(this.aid)) entries.push(this.entry(tlvFormat, this.aid, this.registry.state.cardState, ISD_PRIVILEGES, null, null));
     } else if (p1 === 0x40) {
       for (const a of this.rt.applets) {
-        if (!matches(a.aid)) continue;
+        if (!matches(a.aid) || !this.owns(a.aid)) continue;
         const e = this.registry.appState(a.aid);
         entries.push(this.entry(tlvFormat, a.aid, e.lifeCycle, e.privileges, { elf: a.pkg.linked.pkg.aid }, null));
+      }
+      for (const d of this.registry.state.domains) {
+        if (!matches(d.aid) || !this.owns(d.aid)) continue;
+        entries.push(this.entry(tlvFormat, d.aid, d.lifeCycle, d.privileges, { elf: SD_LOAD_FILE }, null));
       }
     } else {
       for (const p of this.rt.packages) {
         const aid = p.linked.pkg.aid;
-        if (!matches(aid)) continue;
+        if (!matches(aid) || !this.owns(aid)) continue;
         const modules = p1 === 0x10 ? p.linked.applets.map((x) => x.aid) : null;
         entries.push(this.entry(tlvFormat, aid, LOADED, 0, { version: [p.linked.pkg.major, p.linked.pkg.minor] }, modules));
       }
@@ -393,7 +580,7 @@ export class IssuerSecurityDomain {
       tlv(0x9f70, [lifeCycle]),
       isElf ? [] : tlv(0xc5, privilegeBytes(privileges)),
       extra?.elf ? tlv(0xc4, extra.elf) : [],
-      tlv(0xcc, this.aid),
+      tlv(0xcc, this.ownerOf(aid)),
       extra?.version ? tlv(0xce, extra.version) : [],
       ...(modules ?? []).map((m) => tlv(0x84, m)),
     );
@@ -403,6 +590,7 @@ export class IssuerSecurityDomain {
 
   private setStatus(p1: number, p2: number, data: Uint8Array): Response {
     if (p1 === 0x80) {
+      if (!this.isIsd) return swBytes(GpSw.CONDITIONS); // the card's life cycle is the ISD's
       if (data.length > 0 && !equalBytes(data, this.aid)) return swBytes(GpSw.NOT_FOUND);
       const from = this.registry.state.cardState;
       if (![CardState.INITIALIZED, CardState.SECURED, CardState.CARD_LOCKED, CardState.TERMINATED].includes(p2 as never)) return swBytes(GpSw.WRONG_DATA);
@@ -413,9 +601,12 @@ export class IssuerSecurityDomain {
     }
     if (p1 === 0x40) {
       if (!validAid(data)) return swBytes(GpSw.WRONG_DATA);
-      if (equalBytes(data, this.aid)) return swBytes(GpSw.CONDITIONS); // the ISD's state is the card's: P1 80
+      if (equalBytes(data, this.config.aid)) return swBytes(GpSw.CONDITIONS); // the ISD's state is the card's: P1 80
+      const domain = this.registry.domain(data);
+      if (domain) return this.setDomainStatus(domain, p2);
       const inst = this.rt.instanceByAid(data);
       if (!inst) return swBytes(GpSw.NOT_FOUND);
+      if (!this.owns(inst.aid)) return swBytes(GpSw.CONDITIONS);
       const e = this.registry.appState(inst.aid);
       const locked = (e.lifeCycle & AppState.LOCKED) !== 0;
       // The ISD locks (b8 set) and unlocks (b8 clear); application specific states are the application's (GPCS 5.3.2).
@@ -430,6 +621,26 @@ export class IssuerSecurityDomain {
       return ok();
     }
     return swBytes(GpSw.WRONG_P1P2);
+  }
+
+  /**
+   * SET STATUS of a security domain (GPCS 5.3.2): the domain itself goes SELECTABLE →
+   * PERSONALIZED (P2 0F); the ISD locks (b8 set) and unlocks it.
+   */
+  private setDomainStatus(d: { lifeCycle: number }, p2: number): Response {
+    const locked = (d.lifeCycle & AppState.LOCKED) !== 0;
+    if (this.isIsd && (p2 & 0x80) !== 0) {
+      if (locked) return swBytes(GpSw.CONDITIONS);
+      d.lifeCycle |= AppState.LOCKED;
+    } else if (this.isIsd && p2 === (d.lifeCycle & 0x7f) && locked) {
+      d.lifeCycle &= ~AppState.LOCKED;
+    } else if (!this.isIsd && p2 === SD_PERSONALIZED && d.lifeCycle === AppState.SELECTABLE && d === this.registry.domain(this.aid)) {
+      d.lifeCycle = SD_PERSONALIZED;
+    } else {
+      return swBytes(GpSw.CONDITIONS);
+    }
+    this.registry.save();
+    return ok();
   }
 
   // --- GET DATA (GPCS 11.3) -----------------------------------------------------------------
@@ -450,9 +661,9 @@ export class IssuerSecurityDomain {
         return ok(tlv(0x45, c.cin));
       case 0x00c1: {
         // Sequence counter of the default key version (GPCS H.2 / Amd D 7.1.1.3): 2 bytes SCP02, 3 bytes SCP03.
-        const k = this.registry.state.keySets[0];
+        const k = this.keys().keySets[0];
         if (!k) return swBytes(GpSw.NOT_FOUND);
-        const n = this.registry.counter(k.kvn);
+        const n = this.keys().counters.get(k.kvn) ?? 0;
         return ok(tlv(0xc1, k.type === 'DES3' ? [(n >>> 8) & 0xff, n & 0xff] : [(n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]));
       }
       case 0x00cf:
@@ -474,7 +685,7 @@ export class IssuerSecurityDomain {
   /** Key Information Template (GPCS 11.3.3.1, Table 11-26): E0 { C0 { key id, KVN, type, length } per key }. */
   private keyInformation(): Uint8Array {
     const keys: Uint8Array[] = [];
-    for (const k of this.registry.state.keySets) {
+    for (const k of this.keys().keySets) {
       const type = k.type === 'DES3' ? KEY_TYPE_DES : KEY_TYPE_AES;
       for (const [id, key] of [[1, k.enc], [2, k.mac], [3, k.dek]] as const) keys.push(tlv(0xc0, [id, k.kvn, type, key.length]));
     }
@@ -487,7 +698,8 @@ export class IssuerSecurityDomain {
     // P1 b8: more PUT KEY commands (not used); P1 FF names the initial key set FF itself.
     const replace = p1 === 0xff ? 0xff : p1 & 0x7f;
     const firstId = p2 & 0x7f;
-    const sets = this.registry.state.keySets;
+    const keysOf = this.keys();
+    const sets = keysOf.keySets;
     // A new key set (P1 00) takes the place of the initial key set FF when that is the only one (GPCS 11.8.2.2).
     const initialOnly = replace === 0 && sets.length === 1 && sets[0]!.kvn === 0xff ? sets[0] : undefined;
     const old = replace === 0 ? initialOnly : sets.find((k) => k.kvn === replace);
@@ -514,12 +726,16 @@ export class IssuerSecurityDomain {
     if (set.enc.length !== set.mac.length || set.mac.length !== set.dek.length) return swBytes(GpSw.WRONG_DATA);
     const next = old ? sets.map((k) => (k === old ? set : k)) : [...sets, set];
     if (next.length > this.config.maxKeySets) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
-    const counters = new Map(this.registry.state.counters);
+    const counters = new Map(keysOf.counters);
     if (old) counters.delete(old.kvn);
     counters.delete(kvn); // a new or replaced key set starts its sequence counter at 0
-    if (!this.registry.fits({ ...this.registry.state, keySets: next, counters })) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
-    this.registry.state.keySets = next;
-    this.registry.state.counters = counters;
+    const before = { keySets: keysOf.keySets, counters: keysOf.counters };
+    keysOf.keySets = next;
+    keysOf.counters = counters;
+    if (!this.registry.fits()) {
+      Object.assign(keysOf, before);
+      return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    }
     this.registry.save();
     return ok(putKeyResponseData(parsed));
   }
@@ -534,3 +750,7 @@ export function cardTransitionAllowed(from: number, to: number): boolean {
   if (from === CardState.CARD_LOCKED) return to === CardState.SECURED;
   return false;
 }
+
+/** The Issuer Security Domain is the security domain without a registry entry of its own. */
+export const IssuerSecurityDomain = SecurityDomain;
+export type IssuerSecurityDomain = SecurityDomain;

@@ -3,12 +3,13 @@
 // that puts them in front of the JCRE — the ISD is selected on the basic channel at every reset
 // and takes the commands when no applet is selected; SELECT by AID reaches the native applets;
 // applications that are not SELECTABLE, locked, or on a locked or terminated card are not
-// selected.
+// selected. Supplementary security domains (registry entries) are selected by their AID too, each
+// a SecurityDomain of its own (made when first selected, its session state transient).
 
-import { equalBytes, fromHex } from '../../loader/bytes.ts';
+import { equalBytes, fromHex, hex } from '../../loader/bytes.ts';
 import { channelOf, parseCommand } from '../apdu.ts';
 import type { CardManagerHook, Jcre } from '../jcre.ts';
-import { IssuerSecurityDomain, GpSw } from './isd.ts';
+import { IssuerSecurityDomain, GpSw, SecurityDomain } from './isd.ts';
 import { defaultKeySet, type KeyType } from './keys.ts';
 import { AppState, CardState, type CardStateName, Registry } from './registry.ts';
 import { RiInstaller } from './ri-installer.ts';
@@ -68,6 +69,8 @@ export class CardManager implements CardManagerHook {
   readonly isd: IssuerSecurityDomain;
   readonly ri: RiInstaller | null;
   private readonly natives: NativeApplet[];
+  /** The supplementary security domains selected since the last reset, by AID. */
+  private readonly ssds = new Map<string, SecurityDomain>();
   /** The native applet selected on the basic channel, or null (then the JCRE's selected applet, if any). */
   private selectedNative: NativeApplet | null = null;
 
@@ -84,6 +87,8 @@ export class CardManager implements CardManagerHook {
         keySets: [defaultKeySet(keyType, options.kvn ?? 0xff, options.keyLength ?? 16)],
         counters: new Map(),
         apps: [],
+        domains: [],
+        associations: [],
       }),
       options.registryBytes ?? 2048,
     );
@@ -96,6 +101,7 @@ export class CardManager implements CardManagerHook {
       scp03i: options.scp03i === undefined ? 0x70 : options.scp03i,
       kdd: options.kdd ?? fromHex('00004A43564D00000001'),
       maxKeySets: options.maxKeySets ?? 8,
+      ssdKeys: () => defaultKeySet(keyType, 0xff, options.keyLength ?? 16),
       ...(options.random ? { random: options.random } : {}),
     });
     this.ri = options.riInstaller === false ? null : new RiInstaller(rt, this.registry);
@@ -108,11 +114,27 @@ export class CardManager implements CardManagerHook {
   /** Card reset: every native session ends; the ISD is selected on the basic channel. */
   private reset(): void {
     for (const n of this.natives) n.deselect();
+    for (const d of this.ssds.values()) d.deselect();
+    this.ssds.clear();
     this.selectedNative = this.isd;
   }
 
   get cardState(): number {
     return this.registry.state.cardState;
+  }
+
+  /** The supplementary security domain a SELECT names (exact or partial AID), if any. */
+  private ssd(aid: Uint8Array): SecurityDomain | undefined {
+    if (aid.length < 5) return undefined;
+    const d = this.registry.state.domains.find((e) => aid.length <= e.aid.length && equalBytes(e.aid.subarray(0, aid.length), aid));
+    if (!d) return undefined;
+    const key = hex(d.aid);
+    let sd = this.ssds.get(key);
+    if (!sd) {
+      sd = new SecurityDomain(this.rt, this.registry, this.isd.config, d.aid);
+      this.ssds.set(key, sd);
+    }
+    return sd;
   }
 
   route(cmd: Uint8Array): Uint8Array | null {
@@ -123,8 +145,14 @@ export class CardManager implements CardManagerHook {
     const state = this.registry.state.cardState;
     if ((cla & 0x80) === 0 && cmd[1] === 0xa4 && cmd[2] === 0x04) {
       const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
-      const native = aid.length === 0 ? this.isd : this.natives.find((n) => aid.length >= 5 && aid.length <= n.aid.length && equalBytes(n.aid.subarray(0, aid.length), aid));
+      const native = aid.length === 0 ? this.isd : this.natives.find((n) => aid.length >= 5 && aid.length <= n.aid.length && equalBytes(n.aid.subarray(0, aid.length), aid)) ?? this.ssd(aid);
       if (native) {
+        if (native instanceof SecurityDomain && !native.isIsd) {
+          // GPCS 5.3.2: an SSD is selectable once SELECTABLE (or PERSONALIZED), not while LOCKED.
+          const life = this.registry.domain(native.aid)?.lifeCycle ?? AppState.INSTALLED;
+          if (state >= CardState.CARD_LOCKED || life === AppState.INSTALLED) return swBytes(GpSw.FILE_NOT_FOUND);
+          if ((life & AppState.LOCKED) !== 0) return swBytes(0x6999);
+        }
         if (native !== this.isd && state >= CardState.CARD_LOCKED) return swBytes(GpSw.FILE_NOT_FOUND);
         this.rt.deselectApplet();
         if (this.selectedNative && this.selectedNative !== native) this.selectedNative.deselect();
@@ -144,6 +172,9 @@ export class CardManager implements CardManagerHook {
         return null; // the JCRE selects it
       }
       // No match: an ordinary command for whatever is selected (as cref does).
+    }
+    if (this.selectedNative instanceof SecurityDomain && !this.selectedNative.isIsd && !this.registry.domain(this.selectedNative.aid)) {
+      this.selectedNative = this.isd; // the domain selected was deleted meanwhile (not possible from its own channel; kept safe)
     }
     if (this.selectedNative) return this.selectedNative.process(cmd);
     if (!this.rt.selected) {

@@ -9,9 +9,16 @@
 // Every change rewrites the bytes that differ in one atomic persistent write (journalled,
 // counted, a place to tear), so a power loss leaves the old registry or the new one.
 //
-// Layout (version 1): used length (2) ‖ version (1) ‖ card life cycle (1) ‖ key set count (1),
-// each: KVN, type (0 DES3, 1 AES), key length, ENC ‖ MAC ‖ DEK ‖ counter count (1), each: KVN,
-// counter (3) ‖ application count (1), each: AID length, AID, life cycle, privileges (3).
+// Layout (version 2): used length (2) ‖ version (1) ‖ card life cycle (1) ‖ key sets ‖ counters
+// (the ISD's) ‖ application count (1), each: AID length, AID, life cycle, privileges (3) ‖
+// supplementary security domain count (1), each: AID length, AID, life cycle, privileges (3), key
+// sets, counters ‖ association count (1), each: AID length, AID, SD AID length, SD AID.
+// Key sets: count (1), each: KVN, type (0 DES3, 1 AES), key length, ENC ‖ MAC ‖ DEK. Counters:
+// count (1), each: KVN, counter (3). Version 1 (no domains, no associations) is still read.
+//
+// Supplementary security domains (GPCS 7.2) are native, as the ISD is: the registry is all there
+// is of them. Associations (GPCS 7.3): an application, load file or SSD without an entry is
+// associated with the ISD.
 
 import { equalBytes } from '../../loader/bytes.ts';
 import { Kind } from '../../vm/types.ts';
@@ -93,17 +100,38 @@ export interface AppEntry {
   privileges: number;
 }
 
-export interface RegistryState {
-  cardState: number;
+/** What a security domain keeps of its own: key sets and their sequence counters. */
+export interface DomainKeys {
   keySets: KeySet[];
   /** Sequence counters by key version number. */
   counters: Map<number, number>;
+}
+
+/** A supplementary security domain (GPCS 7.2): life cycle (GPCS 5.3.2), privileges, keys. */
+export interface DomainEntry extends AppEntry, DomainKeys {}
+
+/** Security domain life cycle state beyond the application ones (GPCS 5.3.2, Table 11-5). */
+export const SD_PERSONALIZED = 0x0f;
+
+export interface Association {
+  /** An application, executable load file or security domain AID. */
+  aid: Uint8Array;
+  /** The security domain it is associated with (never the ISD: no entry means the ISD). */
+  sd: Uint8Array;
+}
+
+export interface RegistryState extends DomainKeys {
+  cardState: number;
   /** GlobalPlatform state of the applications that have any (others: SELECTABLE, no privileges). */
   apps: AppEntry[];
+  /** Supplementary security domains. */
+  domains: DomainEntry[];
+  /** Associations with an SSD. */
+  associations: Association[];
 }
 
 export const REGISTRY_NAME = 'gp.registry';
-const VERSION = 1;
+const VERSION = 2;
 
 /** The registry as kept in card memory; `state` is its decoded copy, written back by `save()`. */
 export class Registry implements ScpStore {
@@ -194,15 +222,53 @@ export class Registry implements ScpStore {
     const i = this.state.apps.findIndex((a) => equalBytes(a.aid, aid));
     if (i >= 0) this.state.apps.splice(i, 1);
   }
+
+  // --- supplementary security domains and associations ---
+
+  domain(aid: Uint8Array): DomainEntry | undefined {
+    return this.state.domains.find((d) => equalBytes(d.aid, aid));
+  }
+
+  removeDomain(aid: Uint8Array): void {
+    this.state.domains = this.state.domains.filter((d) => !equalBytes(d.aid, aid));
+  }
+
+  /** The SSD `aid` is associated with, or null for the ISD. */
+  associatedSd(aid: Uint8Array): Uint8Array | null {
+    return this.state.associations.find((a) => equalBytes(a.aid, aid))?.sd ?? null;
+  }
+
+  /** Associates `aid` with the SSD `sd`, or with the ISD (null). */
+  associate(aid: Uint8Array, sd: Uint8Array | null): void {
+    const rest = this.state.associations.filter((a) => !equalBytes(a.aid, aid));
+    this.state.associations = sd === null ? rest : [...rest, { aid: aid.slice(), sd: sd.slice() }];
+  }
+
+  /** Whether anything is associated with the SSD `sd`. */
+  hasAssociated(sd: Uint8Array): boolean {
+    return this.state.associations.some((a) => equalBytes(a.sd, sd));
+  }
+}
+
+function encodeKeys(out: number[], k: DomainKeys): void {
+  out.push(k.keySets.length);
+  for (const s of k.keySets) out.push(s.kvn, s.type === 'DES3' ? 0 : 1, s.enc.length, ...s.enc, ...s.mac, ...s.dek);
+  out.push(k.counters.size);
+  for (const [kvn, n] of k.counters) out.push(kvn, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
 function encode(s: RegistryState): Uint8Array {
-  const out: number[] = [0, 0, VERSION, s.cardState, s.keySets.length];
-  for (const k of s.keySets) out.push(k.kvn, k.type === 'DES3' ? 0 : 1, k.enc.length, ...k.enc, ...k.mac, ...k.dek);
-  out.push(s.counters.size);
-  for (const [kvn, n] of s.counters) out.push(kvn, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+  const out: number[] = [0, 0, VERSION, s.cardState];
+  encodeKeys(out, s);
   out.push(s.apps.length);
   for (const a of s.apps) out.push(a.aid.length, ...a.aid, a.lifeCycle, ...privilegeBytes(a.privileges));
+  out.push(s.domains.length);
+  for (const d of s.domains) {
+    out.push(d.aid.length, ...d.aid, d.lifeCycle, ...privilegeBytes(d.privileges));
+    encodeKeys(out, d);
+  }
+  out.push(s.associations.length);
+  for (const a of s.associations) out.push(a.aid.length, ...a.aid, a.sd.length, ...a.sd);
   out[0] = out.length >>> 8;
   out[1] = out.length & 0xff;
   return Uint8Array.from(out);
@@ -219,23 +285,35 @@ function decode(b: Uint8Array): RegistryState {
     at += n;
     return b.slice(at - n, at);
   };
-  if (u1() !== VERSION) throw new Error('GlobalPlatform registry: unknown version');
-  const cardState = u1();
-  const keySets: KeySet[] = [];
-  for (let n = u1(); n > 0; n--) {
-    const kvn = u1(), type = u1() === 0 ? 'DES3' : 'AES', len = u1();
-    keySets.push(makeKeySet(kvn, type, take(len), take(len), take(len)));
-  }
-  const counters = new Map<number, number>();
-  for (let n = u1(); n > 0; n--) {
-    const kvn = u1();
-    counters.set(kvn, (u1() << 16) | (u1() << 8) | u1());
-  }
-  const apps: AppEntry[] = [];
-  for (let n = u1(); n > 0; n--) {
+  const version = u1();
+  if (version !== 1 && version !== VERSION) throw new Error('GlobalPlatform registry: unknown version');
+  const keys = (): DomainKeys => {
+    const keySets: KeySet[] = [];
+    for (let n = u1(); n > 0; n--) {
+      const kvn = u1(), type = u1() === 0 ? 'DES3' : 'AES', len = u1();
+      keySets.push(makeKeySet(kvn, type, take(len), take(len), take(len)));
+    }
+    const counters = new Map<number, number>();
+    for (let n = u1(); n > 0; n--) {
+      const kvn = u1();
+      counters.set(kvn, (u1() << 16) | (u1() << 8) | u1());
+    }
+    return { keySets, counters };
+  };
+  const entry = (): AppEntry => {
     const aid = take(u1());
     const lifeCycle = u1();
-    apps.push({ aid, lifeCycle, privileges: (u1() << 16) | (u1() << 8) | u1() });
+    return { aid, lifeCycle, privileges: (u1() << 16) | (u1() << 8) | u1() };
+  };
+  const cardState = u1();
+  const { keySets, counters } = keys();
+  const apps: AppEntry[] = [];
+  for (let n = u1(); n > 0; n--) apps.push(entry());
+  const domains: DomainEntry[] = [];
+  const associations: Association[] = [];
+  if (version >= 2) {
+    for (let n = u1(); n > 0; n--) domains.push({ ...entry(), ...keys() });
+    for (let n = u1(); n > 0; n--) associations.push({ aid: take(u1()), sd: take(u1()) });
   }
-  return { cardState, keySets, counters, apps };
+  return { cardState, keySets, counters, apps, domains, associations };
 }

@@ -138,6 +138,7 @@ export class RiInstaller {
     try {
       const inst = this.rt.install(pkg.linked.pkg.aid, classAid, classAid, params);
       this.registry.removeApp(inst.aid); // a fresh instance: selectable, no privileges
+      this.registry.associate(inst.aid, null); // associated with the ISD
       this.registry.save();
       return concat(inst.aid, [0x90, 0x00]);
     } catch (e) {
@@ -152,7 +153,7 @@ export class RiInstaller {
     const aid = data.subarray(1);
     const pkg = this.rt.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
     const gone = pkg ? this.rt.applets.filter((a) => a.pkg === pkg).map((a) => a.aid) : [];
-    return this.deleting(() => this.rt.deletePackage(aid, withApplets), gone);
+    return this.deleting(() => this.rt.deletePackage(aid, withApplets), [...gone, aid]);
   }
 
   private deleteApplets(count: number, data: Uint8Array): number {
@@ -175,7 +176,10 @@ export class RiInstaller {
       if (e instanceof DeleteError) return e.reason === 'not-found' ? RiSw.NOT_FOUND : RiSw.IN_USE;
       throw e;
     }
-    for (const a of gone) this.registry.removeApp(a);
+    for (const a of gone) {
+      this.registry.removeApp(a);
+      this.registry.associate(a, null); // an SSD's content deleted through this door leaves no association behind
+    }
     this.registry.save();
     return 0x9000;
   }
