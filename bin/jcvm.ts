@@ -84,7 +84,7 @@ options: --card <file>  keep the card in this image file (created if missing, sa
          --coverage <file>  write which bytecodes of which methods ran as lcov (source lines with a
                         Debug component, else Method component offsets) and print a table per
                         method (run, script, serve; runs the interpreter, like --trace)
-         --stats        bytecodes, persistent writes, objects allocated and time of each APDU
+         --stats        bytecodes, persistent and transient writes, objects allocated and time of each APDU
                         (run, script, serve)
          --json         machine-readable output (run, script, mem, tear)`;
 
