@@ -158,9 +158,12 @@ function cardOptions(p: Parsed, coverage: Coverage | null = null): CardOptions {
   return options;
 }
 
-/** --coverage: the recorder the cards' step hook feeds (null when off). */
-function coverageOf(p: Parsed): Coverage | null {
-  return p.flags.has('--coverage') ? new Coverage() : null;
+/** --coverage: the recorder the cards' step hook feeds (null when off); JCA files among `files` name their methods. */
+async function coverageOf(p: Parsed, files: readonly string[] = []): Promise<Coverage | null> {
+  if (!p.flags.has('--coverage')) return null;
+  const coverage = new Coverage();
+  for (const f of files) if (f.toLowerCase().endsWith('.jca') && existsSync(f)) coverage.addJca(await readFile(f, 'utf8'), basename(f));
+  return coverage;
 }
 
 /** Per-method coverage rows for --json. */
@@ -258,7 +261,7 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
     case 'mem':
     case 'run': {
       const json = p.flags.has('--json');
-      const coverage = coverageOf(p);
+      const coverage = await coverageOf(p, p.positional);
       const options = cardOptions(p, coverage);
       if (!p.positional.length && !options.cardFile) throw new UsageError(`usage: jcvm ${command} <file.cap>... --install <classAID> --apdu <hex>...  (or --card <image> with or without files)`);
       // jcvm mem --card <image> alone reports the saved card as it is, with the writes of its last session.
@@ -322,7 +325,7 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       if (!file) throw new UsageError('usage: jcvm script <suite.json | file.scr>');
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const json = p.flags.has('--json');
-      const coverage = coverageOf(p);
+      const coverage = await coverageOf(p, file.endsWith('.json') ? readSuite(file).load : p.flags.get('--cap') ?? []);
       const options = cardOptions(p, coverage);
       const recorders: StatsRecorder[] = [];
       const wrap = (card: Card) => {
@@ -439,7 +442,7 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       const slotsText = p.flags.get('--slots')?.[0] ?? '1';
       const slots = Number(slotsText);
       if (!Number.isInteger(slots) || slots < 1 || slots > 16) throw new UsageError(`--slots must be 1 to 16, not '${slotsText}'`);
-      const coverage = coverageOf(p);
+      const coverage = await coverageOf(p, p.positional);
       const options = cardOptions(p, coverage);
       const cards: Card[] = [];
       for (let k = 0; k < slots; k++) {
