@@ -11,6 +11,7 @@ import { COMPLETION_INS, COMPLETION_TRIES, OsState } from '../runtime/os/os.ts';
 import { ROM } from '../runtime/os/rom.ts';
 import { readCapPath } from '../loader/cap/archive.ts';
 import { dumpCap } from '../loader/cap/dump.ts';
+import { capToJson } from '../loader/cap/dump-json.ts';
 import { readPackageFile } from '../loader/files.ts';
 import { assembleJca } from '../loader/jca/assemble.ts';
 import { writeCapArchive } from '../loader/jca/archive.ts';
@@ -84,9 +85,10 @@ options: --card <file>  keep the card in this image file (created if missing, sa
          --coverage <file>  write which bytecodes of which methods ran as lcov (source lines with a
                         Debug component, else Method component offsets) and print a table per
                         method (run, script, serve; runs the interpreter, like --trace)
-         --stats        bytecodes, persistent writes, objects allocated and time of each APDU
+         --stats        bytecodes, persistent and transient writes, objects allocated and time of each APDU
                         (run, script, serve)
-         --json         machine-readable output (run, script, mem, tear)`;
+         --json         machine-readable output (cap, asm, run, script, mem, card, fs, tear;
+                        not serve and shell, which print live)`;
 
 /** A user error: printed as one line, exit status 2. */
 class UsageError extends Error {}
@@ -156,9 +158,12 @@ function cardOptions(p: Parsed, coverage: Coverage | null = null): CardOptions {
   return options;
 }
 
-/** --coverage: the recorder the cards' step hook feeds (null when off). */
-function coverageOf(p: Parsed): Coverage | null {
-  return p.flags.has('--coverage') ? new Coverage() : null;
+/** --coverage: the recorder the cards' step hook feeds (null when off); JCA files among `files` name their methods. */
+async function coverageOf(p: Parsed, files: readonly string[] = []): Promise<Coverage | null> {
+  if (!p.flags.has('--coverage')) return null;
+  const coverage = new Coverage();
+  for (const f of files) if (f.toLowerCase().endsWith('.jca') && existsSync(f)) coverage.addJca(await readFile(f, 'utf8'), basename(f));
+  return coverage;
 }
 
 /** Per-method coverage rows for --json. */
@@ -235,7 +240,8 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       const [sub, file] = p.positional;
       if ((sub !== 'dump' && sub !== 'jca') || !file) throw new UsageError('usage: jcvm cap dump|jca <file.cap>');
       const cap = await readCapPath(file);
-      out(sub === 'dump' ? dumpCap(cap) : disassembleToJca(cap.raw, cap.packagePath ? { packagePath: cap.packagePath } : {}));
+      if (p.flags.has('--json')) out(JSON.stringify(sub === 'dump' ? capToJson(cap) : { jca: disassembleToJca(cap.raw, cap.packagePath ? { packagePath: cap.packagePath } : {}) }, null, 2));
+      else out(sub === 'dump' ? dumpCap(cap) : disassembleToJca(cap.raw, cap.packagePath ? { packagePath: cap.packagePath } : {}));
       return 0;
     }
     case 'asm': {
@@ -243,14 +249,19 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       const outFile = p.flags.get('-o')?.[0];
       if (!file || !outFile) throw new UsageError('usage: jcvm asm <file.jca> -o <file.cap>');
       const asm = assembleJca(await readFile(file, 'utf8'), { fileName: basename(file) });
-      await writeFile(outFile, await writeCapArchive(asm));
+      const archive = await writeCapArchive(asm);
+      await writeFile(outFile, archive);
+      if (p.flags.has('--json')) {
+        out(JSON.stringify({ file: outFile, bytes: archive.length, package: asm.packagePath, aid: hex(asm.packageAid), format: asm.format, applets: asm.applets.map((a) => ({ name: a.name, aid: hex(a.aid) })), components: [...asm.components].map(([tag, c]) => ({ tag, size: c.length })) }, null, 2));
+        return 0;
+      }
       out(`wrote ${outFile}: package ${asm.packagePath} (AID ${hex(asm.packageAid)}), CAP format ${asm.format}`);
       return 0;
     }
     case 'mem':
     case 'run': {
       const json = p.flags.has('--json');
-      const coverage = coverageOf(p);
+      const coverage = await coverageOf(p, p.positional);
       const options = cardOptions(p, coverage);
       if (!p.positional.length && !options.cardFile) throw new UsageError(`usage: jcvm ${command} <file.cap>... --install <classAID> --apdu <hex>...  (or --card <image> with or without files)`);
       // jcvm mem --card <image> alone reports the saved card as it is, with the writes of its last session.
@@ -314,7 +325,7 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       if (!file) throw new UsageError('usage: jcvm script <suite.json | file.scr>');
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const json = p.flags.has('--json');
-      const coverage = coverageOf(p);
+      const coverage = await coverageOf(p, file.endsWith('.json') ? readSuite(file).load : p.flags.get('--cap') ?? []);
       const options = cardOptions(p, coverage);
       const recorders: StatsRecorder[] = [];
       const wrap = (card: Card) => {
@@ -380,6 +391,10 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       buildFileSystem(text); // a bad description is refused before the image is opened or created
       const created = !existsSync(options.cardFile);
       const r = loadFileSystem(new Card(options), text);
+      if (p.flags.has('--json')) {
+        out(JSON.stringify({ card: options.cardFile, created, fileSystem: file, files: r.files, bytes: r.bytes }, null, 2));
+        return 0;
+      }
       out(`${created ? 'created' : 'opened'} card image ${options.cardFile}; file system ${basename(file)} loaded: ${r.files} files, ${r.bytes} bytes`);
       return 0;
     }
@@ -411,10 +426,12 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
     case 'card':
       return cardCommand(p, out);
     case 'shell': {
+      if (p.flags.has('--json')) throw new UsageError('--json does not apply to shell (an interactive session; its stats and mem print text)');
       const card = await prepareCard(p.positional, p.flags.get('--install') ?? [], cardOptions(p), out, true);
       return runShell(card, { input: process.stdin, out, ...(process.stdin.isTTY && process.stdout.isTTY ? { terminal: process.stdout } : {}) });
     }
     case 'serve': {
+      if (p.flags.has('--json')) throw new UsageError('--json does not apply to serve (a live log of connections and exchanges)');
       if (!p.flags.has('--vpcd')) throw new UsageError('usage: jcvm serve [<file.cap>...] [--install ...] --vpcd [host:port] [--slots <n>] [--card <image>]');
       let address: { host: string; port: number };
       try {
@@ -425,7 +442,7 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       const slotsText = p.flags.get('--slots')?.[0] ?? '1';
       const slots = Number(slotsText);
       if (!Number.isInteger(slots) || slots < 1 || slots > 16) throw new UsageError(`--slots must be 1 to 16, not '${slotsText}'`);
-      const coverage = coverageOf(p);
+      const coverage = await coverageOf(p, p.positional);
       const options = cardOptions(p, coverage);
       const cards: Card[] = [];
       for (let k = 0; k < slots; k++) {
@@ -465,8 +482,16 @@ function parseSize(text: string): number {
 }
 
 /** jcvm card new | complete | info: the chip before and at completion (runtime/os). */
-async function cardCommand(p: Parsed, out: (s: string) => void): Promise<number> {
+async function cardCommand(p: Parsed, print: (s: string) => void): Promise<number> {
   const [sub] = p.positional;
+  // --json: the messages are collected, and one object printed with the result's fields.
+  const json = p.flags.has('--json');
+  const messages: string[] = [];
+  const out = json ? (s: string) => messages.push(s) : print;
+  const done = (code: number, fields: Record<string, unknown>): number => {
+    if (json) print(JSON.stringify({ command: `card ${sub}`, card: file, ...fields, messages }, null, 2));
+    return code;
+  };
   const file = p.flags.get('--card')?.[0];
   if (!sub || !['new', 'complete', 'info'].includes(sub) || !file) throw new UsageError('usage: jcvm card new|complete|info --card <image> ...');
   const bytes = (flag: string, n: number): Uint8Array | undefined => {
@@ -484,7 +509,7 @@ async function cardCommand(p: Parsed, out: (s: string) => void): Promise<number>
     const chip = { ...(eepromSize ? { eepromSize } : {}), ...pick('serial', bytes('--serial', 8)), ...pick('batch', bytes('--batch', 4)), ...pick('batchKey', bytes('--batch-key', 16)) };
     const card = new Card({ cardFile: file, chip, completed: false });
     out(`manufactured ${describeRecord(card.os.record!)} in ${file}; not completed`);
-    return 0;
+    return done(0, { record: recordJson(card.os.record!), state: OS_STATE_NAMES[card.os.state] ?? card.os.state });
   }
   const card = new Card({ cardFile: file });
   card.powerOn();
@@ -493,7 +518,13 @@ async function cardCommand(p: Parsed, out: (s: string) => void): Promise<number>
     out(r ? describeRecord(r) : 'no manufacturing record');
     out(`state: ${OS_STATE_NAMES[card.os.state] ?? card.os.state}; completion failures: ${card.os.completionFailures} of ${COMPLETION_TRIES}`);
     out(card.os.selfTestFailure ? `self-test: FAILED (${card.os.selfTestFailure})` : 'self-test: passed');
-    return card.os.selfTestFailure ? 1 : 0;
+    return done(card.os.selfTestFailure ? 1 : 0, {
+      record: r ? recordJson(r) : null,
+      state: OS_STATE_NAMES[card.os.state] ?? card.os.state,
+      completionFailures: card.os.completionFailures,
+      completionTries: COMPLETION_TRIES,
+      selfTest: card.os.selfTestFailure ? { passed: false, failure: String(card.os.selfTestFailure) } : { passed: true },
+    });
   }
   // complete: the terminal's side, over APDUs — authenticity first, then the completion value.
   const batchKey = bytes('--batch-key', 16);
@@ -510,7 +541,7 @@ async function cardCommand(p: Parsed, out: (s: string) => void): Promise<number>
     const expected = authenticityHash(random, { serial, batch, batchKey, eepromSize: 0 }, ROM);
     if (!equalBytes(expected, auth.subarray(0, 32))) {
       out('the chip is NOT authentic: its hash does not match this batch key and this OS');
-      return 1;
+      return done(1, { serial: hex(serial), batch: hex(batch), authentic: false, completed: false });
     }
     out('the chip is authentic (hash recomputed from the batch key and the OS ROM)');
     value = completionValue(ROM, { serial, batch, batchKey }, chipSpecific);
@@ -518,7 +549,12 @@ async function cardCommand(p: Parsed, out: (s: string) => void): Promise<number>
   const res = card.transmit(Uint8Array.from([0x80, COMPLETION_INS.complete, chipSpecific ? 1 : 0, 0, 16, ...value!]));
   const sw = hex(res.subarray(-2));
   out(sw === '9000' ? `completed: the card is operational (${card.os.state === OsState.Completed ? 'OP_READY' : '?'})` : `completion refused: ${sw}${card.os.state === OsState.Refused ? ' — the chip now refuses completion forever' : ''}`);
-  return sw === '9000' ? 0 : 1;
+  return done(sw === '9000' ? 0 : 1, { serial: hex(serial), batch: hex(batch), ...(batchKey ? { authentic: true } : {}), sw, completed: sw === '9000', state: OS_STATE_NAMES[card.os.state] ?? card.os.state });
+}
+
+/** The manufacturing record without its secret (the batch key is never printed). */
+function recordJson(r: { serial: Uint8Array; batch: Uint8Array; eepromSize: number }): { serial: string; batch: string; eepromSize: number } {
+  return { serial: hex(r.serial), batch: hex(r.batch), eepromSize: r.eepromSize };
 }
 
 function pick<K extends string, V>(key: K, v: V | undefined): { [k in K]?: V } {

@@ -13,7 +13,7 @@ export interface ServeOptions {
   port: number;
   /** Print every command and response (else connections and power only). */
   exchanges: boolean;
-  /** Print each APDU's bytecodes, persistent writes, objects and time (runtime/sight/stats.ts). */
+  /** Print each APDU's bytecodes, persistent and transient writes, objects and time (runtime/sight/stats.ts). */
   stats?: boolean;
   retryMs?: number;
   maxRetryMs?: number;

@@ -25,7 +25,7 @@ export const SHELL_HELP = `commands:
   list                       packages and applet instances
   reset                      warm reset (transient memory cleared, nothing selected)
   trace on|off               print every bytecode executed (runs the interpreter)
-  stats on|off               bytecodes, persistent writes, objects and time of each APDU
+  stats on|off               bytecodes, persistent and transient writes, objects and time of each APDU
   mem                        used and free memory per package, writes per APDU
   help                       this text
   quit                       leave (the card image, with --card, is saved)`;

@@ -383,6 +383,8 @@ export class Jcre implements PackageResolver {
    */
   persistentWrite(o: HeapObject, index: number, length: number, atomic: boolean, write: () => void): void {
     if (o.transience !== Transience.Persistent || o.data.buffer !== this.memory.eeprom.buffer || length === 0) {
+      // A transient array's write counts once, as a persistent one does (jcvm --stats).
+      if (length !== 0 && o.transience !== Transience.Persistent && this.vm.countTransient) this.vm.transientWrites++;
       write();
       return;
     }

@@ -65,6 +65,14 @@ export class Vm {
   sp = 0;
   /** Called before every store into persistent memory (null: nothing to count or journal). */
   barrier: WriteBarrier | null = null;
+  /**
+   * Count stores into transient (RAM) arrays in `transientWrites` (jcvm --stats). Read only on
+   * the transient branch of an array store, after the persistent test every store makes
+   * anyway: persistent stores and field stores pay nothing, a transient store one load and test.
+   */
+  countTransient = false;
+  /** Stores into transient arrays while countTransient was on (one per bytecode store, as the barrier counts). */
+  transientWrites = 0;
   /** Instructions left before the applet is stopped. */
   budget = Infinity;
   /**
@@ -277,7 +285,7 @@ export class Vm {
                 if (vo === undefined || vo.global) storeReference(this, v);
                 if (o.cls !== null && !instanceOf(this, vo!, Kind.Instance, o.cls)) this.throwSys(SysEx.ArrayStore);
               }
-              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * idx, 2);
+              if (o.transience === 0) { if (wb !== null) wb.beforeWrite(o.offset + 2 * idx, 2); } else if (this.countTransient) this.transientWrites++;
               o.data[idx] = v; sp -= 3; pc++; break;
             }
             case 0x38: case 0x39: { // bastore, sastore (typed arrays truncate)
@@ -285,7 +293,7 @@ export class Vm {
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               if (o.owner !== ctx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
-              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + (op === 0x38 ? idx : 2 * idx), op === 0x38 ? 1 : 2);
+              if (o.transience === 0) { if (wb !== null) wb.beforeWrite(o.offset + (op === 0x38 ? idx : 2 * idx), op === 0x38 ? 1 : 2); } else if (this.countTransient) this.transientWrites++;
               o.data[idx] = v; sp -= 3; pc++; break;
             }
             case 0x3a: { // iastore
@@ -293,7 +301,7 @@ export class Vm {
               if (o === undefined) this.throwSys(SysEx.NullPointer);
               if (o.owner !== ctx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
-              if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 4 * idx, 4);
+              if (o.transience === 0) { if (wb !== null) wb.beforeWrite(o.offset + 4 * idx, 4); } else if (this.countTransient) this.transientWrites++;
               o.data[idx] = v; sp -= 4; pc++; break;
             }
             case 0x3b: sp--; pc++; break; // pop

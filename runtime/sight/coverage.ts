@@ -2,9 +2,26 @@
 // the interpreter's step hook (vm/trace.ts), so that nothing is paid when coverage is off.
 // Written as lcov: with a Debug component, per source file and line; without one, per class,
 // with the bytecode's offset in the Method component as the line number (as `cap dump` lists it).
+//
+// Method names, from the best source there is (a CAP file itself names no method):
+//   1. the Debug component's name, when the CAP has one;
+//   2. the JCA's name, when the package was assembled from a JCA file given to addJca()
+//      (matched by Method component offset and code length, so a different JCA names nothing);
+//   3. the install method of the Applet component: install<type>; a constructor (ACC_INIT in
+//      the Descriptor component): <init><type>;
+//   4. a public or protected virtual method that overrides an API method: the API's name
+//      (process(Ljavacard/framework/APDU;)V, select()Z, ...);
+//   5. else method@<offset in the Method component>, #<token> when the Descriptor gives one,
+//      and the type with class references resolved (imported and own classes).
+// Classes: the JCA's name when a JCA names the method, else as the linker names them: the
+// applet class from applet.xml when the CAP has one, else <package>/Class<token> (or
+// Class@<offset> in the Class component).
 
 import { hex } from '../../loader/bytes.ts';
 import type { LinkedPackage } from '../../loader/link.ts';
+import { inferFormat } from '../../loader/jca/assemble.ts';
+import { buildModel } from '../../loader/jca/model.ts';
+import { parseJca } from '../../loader/jca/parser.ts';
 import type { StepHook } from '../../vm/interpreter.ts';
 import { instructionLength } from '../../vm/opcodes.ts';
 import type { VmMethod, VmPackage } from '../../vm/types.ts';
@@ -13,7 +30,7 @@ import { parseDebugComponent, type DebugInfo } from './debug.ts';
 
 /** One method's coverage. */
 export interface MethodCoverage {
-  /** Package path and class (slash-separated), method name as the linker names it. */
+  /** Package path and class (slash-separated), and the method's readable name (see the file comment). */
   pkg: string;
   cls: string;
   method: string;
@@ -28,10 +45,15 @@ export interface MethodCoverage {
   source: { file: string; lineOf: (pc: number) => number | null; name: string } | null;
 }
 
+/** The Descriptor component's flag of a constructor (JCVM 6.14 method_descriptor_info). */
+const ACC_INIT = 0x80;
+
 export class Coverage {
   /** Hits per byte of each package's Method component, by package AID (shared by the cards of a suite). */
   private readonly hits = new Map<string, Uint32Array>();
   private readonly linked = new Map<string, LinkedPackage>();
+  /** Method names from JCA files, by package AID: first bytecode's pc -> { name, bytecodes }. */
+  private readonly jcaNames = new Map<string, Map<number, { cls: string; name: string; length: number }>>();
   private lastPkg: VmPackage | null = null;
   private lastHits: Uint32Array = new Uint32Array(0);
 
@@ -64,6 +86,47 @@ export class Coverage {
     }
   }
 
+  /**
+   * Names the methods of the package assembled from this JCA text (when it is loaded). A JCA
+   * that does not parse names nothing.
+   */
+  addJca(text: string, fileName = '<jca>'): void {
+    let names: Map<number, { cls: string; name: string; length: number }>;
+    let aid: string;
+    try {
+      const ast = parseJca(text, fileName);
+      const model = buildModel(ast, fileName, inferFormat(ast));
+      aid = hex(ast.aid);
+      names = new Map(model.methods.map((mm) => [mm.offset + (mm.extended ? 4 : 2), { cls: `${ast.name}/${mm.cls.ast.name}`, name: `${mm.ast.name}${mm.ast.sig}`, length: mm.code.bytes.length }]));
+    } catch {
+      return;
+    }
+    this.jcaNames.set(aid, names);
+  }
+
+  /** The readable name of a method (see the file comment), without its class. */
+  private methodName(linked: LinkedPackage, m: VmMethod, jca: Map<number, { name: string; length: number }> | undefined): string {
+    const named = jca?.get(m.start);
+    if (named) return named.name;
+    const type = (m.name.match(/\(.*$/)?.[0] ?? '').replace(/L(\d+)\.(\d+);|L@(\d+);/g, (whole, p: string | undefined, c: string | undefined, own: string | undefined) => {
+      const cls = own !== undefined ? linked.classesByOffset.get(Number(own)) : linked.imports[Number(p)]?.classByToken(Number(c));
+      return cls ? `L${cls.name};` : whole;
+    });
+    if (linked.applets.some((a) => a.install === m)) return `install${type}`;
+    const owner = m.owner;
+    if (owner && !m.isStatic) {
+      const token = owner.vtable.indexOf(m);
+      for (let s = owner.superClass; token >= 0 && s; s = s.superClass) {
+        const api = s.vtable[token];
+        if (api && api !== m && !api.name.startsWith('method@')) return api.name;
+      }
+    }
+    const info = linked.cap.method.methods.find((mi) => mi.code_offset === m.start);
+    if (info?.descriptor && info.descriptor.access_flags & ACC_INIT) return `<init>${type}`;
+    const token = info?.descriptor && info.descriptor.token !== 0xff ? `#${info.descriptor.token}` : '';
+    return `method@${info?.offset ?? m.start}${token}${type}`;
+  }
+
   /** Every method of every registered package, in package and Method component order. */
   methods(): MethodCoverage[] {
     const out: MethodCoverage[] = [];
@@ -77,12 +140,15 @@ export class Coverage {
           debug = null; // a Debug component we cannot read: offsets instead of lines
         }
       }
+      // JCA names only when every method they name is there, as long as in the JCA.
+      let jca = this.jcaNames.get(key);
+      if (jca && ![...jca].every(([pc, n]) => linked.methods.some((m) => m.start === pc && m.end - m.start === n.length))) jca = undefined;
       for (const m of linked.methods) {
         if (m.isAbstract || m.native) continue;
         const instructions: { pc: number; hits: number }[] = [];
         for (let pc = m.start; pc < m.end; pc += Math.max(1, instructionLength(m.code, pc, m.end))) instructions.push({ pc, hits: hits?.[pc] ?? 0 });
-        const cls = m.owner?.name ?? linked.pkg.name;
-        const methodName = m.name;
+        const cls = jca?.get(m.start)?.cls ?? m.owner?.name ?? linked.pkg.name;
+        const methodName = this.methodName(linked, m, jca);
         let source: MethodCoverage['source'] = null;
         const dm = debug?.methodAt(m.start);
         if (debug && dm) source = { file: dm.file, name: dm.name, lineOf: (pc) => dm.lineOf(pc - m.start) };

@@ -75,7 +75,7 @@ describe('jcvm shell', () => {
     expect(out).toContain('reset; ATR 3B 84 81 31 FE 45 6A 63 76 6D 9D');
     expect(out).toContain('   6999 applet selection failed (SW_APPLET_SELECT_FAILED)');
     expect(out).toContain('conformance/echo/EchoApplet.method@67(L0.10;)V@6: return    stack=[]');
-    expect(out.some((l) => /^ {3}\[4 bytecodes, 0 persistent writes, 0 objects, \d+\.\d\d ms\]$/.test(l))).toBe(true);
+    expect(out.some((l) => /^ {3}\[4 bytecodes, 0 persistent writes, 0 transient writes, 0 objects, \d+\.\d\d ms\]$/.test(l))).toBe(true);
     expect(out).toContain("error: unknown command 'frobnicate' ('help' lists them)");
     expect(out).toContain("error: '8010000' has an odd number of hex digits");
     expect(out.some((l) => l.startsWith('persistent memory:'))).toBe(true);

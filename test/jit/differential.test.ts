@@ -2,7 +2,7 @@
 // builds, makes the card print exactly the same lines with the JIT on as without (so every
 // suite that passes with the interpreter passes with the JIT, and one that does not yet fails
 // the same way); the suites that passed when the JIT was written must pass. The sample
-// applets too. The bench applet's methods, the ones the benchmark times among them, must all
+// applets too. Both write persistent and transient memory as often. The bench applet's methods, the ones the benchmark times among them, must all
 // have been compiled (none left to the interpreter).
 
 import { resolve } from 'node:path';
@@ -21,6 +21,7 @@ async function run(name: string, file: string, jit: boolean): Promise<{ result: 
   const cards: Card[] = [];
   const result = await runSuite(resolve(CORPUS_DIR, name, file), async (s) => {
     const card = await makeSuiteCard(s, { jit });
+    card.jcre.vm.countTransient = true; // jcvm --stats: transient stores counted alike
     cards.push(card);
     return card;
   });
@@ -45,6 +46,9 @@ describe('JIT: corpus suites', () => {
         expect(result.scripts.map((s) => s.lines)).toEqual(interp.result.scripts.map((s) => s.lines));
         expect(result.scripts.map((s) => s.error)).toEqual(interp.result.scripts.map((s) => s.error));
         expect(result.passed).toBe(interp.result.passed);
+        // The same persistent and transient writes (the figures of --stats).
+        const writes = (cs: Card[]) => cs.map((c) => [c.persistentWrites, c.jcre.vm.transientWrites]);
+        expect(writes(cards)).toEqual(writes(interp.cards));
         // The suite's own packages ran compiled code.
         const methods = cards.flatMap((c) => c.jcre.packages.flatMap((p) => p.linked.methods));
         expect(methods.some((m) => typeof m.compiled === 'function')).toBe(true);

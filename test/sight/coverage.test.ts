@@ -38,10 +38,11 @@ function readLcov(text: string): Map<string, { fnda: Map<string, number>; da: Ma
 }
 
 // echo.cap's Method component: process() is the method_info at 0x43 (67), its bytecodes start
-// at 0x45 (69); case2() is at 245. `cap dump` lists them.
-const PROCESS = 'method@67(L0.10;)V';
-const CASE2 = 'method@245(L0.10;[B)V';
-const RECEIVE_ALL = 'method@308(L0.10;[B)S';
+// at 0x45 (69); case2() is at 245. `cap dump` lists them. The CAP names no method: process()
+// is named by the API method it overrides, private methods by offset (with their types' classes).
+const PROCESS = 'process(Ljavacard/framework/APDU;)V';
+const CASE2 = 'method@245(Ljavacard/framework/APDU;[B)V';
+const RECEIVE_ALL = 'method@308(Ljavacard/framework/APDU;[B)S';
 
 describe('--coverage', () => {
   it('writes the echo suite as lcov: every method entered, the return after throwIt never reached', async () => {
@@ -76,6 +77,48 @@ describe('--coverage', () => {
     expect(rec.fnda.get(RECEIVE_ALL)).toBe(0);
     expect(rec.da.get(69 + 70)).toBe(1); // case 0x20: aload_0 of case2(apdu, buf)
     expect(rec.da.get(69 + 84)).toBe(0); // case 0x30: aload_0 of case3(apdu, buf)
+  });
+
+  it('names methods: constructor and install from the CAP, the JCA names when the package was assembled from one', async () => {
+    const dir = tmp();
+    const fromCap = await cli('run', echoCap, '--install', 'F04A43564D0101', '--apdu', '00A4040007F04A43564D0101', '--coverage', join(dir, 'cap.lcov'));
+    const capNames = [...readLcov(readFileSync(join(dir, 'cap.lcov'), 'utf8')).get('conformance/echo/EchoApplet.class')!.fnda.keys()];
+    expect(capNames.slice(0, 4)).toEqual(['<init>()V', 'install([BSB)V', PROCESS, CASE2]);
+    expect(fromCap.out).toContain(fromCap.out.find((l) => l.startsWith('conformance.echo.EchoApplet.install([BSB)V')));
+    const jca = join(CORPUS_DIR, 'echo', 'cap-3.1', 'echo.jca');
+    const r = await cli('run', jca, '--install', 'F04A43564D0101', '--apdu', '00A4040007F04A43564D0101', '8020050005', '--coverage', join(dir, 'jca.lcov'));
+    expect(r.code).toBe(0);
+    const rec = readLcov(readFileSync(join(dir, 'jca.lcov'), 'utf8')).get('conformance/echo/EchoApplet.class')!;
+    expect([...rec.fnda.keys()]).toEqual([
+      '<init>()V',
+      'install([BSB)V',
+      PROCESS,
+      'case2(Ljavacard/framework/APDU;[B)V',
+      'getNe(Ljavacard/framework/APDU;[B)V',
+      'receiveAll(Ljavacard/framework/APDU;[B)S',
+      'case3(Ljavacard/framework/APDU;[B)V',
+      'case4(Ljavacard/framework/APDU;[B)V',
+      'send256(Ljavacard/framework/APDU;)V',
+    ]);
+    expect(rec.fnda.get('case2(Ljavacard/framework/APDU;[B)V')).toBe(1);
+    expect(r.out.some((l) => /^conformance\.echo\.EchoApplet\.receiveAll\(Ljavacard\/framework\/APDU;\[B\)S +0\/25 +0\.0% +0$/.test(l))).toBe(true);
+  });
+
+  it('takes names from a JCA only when its methods are where the loaded package has them', async () => {
+    const text = readFileSync(join(CORPUS_DIR, 'echo', 'cap-3.1', 'echo.jca'), 'utf8');
+    // the same package with one more instruction in <init>: every later method moves
+    const moved = text.replace(/(\.method private <init>\(\)V \{[^]*?)(\t+return;)/, '$1\t\t\t\tnop;\n$2');
+    expect(moved).not.toBe(text);
+    const names = async (jca: string) => {
+      const coverage = new Coverage();
+      coverage.addJca(jca);
+      const card = new Card({ step: coverage.step });
+      card.load(await readPackageFile(echoCap)); // the converter's CAP, not assembled from the JCA
+      coverage.addCard(card);
+      return coverage.methods().map((m) => m.method);
+    };
+    expect(await names(text)).toContain('case2(Ljavacard/framework/APDU;[B)V'); // the converter's JCA of the same build
+    expect(await names(moved)).toContain(CASE2);
   });
 
   it('costs nothing when off: no step hook, the JIT on', () => {

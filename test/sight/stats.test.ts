@@ -18,34 +18,44 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string[]; er
 const echoCap = join(CORPUS_DIR, 'echo', 'echo.cap');
 
 describe('--stats', () => {
-  it('counts the same bytecodes with and without the JIT', async () => {
+  it('counts the same bytecodes and transient writes with and without the JIT', async () => {
     const counts: number[][] = [];
+    const transients: number[][] = [];
     for (const jit of [true, false]) {
       const card = new Card({ jit });
       card.load(await readPackageFile(join(CORPUS_DIR, 'bench', 'bench.cap')));
       card.install(fromHex('F04A43564D0B'), fromHex('F04A43564D0B01'));
       card.powerOn();
-      counts.push(['00A4040007F04A43564D0B01', '80024E2002', '80010000'].map((a) => measure(card, () => card.transmit(fromHex(a))).stats.bytecodes));
+      const figures = ['00A4040007F04A43564D0B01', '80024E2002', '80010000', '8003003C02'].map((a) => measure(card, () => card.transmit(fromHex(a))).stats);
+      counts.push(figures.map((f) => f.bytecodes));
+      transients.push(figures.map((f) => f.transientWrites));
+      // outside measure() nothing is counted
+      const before = card.jcre.vm.transientWrites;
+      card.transmit(fromHex('8003003C02'));
+      expect(card.jcre.vm.transientWrites).toBe(before);
+      expect(card.jcre.vm.countTransient).toBe(false);
     }
     expect(counts[0]).toEqual(counts[1]);
+    expect(transients[0]).toEqual(transients[1]);
+    expect(transients[0]![3]).toBeGreaterThan(0); // INS 03 works in a CLEAR_ON_RESET array
     expect(counts[0]![1]).toBeGreaterThan(600_000); // bench INS 02, n = 20000
   });
 
-  it('prints bytecodes, persistent writes, objects and time after each response', async () => {
+  it('prints bytecodes, persistent and transient writes, objects and time after each response', async () => {
     const r = await cli('run', echoCap, '--install', 'F04A43564D0101', '--stats', '--apdu', '00A4040007F04A43564D0101', '8030000002AABB');
     expect(r.code).toBe(0);
     expect(r.out.slice(-3, -1)).toEqual(['=> 80 30 00 00 02 AA BB', '<= 90 00']);
     // INS 30 stores the count and the kept bytes in the applet's persistent fields and array
-    expect(r.out.at(-1)).toMatch(/^ {3}\[\d+ bytecodes, [1-9]\d* persistent writes, 0 objects, \d+\.\d\d ms\]$/);
+    expect(r.out.at(-1)).toMatch(/^ {3}\[\d+ bytecodes, [1-9]\d* persistent writes, 1 transient writes, 0 objects, \d+\.\d\d ms\]$/); // the copy into its CLEAR_ON_DESELECT scratch array
   });
 
   it('tabulates a suite', async () => {
     const r = await cli('script', join(CORPUS_DIR, 'echo', 'suite.json'), '--stats');
     expect(r.code).toBe(0);
-    const head = r.out.findIndex((l) => l.includes('bytecodes  p.writes  objects'));
+    const head = r.out.findIndex((l) => l.includes('bytecodes  p.writes  t.writes  objects'));
     expect(head).toBeGreaterThan(0);
-    expect(r.out[head + 1]).toMatch(/^ {2}1 {2}00A40400 {2}9000 +\d+ +0 +0 +\d+\.\d\d$/);
-    expect(r.out.at(-1)).toMatch(/^total 20 +\d+ +14 +0 +\d+\.\d\d$/);
+    expect(r.out[head + 1]).toMatch(/^ {2}1 {2}00A40400 {2}9000 +\d+ +0 +\d+ +0 +\d+\.\d\d$/);
+    expect(r.out.at(-1)).toMatch(/^total 20 +\d+ +14 +[1-9]\d* +0 +\d+\.\d\d$/);
   });
 });
 

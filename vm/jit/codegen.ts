@@ -81,7 +81,11 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     // array taken for an instance, is hostile code (SecurityException), and must never reach
     // the journal. Array stores were checked.
     (field ? `if (${cells[cells.length - 1]![0]} >= ${data}.length || o.kind !== ${Kind.Instance}) J.sys(vm, bud, 5); ` : '') +
-    `if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + (${cells[0]![0]}) * ${bpe}, ${cells.length * bpe}); ` +
+    // Instances are never transient; arrays may be, and their stores are counted as the
+    // interpreter counts them (vm.countTransient, jcvm --stats) on the transient branch only.
+    (field
+      ? `if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + (${cells[0]![0]}) * ${bpe}, ${cells.length * bpe}); `
+      : `if (o.transience === 0) { if (wb !== null) wb.beforeWrite(o.offset + (${cells[0]![0]}) * ${bpe}, ${cells.length * bpe}); } else if (vm.countTransient) vm.transientWrites++; `) +
     cells.map(([i, val]) => `${data}[${i}] = ${val};`).join(' ');
   /** Byte stores into a static field image (a constant K<n>): one barrier call for the whole value. */
   const storeStatic = (img: string, bytes: [offset: number, value: string][]): string =>

@@ -37,7 +37,9 @@ export function writeBytes(vm: Vm, handle: number, off: number, bytes: Uint8Arra
   const o = vm.deref(handle);
   checkRange(vm, o, off, bytes.length);
   // Output into a persistent array is a persistent write (counted, journalled in a transaction).
-  if (o.transience === 0 && vm.barrier !== null && bytes.length) vm.barrier.beforeWrite(o.offset + off, bytes.length);
+  if (o.transience === 0) {
+    if (vm.barrier !== null && bytes.length) vm.barrier.beforeWrite(o.offset + off, bytes.length);
+  } else if (vm.countTransient && bytes.length) vm.transientWrites++;
   o.data.set(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length), off);
   return bytes.length;
 }
