@@ -45,7 +45,7 @@ export function capToJson(cap: CapFile): Record<string, unknown> {
     info: hex(method.info),
     methods: method.methods.map((m) => ({
       ...(toJsonValue(m) as Record<string, unknown>),
-      listing: disassembleMethod(m.bytecodes, cap.constantPool.constant_pool, cap.descriptor.types),
+      listing: disassembleMethod(m.bytecodes, cap.constantPool.constant_pool, cap.descriptor?.types),
     })),
   };
   json.componentTags = [...cap.raw.keys()];
