@@ -16,7 +16,7 @@ import type { Vm } from '../../vm/interpreter.ts';
 import { ApduStateCode } from '../apdu.ts';
 import { SecureChannel as CardChannel } from '../gp/channel.ts';
 import type { CardManager } from '../gp/manager.ts';
-import { AppState, CardState, LOADED, Privilege, privilegeBytes } from '../gp/registry.ts';
+import { AppState, CardState, ISD_PRIVILEGES, LOADED, Privilege, privilegeBytes } from '../gp/registry.ts';
 import { JCRE_CONTEXT, type AppletInstance, type Jcre } from '../jcre.ts';
 import { array, bytesOf, checkRange, FW } from './common.ts';
 import { defineKeyClass } from './crypto/classes.ts';
@@ -211,7 +211,7 @@ export function globalPlatformNatives(rt: Jcre): NativeTable {
       const buf = array(vm, vm.stack[b + 1]!), off = vm.stack[b + 2]!;
       checkRange(vm, buf, off, 3);
       const m = cm();
-      const p = m && kindOf(aid) === 'isd' ? 0x9edd80 : privileges(aid);
+      const p = m && kindOf(aid) === 'isd' ? ISD_PRIVILEGES : privileges(aid);
       buf.data.set(privilegeBytes(p) as unknown as Int8Array, off);
       return 3;
     },
@@ -224,7 +224,7 @@ export function globalPlatformNatives(rt: Jcre): NativeTable {
     'isPrivileged(B)Z': (vm: Vm, b: number) => {
       const aid = entryAid(vm, vm.stack[b]!);
       const m = cm();
-      const p = m && kindOf(aid) === 'isd' ? 0x9edd80 : privileges(aid);
+      const p = m && kindOf(aid) === 'isd' ? ISD_PRIVILEGES : privileges(aid);
       const bit = privilegeBit(vm.stack[b + 1]!);
       return bit !== 0 && (p & bit) === bit ? 1 : 0;
     },

@@ -77,6 +77,7 @@ const APPLET: ProbeApplet = {
     },
     { ins: 0x40, code: `aload_2; sconst_0; invokestatic @{${GET_SC}}; invokeinterface 1 @{${SC}} 6; bastore; sconst_1; sreturn;` },
     { ins: 0x60, code: `aload_2; sconst_0; invokestatic @{staticMethodRef 2.3.5()Z;}; bastore; sconst_1; sreturn;` },
+    { ins: 0x61, code: `aload_2; sconst_0; invokestatic @{staticMethodRef 2.3.6()Z;}; bastore; sconst_1; sreturn;` },
     {
       ins: 0x70, // own registry entry: state, isPrivileged(CARD_LOCK = 3), privileges
       code: `
@@ -181,11 +182,28 @@ describe('org.globalplatform for applets', () => {
       const atr = hex(card.reset());
       expect(atr).toContain('4142');
       expect(atr.length).toBe(before.length - 4); // "jcvm" (4 bytes) became "AB" (2)
+      // The SecureChannel object, kept in the applet's field, comes back with the image too.
+      select(card, PROBE_AID);
+      expect(tx(card, '80730000')).toBe('9000');
+      expect(tx(card, '80700000')).toBe('0700040000' + '9000');
       const again = new Card({ gp: true, cardFile: file });
       expect(hex(again.powerOn())).toBe(atr);
+      select(again, PROBE_AID);
+      const client = new GpClient((apdu) => again.transmit(apdu));
+      client.open(defaultKeySet('DES3', 0xff, 16));
+      expect(tx(again, '80400000')).toBe('819000');
+      expect(tx(again, '80700000')).toBe('0700040000' + '9000');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('terminateCard needs Card Terminate', () => {
+    const card = gpCard();
+    expect(tx(card, '80610000')).toBe('009000');
+    grant(card, Privilege.CARD_TERMINATE);
+    expect(tx(card, '80610000')).toBe('019000');
+    expect(card.cardManager!.registry.state.cardState).toBe(CardState.TERMINATED);
   });
 
   it('lockCard needs Card Lock and a SECURED card', () => {
