@@ -30,6 +30,7 @@ import { parseVpcdAddress } from '../runtime/transport/vpcd.ts';
 import { serve, slotCardFile } from './serve.ts';
 import { progressLine } from './progress.ts';
 import { runShell } from './shell.ts';
+import { gpCommand, GpUsageError } from './gp.ts';
 import { Coverage } from '../runtime/sight/coverage.ts';
 import { formatStats, formatStatsTable, measure, StatsRecorder, type ApduStats } from '../runtime/sight/stats.ts';
 import { describeStatus } from '../runtime/status-words.ts';
@@ -67,6 +68,15 @@ const USAGE = `usage: jcvm <command> [options]
                                           an interactive session on the card: APDUs in hex or
                                           apdutool syntax, load, install, select, list, reset,
                                           trace on|off, stats on|off, mem (type help); reads stdin
+  gp list|install|delete|keys --card <image> [--scp 02|03] [--key <hex>] [--kvn <n>]
+                                          GlobalPlatform card management as a GP client over APDUs
+                                          (SCP02/SCP03, default keys 404142..4F; a new image gets a
+                                          card manager with SCP03 keys, or SCP02 with --scp 02):
+                                            list: GET STATUS of the ISD, applications, load files
+                                            install <cap> [--applet <AID>] [--instance <AID>] [--params <hex>]
+                                              [--privileges <hex>]: INSTALL [for load], LOAD, INSTALL
+                                            delete <aid> [--with-related]
+                                            keys [--put-key <hex> [--new-kvn <n>] [--replace <kvn>]]
   tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
                                           the suite's first script, recover, and check the state
                                           is the one before or after the APDU
@@ -98,11 +108,11 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value', '--protocol', '--slots', '--vpcd', '--coverage']);
+const VALUE_FLAGS = new Set(['--instance', '--params', '--privileges', '--applet', '--key', '--kvn', '--scp', '--put-key', '--new-kvn', '--replace', '-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value', '--protocol', '--slots', '--vpcd', '--coverage']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
 /** Options whose value may be left out (the next argument is then not taken). */
 const OPTIONAL_VALUE_FLAGS = new Set(['--vpcd']);
-const BOOL_FLAGS = new Set(['--trace', '--no-jit', '--tpdu', '--help', '-h', '--chip-specific', '--quiet', '--stats', '--json', '--wear']);
+const BOOL_FLAGS = new Set(['--with-related', '--trace', '--no-jit', '--tpdu', '--help', '-h', '--chip-specific', '--quiet', '--stats', '--json', '--wear']);
 
 /** host, host:port, :port, port or [v6]:port (not an option, not a CAP or JCA file). */
 function looksLikeAddress(text: string): boolean {
@@ -425,6 +435,13 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
     }
     case 'card':
       return cardCommand(p, out);
+    case 'gp': // GlobalPlatform card management over APDUs (bin/gp.ts)
+      try {
+        return await gpCommand({ positional: p.positional, flag: (n) => p.flags.get(n)?.[0], has: (n) => p.flags.has(n) }, out);
+      } catch (e) {
+        if (e instanceof GpUsageError) throw new UsageError(e.message);
+        throw e;
+      }
     case 'shell': {
       if (p.flags.has('--json')) throw new UsageError('--json does not apply to shell (an interactive session; its stats and mem print text)');
       const card = await prepareCard(p.positional, p.flags.get('--install') ?? [], cardOptions(p), out, true);

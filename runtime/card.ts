@@ -4,7 +4,11 @@
 import { hex } from '../loader/bytes.ts';
 import { readCap } from '../loader/cap/archive.ts';
 import type { CapFile } from '../loader/cap/components.ts';
-import { Jcre, type AppletInstance, type JcreOptions } from './jcre.ts';
+import { Jcre, JCRE_CONTEXT, type AppletInstance, type JcreOptions } from './jcre.ts';
+import { Kind } from '../vm/types.ts';
+
+/** The named card-memory array holding historical bytes set by GPSystem.setATRHistBytes. */
+const ATR_HISTORICAL = 'atr.historical';
 import { existsSync } from 'node:fs';
 import { CardOs } from './os/os.ts';
 import { DEFAULT_CHIP, type ManufacturingRecord } from './os/manufacturing.ts';
@@ -129,6 +133,15 @@ export class Card implements ApduCard {
       if (options.gp) this.cardManager = new CardManager(this.jcre, options.gp === true ? {} : options.gp);
       this.persist();
     }
+    // GPSystem.setATRHistBytes (runtime/api/globalplatform.ts): historical bytes an applet set are
+    // kept in card memory and come back with the card image.
+    const hist = this.jcre.namedObjects.get(ATR_HISTORICAL);
+    const histArray = hist === undefined ? undefined : this.jcre.heap.get(hist);
+    if (histArray) {
+      const b = new Uint8Array(histArray.data.buffer, histArray.data.byteOffset, histArray.data.length);
+      if (b[0]! <= 15) this.atrConfig.historical = b.slice(1, 1 + b[0]!);
+    }
+    this.jcre.atrHistoricalBytes = (bytes) => this.setHistoricalBytes(bytes);
     // Native applications (runtime/native-app.ts): the file system, selectable by its AID.
     if (options.fileSystemAid !== null) this.jcre.nativeApps.push(new FileSystemApp(this.jcre, options.fileSystemAid ?? DEFAULT_FS_AID));
   }
@@ -177,10 +190,20 @@ export class Card implements ApduCard {
 
   /**
    * Historical bytes of the ATR from the next reset on (at most 15; RangeError otherwise), as
-   * GlobalPlatform's GPSystem.setATRHistBytes asks. Not kept in the card image.
+   * GlobalPlatform's GPSystem.setATRHistBytes asks. Kept in card memory (a JCRE-owned array
+   * named 'atr.historical': length ‖ bytes, one atomic write), hence in the card image.
    */
   setHistoricalBytes(bytes: Uint8Array): void {
     if (bytes.length > 15) throw new RangeError(`an ATR has at most 15 historical bytes, not ${bytes.length}`);
+    const rt = this.jcre;
+    let h = rt.namedObjects.get(ATR_HISTORICAL);
+    if (h === undefined) {
+      h = rt.jcreObject(() => rt.heap.newArray(Kind.ByteArray, 16, JCRE_CONTEXT));
+      rt.namedObjects.set(ATR_HISTORICAL, h);
+    }
+    const o = rt.heap.get(h)!;
+    const value = Int8Array.from([bytes.length, ...bytes]);
+    rt.persistentWrite(o, 0, value.length, true, () => o.data.set(value, 0));
     this.atrConfig.historical = bytes.slice();
   }
 

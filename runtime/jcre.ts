@@ -15,6 +15,7 @@ import { Kind, Transience, type HeapObject, type VmClass } from '../vm/types.ts'
 import { ApduStateCode, channelOf, parseCommand, type ParsedCommand } from './apdu.ts';
 import { ApiRegistry, MissingNative } from './api/registry.ts';
 import { frameworkNatives } from './api/framework.ts';
+import { globalPlatformNatives } from './api/globalplatform.ts';
 import { LinkState } from './transport/link.ts';
 import { securityNatives } from './api/security.ts';
 import type { NativeApplication } from './native-app.ts'; // native applications (issue 8)
@@ -174,6 +175,7 @@ export class Jcre implements PackageResolver {
     this.heap = new Heap(this.memory);
     this.api = new ApiRegistry(frameworkNatives(this));
     this.api.bind(securityNatives(this, { randomSeed: options.randomSeed }));
+    this.api.bind(globalPlatformNatives(this)); // org.globalplatform (runtime/api/globalplatform.ts)
     this.vm = new Vm(this.heap, this, { trace: options.trace, step: options.step, jit: options.jit ?? true });
     this.vm.objectClass = this.api.cls('java/lang/Object');
     this.vm.barrier = this.memory;
@@ -222,7 +224,7 @@ export class Jcre implements PackageResolver {
 
   /** JCRE 6.2.1: the JCRE's AID objects are permanent entry points; its other entry points are temporary. */
   isPermanentEntryPoint(o: HeapObject): boolean {
-    return o.kind === Kind.Instance && o.cls === this.aidClass;
+    return o.kind === Kind.Instance && (o.cls === this.aidClass || this.permanentEntryPointClasses.has(o.cls!));
   }
 
   systemException(kind: SysEx, reason = 0): number {
@@ -541,7 +543,7 @@ export class Jcre implements PackageResolver {
   }
 
   /** Make a JCRE-owned object: never part of an applet's transaction (an abort keeps it). */
-  private jcreObject(make: () => number): number {
+  jcreObject(make: () => number): number {
     const log = this.heap.allocationLog;
     this.heap.allocationLog = null;
     try {
@@ -962,6 +964,10 @@ export class Jcre implements PackageResolver {
   cardManager: CardManagerHook | null = null;
   /** JCRE-owned objects kept by name (the card manager's registry): collector roots, saved in the card image. */
   readonly namedObjects = new Map<string, number>();
+  /** Classes of permanent JCRE entry points besides AID (org.globalplatform's GPRegistryEntry, SecureChannel). */
+  readonly permanentEntryPointClasses = new Set<VmClass>();
+  /** GPSystem.setATRHistBytes: the ATR's historical bytes from the next reset on (set by the Card). */
+  atrHistoricalBytes: ((bytes: Uint8Array) => void) | null = null;
 
   /** The instance a SELECT by AID (P2's occurrence bits) would select, as process() finds it. */
   selectTarget(aid: Uint8Array, p2: number): AppletInstance | undefined {

@@ -366,8 +366,10 @@ export function restoreDirectory(rt: Jcre, dir: CardDirectory, file: string): Re
     }
     objects[h] = o;
   }
-  for (let h = 0; h < objects.length; h++) if (!(h in objects)) objects[h] = undefined;
   const free = Array.isArray(dir.free) ? dir.free : fail('free', 'missing');
+  // Handles freed above the highest live one (a deleted package's last objects) are still in the table.
+  for (const h of free) if (isInt(h, 1, 0x7fff) && h >= objects.length) objects.length = h + 1;
+  for (let h = 0; h < objects.length; h++) if (!(h in objects)) objects[h] = undefined;
   for (const h of free) if (!isInt(h, 1, objects.length - 1) || objects[h]) fail('free', `handle ${h} is not free`);
   rt.heap.restore(objects, free);
   const live = (h: unknown, where: string): number => (isInt(h, 1, 0x7fff) && objects[h] ? h : fail(where, `handle ${JSON.stringify(h)} names no object`));

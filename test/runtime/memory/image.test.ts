@@ -239,4 +239,20 @@ describe('a corrupt or foreign image', () => {
     expect(existsSync(file)).toBe(true);
     expect(readdirSync(dir).some((f) => f.includes('999999'))).toBe(false);
   });
+
+  it('reopens an image after a package was deleted (handles freed above the highest live one)', async () => {
+    const file = freshFile();
+    const a = new Card({ cardFile: file });
+    a.load(await readPackageFile(corpusCap('echo', 'echo.cap')));
+    install(a, AID.echoPkg, AID.echo);
+    a.powerOn();
+    a.deleteApplet(fromHex(AID.echo));
+    a.deletePackage(fromHex(AID.echoPkg));
+    const b = new Card({ cardFile: file });
+    expect(b.packages()).toEqual([]);
+    b.load(await readPackageFile(corpusCap('echo', 'echo.cap')));
+    install(b, AID.echoPkg, AID.echo);
+    b.powerOn();
+    expect(select(b, AID.echo)).toBe('9000');
+  });
 });
