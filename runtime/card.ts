@@ -1,7 +1,7 @@
 // The Card API that programs and tests use: power, ATR, APDUs, loading and installing.
 // It is a thin front over the JCRE; the CLI and the script runners use only this.
 
-import { hex } from '../loader/bytes.ts';
+import { fromHex, hex } from '../loader/bytes.ts';
 import { readCap } from '../loader/cap/archive.ts';
 import type { CapFile } from '../loader/cap/components.ts';
 import { Jcre, JCRE_CONTEXT, type AppletInstance, type JcreOptions } from './jcre.ts';
@@ -98,6 +98,8 @@ export class Card implements ApduCard {
   /** The directory last written to the file (JSON): an APDU that changed nothing writes nothing. */
   private savedDirectory = '';
   private savedStamp = '';
+  /** The card manager's options as the image keeps them (null: no card manager). */
+  private gpSaved: Record<string, string | number | boolean | null> | null = null;
   /** Times the image file was written by this Card. */
   imageWrites = 0;
 
@@ -118,9 +120,12 @@ export class Card implements ApduCard {
       const saved = readImageFile(this.file);
       this.jcre = new Jcre(options, { ...saved, file: this.file });
       this.os = new CardOs(this.jcre.memory.eeprom, options.rom ?? ROM);
-      if (options.gp) this.cardManager = new CardManager(this.jcre, options.gp === true ? {} : options.gp);
+      // A card made with a card manager keeps it (its options are in the image).
+      const gp = options.gp ?? (saved.directory.cardManager ? gpOptionsFromImage(saved.directory.cardManager) : undefined);
+      this.gpSaved = gp ? gpOptionsForImage(gp === true ? {} : gp) : null;
+      if (gp) this.cardManager = new CardManager(this.jcre, gp === true ? {} : gp);
       this.writesPerApdu.push(...saved.directory.writesPerApdu);
-      this.savedDirectory = JSON.stringify(captureDirectory(this.jcre, this.writesPerApdu));
+      this.savedDirectory = JSON.stringify(captureDirectory(this.jcre, this.writesPerApdu, this.gpSaved));
       this.savedStamp = changeStamp(this.jcre);
     } else {
       // Hardware recognition: the OS lays out the EEPROM the manufacturing record gives.
@@ -131,6 +136,7 @@ export class Card implements ApduCard {
       this.os.manufacture(chip);
       if (options.completed !== false) this.os.completeAtFactory();
       if (options.gp) this.cardManager = new CardManager(this.jcre, options.gp === true ? {} : options.gp);
+      this.gpSaved = options.gp ? gpOptionsForImage(options.gp === true ? {} : options.gp) : null;
       this.persist();
     }
     // GPSystem.setATRHistBytes (runtime/api/globalplatform.ts): historical bytes an applet set are
@@ -151,7 +157,7 @@ export class Card implements ApduCard {
     if (!this.file) return;
     const stamp = changeStamp(this.jcre);
     if (stamp === this.savedStamp) return;
-    const dir = JSON.stringify(captureDirectory(this.jcre, this.writesPerApdu));
+    const dir = JSON.stringify(captureDirectory(this.jcre, this.writesPerApdu, this.gpSaved));
     // The directory carries the persistent write count: equal directories, equal EEPROM.
     if (dir !== this.savedDirectory) {
       writeFileAtomic(this.file, encodeImage(this.jcre, dir));
@@ -335,4 +341,20 @@ function summarizePackage(aid: Uint8Array, name: string, major: number, minor: n
 
 function summarizeApplet(inst: AppletInstance): AppletSummary {
   return { aid: hex(inst.aid), packageAid: hex(inst.pkg.linked.pkg.aid), className: inst.cls.name.replace(/\//g, '.') };
+}
+
+/** The card manager's options that a card image keeps (bytes as hex; a random source is not kept). */
+function gpOptionsForImage(o: GpOptions): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v instanceof Uint8Array) out[k] = `hex:${hex(v)}`;
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null) out[k] = v;
+  }
+  return out;
+}
+
+function gpOptionsFromImage(saved: Record<string, string | number | boolean | null>): GpOptions {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(saved)) out[k] = typeof v === 'string' && v.startsWith('hex:') ? fromHex(v.slice(4)) : v;
+  return out as GpOptions;
 }

@@ -79,6 +79,8 @@ export interface CardDirectory {
   writesPerApdu: { command: string; writes: number }[];
   /** The JCRE's named objects (the GlobalPlatform card manager's registry), name -> handle. */
   named?: Record<string, number>;
+  /** The card manager's options when the card has one (CardOptions.gp, bytes as hex): reopening brings it back. */
+  cardManager?: Record<string, string | number | boolean | null> | null;
 }
 
 /** What an image holds, decoded and checked for integrity (not yet for consistency: restoreDirectory does that). */
@@ -90,7 +92,7 @@ export interface SavedCard {
 
 // --- capture ------------------------------------------------------------------------------
 
-export function captureDirectory(rt: Jcre, writesPerApdu: { command: string; writes: number }[]): CardDirectory {
+export function captureDirectory(rt: Jcre, writesPerApdu: { command: string; writes: number }[], cardManager: CardDirectory['cardManager'] = null): CardDirectory {
   const pkgIndex = new Map<CardPackage, number>();
   rt.packages.forEach((p, i) => pkgIndex.set(p, i));
   const classOffsets = new Map<VmClass, [number, number]>();
@@ -144,6 +146,7 @@ export function captureDirectory(rt: Jcre, writesPerApdu: { command: string; wri
     allocationLog: rt.memory.eeprom.inTransaction || rt.memory.eeprom.powerLost ? (rt.heap.allocationLog?.slice() ?? null) : null,
     writesPerApdu: writesPerApdu.slice(-1000),
     ...(rt.namedObjects.size ? { named: Object.fromEntries(rt.namedObjects) } : {}),
+    ...(cardManager ? { cardManager } : {}),
   };
 }
 
