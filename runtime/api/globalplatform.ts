@@ -3,8 +3,9 @@
 // SecureChannel of the Security Domain an applet is associated with (always the ISD: this card
 // manager has no supplementary security domains). They act on the card manager's registry
 // (runtime/gp/registry.ts) and run the card manager's secure channel code (runtime/gp/channel.ts)
-// with the ISD's key sets. A card without a card manager (CardOptions.gp off) answers as a
-// SECURED card on which nothing is privileged.
+// with the ISD's key sets; GPSystem.getCVM gives the card's global PIN (runtime/gp/cvm.ts). A
+// card without a card manager (CardOptions.gp off) answers as a SECURED card on which nothing is
+// privileged.
 //
 // The objects are permanent JCRE entry points (JCRE 6.2.1; an applet may keep them in a field),
 // kept by name in `Jcre.namedObjects` (collector roots, saved in the card image); their classes
@@ -15,6 +16,7 @@ import type { VmClass } from '../../vm/types.ts';
 import type { Vm } from '../../vm/interpreter.ts';
 import { ApduStateCode } from '../apdu.ts';
 import { SecureChannel as CardChannel } from '../gp/channel.ts';
+import { CVM_GLOBAL_PIN, globalCvm } from '../gp/cvm.ts';
 import type { CardManager } from '../gp/manager.ts';
 import { AppState, CardState, ISD_PRIVILEGES, LOADED, Privilege, privilegeBytes } from '../gp/registry.ts';
 import { JCRE_CONTEXT, type AppletInstance, type Jcre } from '../jcre.ts';
@@ -262,9 +264,16 @@ export function globalPlatformNatives(rt: Jcre): NativeTable {
   // The classes exist from the start (a card image's objects name them).
   const entryClass = defineKeyClass(rt.api, 'jcvm/gp/RegistryEntryImpl', [`${GP}/GPRegistryEntry`], entryNatives);
   const channelClass = defineKeyClass(rt.api, 'jcvm/gp/SecureChannelImpl', [`${GP}/SecureChannel`], channelNatives);
-  entryClass.isShareable = channelClass.isShareable = true;
+  // The card's global PIN (runtime/gp/cvm.ts): managed by an applet with CVM Management.
+  const cvm = globalCvm(rt, () => {
+    const a = client();
+    return !!a && (privileges(a.aid) & Privilege.CVM_MANAGEMENT) !== 0;
+  });
+  const cvmClass = defineKeyClass(rt.api, 'jcvm/gp/GlobalCvmImpl', [`${GP}/CVM`], cvm.natives);
+  entryClass.isShareable = channelClass.isShareable = cvmClass.isShareable = true;
   rt.permanentEntryPointClasses.add(entryClass);
   rt.permanentEntryPointClasses.add(channelClass);
+  rt.permanentEntryPointClasses.add(cvmClass);
 
   t[`${GPS}.getCardState()B`] = () => (cm()?.registry.state.cardState ?? CardState.SECURED) << 24 >> 24;
   t[`${GPS}.getCardContentState()B`] = () => {
@@ -302,7 +311,8 @@ export function globalPlatformNatives(rt: Jcre): NativeTable {
     return named(`gp.api.entry.${hex(aid)}`, () => entryClass, { aid: hex(aid) } satisfies EntryState);
   };
   t[`${GPS}.getSecureChannel()L${GP}/SecureChannel;`] = () => (cm() ? named('gp.api.secureChannel', () => channelClass, null) : 0);
-  t[`${GPS}.getCVM(B)L${GP}/CVM;`] = () => 0; // no CVM application on this card (GP API: null)
+  // CVM_GLOBAL_PIN only (on a card with a card manager); null for any other CVM.
+  t[`${GPS}.getCVM(B)L${GP}/CVM;`] = (vm, b) => (cm() && (vm.stack[b]! & 0xff) === CVM_GLOBAL_PIN ? cvm.object(() => cvmClass) : 0);
   t[`${GPS}.getService(Ljavacard/framework/AID;S)L${GP}/GlobalService;`] = () => 0; // no Global Services
   return t;
 }
