@@ -85,6 +85,7 @@ const INS = {
   GET_STATUS: 0xf2,
   SET_STATUS: 0xf0,
   PUT_KEY: 0xd8,
+  STORE_DATA: 0xe2,
   SELECT: 0xa4,
 } as const;
 
@@ -117,6 +118,10 @@ export class SecurityDomain {
   private loadTarget: Uint8Array | null = null;
   /** GET STATUS answers still to send (P2 b1: next occurrence). */
   private statusRest: { p1: number; entries: Uint8Array[] } | null = null;
+  /** The block number the next STORE DATA must carry (GPCS 11.11.2.2). */
+  private storeNext = 0;
+  /** The STORE DATA blocks received so far (plain), applied at the last block. */
+  private storeBuffer: Uint8Array[] = [];
   /** This domain's AID (the ISD's is config.aid). */
   readonly aid: Uint8Array;
   /** Whether this is the Issuer Security Domain (else a supplementary one). */
@@ -143,6 +148,7 @@ export class SecurityDomain {
       kdd: config.kdd,
       keySets: () => this.keys().keySets,
       store,
+      kddOf: () => this.dataObject(0xcf) ?? config.kdd,
       scp02i: config.scp02i,
       scp03i: config.scp03i,
       ...(config.random ? { random: config.random } : {}),
@@ -193,6 +199,8 @@ export class SecurityDomain {
     this.channel.close();
     this.pendingLoad = null;
     this.statusRest = null;
+    this.storeNext = 0;
+    this.storeBuffer = [];
   }
 
   process(cmd: Uint8Array): Response {
@@ -218,14 +226,20 @@ export class SecurityDomain {
     const c = splitCommand(apdu);
     if (!c) return swBytes(GpSw.WRONG_LENGTH);
     if (c.ins === INS.GET_DATA || c.ins === INS.GET_DATA_ODD) return this.getData(c.p1, c.p2);
-    if (![INS.INSTALL, INS.LOAD, INS.DELETE, INS.GET_STATUS, INS.SET_STATUS, INS.PUT_KEY].includes(c.ins as never)) return swBytes(GpSw.INS_NOT_SUPPORTED);
+    if (![INS.INSTALL, INS.LOAD, INS.DELETE, INS.GET_STATUS, INS.SET_STATUS, INS.PUT_KEY, INS.STORE_DATA].includes(c.ins as never)) return swBytes(GpSw.INS_NOT_SUPPORTED);
     // GPCS 10.x: card content management and key changes only in an authenticated session.
     if (this.channel.state !== 'open') return swBytes(GpSw.SECURITY);
     const state = this.registry.state.cardState;
     const managing = c.ins === INS.INSTALL || c.ins === INS.LOAD || c.ins === INS.DELETE || c.ins === INS.PUT_KEY;
     if (managing && state === CardState.CARD_LOCKED) return swBytes(GpSw.CONDITIONS);
     if (c.ins !== INS.LOAD && c.ins !== INS.GET_STATUS) this.statusRest = null;
+    if (c.ins !== INS.STORE_DATA) {
+      this.storeNext = 0;
+      this.storeBuffer = [];
+    }
     switch (c.ins) {
+      case INS.STORE_DATA:
+        return this.storeData(c.p1, c.p2, c.data);
       case INS.INSTALL:
         return this.install(c.p1, c.p2, c.data);
       case INS.LOAD:
@@ -483,6 +497,7 @@ export class SecurityDomain {
       // A supplementary security domain: by the ISD, once nothing is associated with it any more.
       if (!this.isIsd || this.registry.hasAssociated(aid)) return swBytes(GpSw.CONDITIONS);
       this.registry.removeDomain(aid);
+      this.registry.removeDataObjects(aid);
       this.registry.save();
       return ok([0x00]);
     }
@@ -643,6 +658,72 @@ export class SecurityDomain {
     return ok();
   }
 
+  // --- STORE DATA (GPCS 11.11) -------------------------------------------------------------
+
+  /**
+   * STORE DATA to this domain: P1 b8 last block, b7-b6 encryption (00 none, 11 encrypted with
+   * the DEK, each block padded 80 00..; 01 application dependent: 6A80; 10 RFU: 6A86), b5-b4
+   * structure (00 none and 10 BER-TLV are read as BER-TLV; 01 DGI and 11 RFU: 6A80); P2 the
+   * block number, 00 first (another: 6A86). The blocks are joined and, at the last one, read as
+   * data objects — 42 IIN, 45 CIN, 66 card data, CF KDD (10 bytes); another tag 6A80 — and
+   * stored in one write. A refused block ends the sequence, nothing stored.
+   */
+  private storeData(p1: number, p2: number, data: Uint8Array): Response {
+    const r = this.storeBlock(p1, p2, data);
+    if (r !== null) {
+      this.storeNext = 0;
+      this.storeBuffer = [];
+      return swBytes(r);
+    }
+    return ok();
+  }
+
+  /** One STORE DATA block: null when taken, else the status word refusing it. */
+  private storeBlock(p1: number, p2: number, data: Uint8Array): number | null {
+    const last = (p1 & 0x80) !== 0;
+    const enc = (p1 >>> 5) & 0x03, structure = (p1 >>> 3) & 0x03;
+    if (p2 !== this.storeNext || enc === 0x02) return GpSw.WRONG_P1P2;
+    if (enc === 0x01 || structure === 0x01 || structure === 0x03) return GpSw.WRONG_DATA;
+    let plain = data;
+    if (enc === 0x03) {
+      let decrypted: Uint8Array;
+      try {
+        decrypted = this.channel.decryptKey(data);
+      } catch {
+        return GpSw.WRONG_DATA;
+      }
+      const unpadded = stripPadding(decrypted);
+      if (!unpadded) return GpSw.WRONG_DATA;
+      plain = unpadded;
+    }
+    this.storeBuffer.push(plain.slice());
+    this.storeNext = (p2 + 1) & 0xff;
+    if (!last) return this.storeBuffer.reduce((n, b) => n + b.length, 0) > 0x400 ? GpSw.NOT_ENOUGH_MEMORY : null;
+    const all = concat(...this.storeBuffer);
+    this.storeNext = 0;
+    this.storeBuffer = [];
+    const tlvs = readTlvs(all);
+    if (tlvs === null) return GpSw.WRONG_DATA;
+    const objects: { tag: number; value: Uint8Array }[] = [];
+    for (const t of tlvs) {
+      if (![0x42, 0x45, 0x66, 0xcf].includes(t.tag) || t.value.length > 0xff || (t.tag === 0xcf && t.value.length !== 10)) return GpSw.WRONG_DATA;
+      objects.push({ tag: t.tag, value: t.value });
+    }
+    const before = this.registry.state.dataObjects;
+    this.registry.setDataObjects(this.isIsd ? null : this.aid, objects);
+    if (!this.registry.fits()) {
+      this.registry.state.dataObjects = before;
+      return GpSw.NOT_ENOUGH_MEMORY;
+    }
+    this.registry.save();
+    return null;
+  }
+
+  /** A data object this domain got by STORE DATA. */
+  private dataObject(tag: number): Uint8Array | undefined {
+    return this.registry.dataObject(this.isIsd ? null : this.aid, tag);
+  }
+
   // --- GET DATA (GPCS 11.3) -----------------------------------------------------------------
 
   private getData(p1: number, p2: number): Response {
@@ -651,14 +732,16 @@ export class SecurityDomain {
     switch (tag) {
       case 0x9f7f:
         return ok(tlv(0x9f7f, c.cplc));
-      case 0x0066:
-        return ok(this.cardData());
+      case 0x0066: {
+        const stored = this.dataObject(0x66);
+        return ok(stored ? tlv(0x66, stored) : this.cardData());
+      }
       case 0x00e0:
         return ok(this.keyInformation());
       case 0x0042:
-        return ok(tlv(0x42, c.iin));
+        return ok(tlv(0x42, this.dataObject(0x42) ?? c.iin));
       case 0x0045:
-        return ok(tlv(0x45, c.cin));
+        return ok(tlv(0x45, this.dataObject(0x45) ?? c.cin));
       case 0x00c1: {
         // Sequence counter of the default key version (GPCS H.2 / Amd D 7.1.1.3): 2 bytes SCP02, 3 bytes SCP03.
         const k = this.keys().keySets[0];
@@ -667,7 +750,7 @@ export class SecurityDomain {
         return ok(tlv(0xc1, k.type === 'DES3' ? [(n >>> 8) & 0xff, n & 0xff] : [(n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]));
       }
       case 0x00cf:
-        return ok(tlv(0xcf, c.kdd));
+        return ok(tlv(0xcf, this.dataObject(0xcf) ?? c.kdd));
       default:
         return swBytes(GpSw.NOT_FOUND);
     }
@@ -739,6 +822,13 @@ export class SecurityDomain {
     this.registry.save();
     return ok(putKeyResponseData(parsed));
   }
+}
+
+/** Encrypted STORE DATA carries its objects padded with 80 00.. (ISO/IEC 9797-1 method 2); null without the padding. */
+function stripPadding(b: Uint8Array): Uint8Array | null {
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0x00) end--;
+  return end > 0 && b[end - 1] === 0x80 ? b.subarray(0, end - 1) : null;
 }
 
 /** GPCS 5.1.1, Figure 5-1: OP_READY → INITIALIZED → SECURED ↔ CARD_LOCKED; any state but TERMINATED → TERMINATED. */
