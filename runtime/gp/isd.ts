@@ -122,6 +122,8 @@ export class SecurityDomain {
   private storeNext = 0;
   /** The STORE DATA blocks received so far (plain), applied at the last block. */
   private storeBuffer: Uint8Array[] = [];
+  /** The application INSTALL [for personalization] named: STORE DATA goes to it (transient). */
+  private personalizing: Uint8Array | null = null;
   /** This domain's AID (the ISD's is config.aid). */
   readonly aid: Uint8Array;
   /** Whether this is the Issuer Security Domain (else a supplementary one). */
@@ -201,6 +203,7 @@ export class SecurityDomain {
     this.statusRest = null;
     this.storeNext = 0;
     this.storeBuffer = [];
+    this.personalizing = null;
   }
 
   process(cmd: Uint8Array): Response {
@@ -239,7 +242,7 @@ export class SecurityDomain {
     }
     switch (c.ins) {
       case INS.STORE_DATA:
-        return this.storeData(c.p1, c.p2, c.data);
+        return this.storeData(c.p1, c.p2, c.data, apdu);
       case INS.INSTALL:
         return this.install(c.p1, c.p2, c.data);
       case INS.LOAD:
@@ -260,7 +263,10 @@ export class SecurityDomain {
   private install(p1: number, p2: number, data: Uint8Array): Response {
     const kind = p1 & 0x7f; // b8: more INSTALL commands follow (not used here)
     if (p2 !== 0x00) return swBytes(GpSw.WRONG_P1P2);
+    this.personalizing = null; // another INSTALL ends personalization
     switch (kind) {
+      case 0x20:
+        return this.installForPersonalization(data);
       case 0x02:
         return this.installForLoad(data);
       case 0x04:
@@ -426,6 +432,27 @@ export class SecurityDomain {
     if (entry.lifeCycle !== AppState.INSTALLED) return swBytes(GpSw.CONDITIONS);
     this.registry.setApp({ aid: inst.aid.slice(), lifeCycle: AppState.SELECTABLE, privileges });
     this.registry.save();
+    return ok([0x00]);
+  }
+
+  /**
+   * INSTALL [for personalization] (GPCS 11.5.2.3.3; data 00, 00, Application AID, 00, 00, 00):
+   * the STORE DATA commands that follow go to the application through
+   * org.globalplatform.Application.processData, until the last block. The application must be
+   * associated with this domain (the ISD: not with an SSD) and implement Application, and not be
+   * locked: 6985 otherwise; unknown 6A88.
+   */
+  private installForPersonalization(data: Uint8Array): Response {
+    const f = lvFields(data, 6);
+    if (!f || f[0]!.length || f[1]!.length || f[3]!.length || f[4]!.length || f[5]!.length || !validAid(f[2]!)) return swBytes(GpSw.WRONG_DATA);
+    const inst = this.rt.instanceByAid(f[2]!);
+    if (!inst) return swBytes(this.registry.domain(f[2]!) || equalBytes(f[2]!, this.config.aid) ? GpSw.CONDITIONS : GpSw.NOT_FOUND);
+    if (!equalBytes(this.ownerOf(inst.aid), this.aid)) return swBytes(GpSw.CONDITIONS);
+    if ((this.registry.appState(inst.aid).lifeCycle & AppState.LOCKED) !== 0) return swBytes(GpSw.CONDITIONS);
+    if (!this.rt.implementsApplication(inst.aid)) return swBytes(GpSw.CONDITIONS);
+    this.personalizing = inst.aid.slice();
+    this.storeNext = 0;
+    this.storeBuffer = [];
     return ok([0x00]);
   }
 
@@ -668,7 +695,8 @@ export class SecurityDomain {
    * data objects — 42 IIN, 45 CIN, 66 card data, CF KDD (10 bytes); another tag 6A80 — and
    * stored in one write. A refused block ends the sequence, nothing stored.
    */
-  private storeData(p1: number, p2: number, data: Uint8Array): Response {
+  private storeData(p1: number, p2: number, data: Uint8Array, apdu: Uint8Array): Response {
+    if (this.personalizing) return this.storeDataToApplication(this.personalizing, p1, p2, data, apdu);
     const r = this.storeBlock(p1, p2, data);
     if (r !== null) {
       this.storeNext = 0;
@@ -676,6 +704,27 @@ export class SecurityDomain {
       return swBytes(r);
     }
     return ok();
+  }
+
+  /**
+   * STORE DATA after INSTALL [for personalization]: each block, as received (after the secure
+   * channel's unwrapping; encrypted data stays encrypted for the application to decrypt), goes to
+   * the application's processData in the APDU buffer. Block numbers follow as for the domain's own
+   * STORE DATA (6A86); the application's status word (an ISOException's reason) is the answer.
+   * The last block ends personalization.
+   */
+  private storeDataToApplication(aid: Uint8Array, p1: number, p2: number, data: Uint8Array, apdu: Uint8Array): Response {
+    if (p2 !== this.storeNext) {
+      this.storeNext = 0;
+      return swBytes(GpSw.WRONG_P1P2);
+    }
+    const last = (p1 & 0x80) !== 0;
+    this.storeNext = last ? 0 : (p2 + 1) & 0xff;
+    if (last) this.personalizing = null;
+    const header = [apdu[0]! & ~0x0c, apdu[1]!, apdu[2]!, apdu[3]!, data.length & 0xff];
+    const sw = this.rt.processData(aid, header, data);
+    if (sw === null) return swBytes(GpSw.CONDITIONS);
+    return swBytes(sw);
   }
 
   /** One STORE DATA block: null when taken, else the status word refusing it. */
