@@ -456,21 +456,58 @@ export class SecurityDomain {
     return ok([0x00]);
   }
 
+  /**
+   * INSTALL [for registry update] (GPCS 11.5.2.3.6, Table 11-52: 00, security domain AID, 00,
+   * application AID, privileges (0, 1 or 3 bytes), registry update parameters, token). With a
+   * security domain AID the application is extradited to it (as INSTALL [for extradition]); with
+   * privileges they replace the application's, or an SSD's (by the ISD only: 6985 through an
+   * SSD). Both are checked before either is written. An SSD's privileges keep Security Domain and
+   * follow the creation rules; an application's may not gain Security Domain (6A80). SSDs stay
+   * associated with the ISD (naming an SSD for one: 6985).
+   */
   private registryUpdate(data: Uint8Array): Response {
-    // Table 11-52: 00, security domain AID, 00, Application AID, privileges (0, 1 or 3), registry update parameters, token.
     const f = lvFields(data, 7);
     if (!f || f[0]!.length || f[2]!.length) return swBytes(GpSw.WRONG_DATA);
-    if (f[1]!.length > 0 && !equalBytes(f[1]!, this.aid)) return swBytes(GpSw.NOT_FOUND); // extradition: INSTALL [for extradition]
-    const inst = this.rt.instanceByAid(f[3]!);
-    if (!inst) return swBytes(GpSw.NOT_FOUND);
-    const entry = this.registry.appState(inst.aid);
-    if (f[4]!.length > 0) {
-      if (!this.isIsd) return swBytes(GpSw.CONDITIONS); // privileges change through the ISD only
-      const privileges = this.privilegesOf(f[4]!);
-      if (typeof privileges !== 'number') return swBytes(privileges.sw);
-      this.registry.setApp({ ...entry, aid: inst.aid.slice(), privileges });
-      this.registry.save();
+    const [, sd, , aid, privField, params, token] = f as Uint8Array[] as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    if (!validAid(aid) || (sd.length > 0 && !validAid(sd)) || readTlvs(params) === null) return swBytes(GpSw.WRONG_DATA);
+    const refused = this.mayManage(token);
+    if (refused !== null) return swBytes(refused);
+    if (equalBytes(aid, this.config.aid)) return swBytes(GpSw.CONDITIONS); // the ISD's privileges are fixed
+    const toIsd = sd.length > 0 && equalBytes(sd, this.config.aid);
+    if (sd.length > 0 && !toIsd && !this.registry.domain(sd)) return swBytes(GpSw.NOT_FOUND);
+    const domain = this.registry.domain(aid);
+    const inst = domain ? undefined : this.rt.instanceByAid(aid);
+    if (!domain && !inst) return swBytes(GpSw.NOT_FOUND);
+    if (privField.length > 0 && !this.isIsd) return swBytes(GpSw.CONDITIONS); // privileges change through the ISD only
+    if (!this.owns(aid)) return swBytes(GpSw.CONDITIONS);
+    let privileges: number | null = null;
+    if (privField.length > 0) {
+      const p = decodePrivileges(privField);
+      if (p === null || (p & PRIVILEGES_RFU) !== 0) return swBytes(GpSw.WRONG_DATA);
+      if (domain) {
+        if ((p & Privilege.SECURITY_DOMAIN) !== Privilege.SECURITY_DOMAIN || (p & ~(Privilege.SECURITY_DOMAIN | SSD_PRIVILEGES_ALLOWED)) !== 0) return swBytes(GpSw.WRONG_DATA);
+        if ((p & DM_BIT) !== 0 && (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return swBytes(GpSw.WRONG_DATA);
+        privileges = p;
+      } else {
+        const q = this.privilegesOf(privField);
+        if (typeof q !== 'number') return swBytes(q.sw);
+        privileges = q;
+      }
     }
+    if (domain && sd.length > 0 && !toIsd) return swBytes(GpSw.CONDITIONS); // no SSD hierarchies
+    const before = { apps: [...this.registry.state.apps], associations: this.registry.state.associations, domainPrivileges: domain?.privileges };
+    if (privileges !== null) {
+      if (domain) domain.privileges = privileges;
+      else this.registry.setApp({ ...this.registry.appState(inst!.aid), aid: inst!.aid.slice(), privileges });
+    }
+    if (sd.length > 0 && inst) this.registry.associate(inst.aid, toIsd ? null : sd);
+    if (!this.registry.fits()) {
+      this.registry.state.apps = before.apps;
+      this.registry.state.associations = before.associations;
+      if (domain) domain.privileges = before.domainPrivileges!;
+      return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    }
+    this.registry.save();
     return ok([0x00]);
   }
 
