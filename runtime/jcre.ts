@@ -11,7 +11,7 @@ import { CardMemory, type MemoryOptions } from './memory/card-memory.ts';
 import { BlockKind } from './memory/eeprom.ts';
 import { restoreDirectory, type SavedCard } from './memory/image.ts';
 import { Vm, type StepHook } from '../vm/interpreter.ts';
-import { Kind, Transience, type HeapObject, type VmClass } from '../vm/types.ts';
+import { Kind, Transience, type HeapObject, type VmClass, type VmMethod } from '../vm/types.ts';
 import { ApduStateCode, channelOf, parseCommand, type ParsedCommand } from './apdu.ts';
 import { ApiRegistry, MissingNative } from './api/registry.ts';
 import { frameworkNatives } from './api/framework.ts';
@@ -968,6 +968,47 @@ export class Jcre implements PackageResolver {
   readonly permanentEntryPointClasses = new Set<VmClass>();
   /** GPSystem.setATRHistBytes: the ATR's historical bytes from the next reset on (set by the Card). */
   atrHistoricalBytes: ((bytes: Uint8Array) => void) | null = null;
+
+  /**
+   * INSTALL [for personalization] then STORE DATA (GPCS 11.5.2.3.3, 11.11): the security domain
+   * passes `data` to the application's org.globalplatform.Application.processData(buf, off, len),
+   * in the applet's context as process() runs, the data in the APDU buffer at offset 5 after the
+   * header `header` (4 bytes + Lc). Null when the instance does not implement Application; else
+   * the status word (9000, an ISOException's reason, 6F00 for another exception).
+   */
+  processData(aid: Uint8Array, header: ArrayLike<number>, data: Uint8Array): number | null {
+    const inst = this.instanceByAid(aid);
+    const method = inst && this.applicationMethod(inst);
+    if (!inst || !method || data.length > this.apduBuffer.length - 5) return null;
+    this.apduBuffer.fill(0);
+    this.apduBuffer.set(Int8Array.from(header, (b) => (b << 24) >> 24), 0);
+    this.apduBuffer.set(new Int8Array(data.buffer, data.byteOffset, data.length), 5);
+    try {
+      this.runApplet(inst.pkg.context, inst, () => this.vm.call(method, [inst.handle, this.apduBufferHandle, 5, data.length]));
+    } catch (e) {
+      return this.statusOf(e);
+    }
+    return 0x9000;
+  }
+
+  /** Whether the instance `aid` implements org.globalplatform.Application. */
+  implementsApplication(aid: Uint8Array): boolean {
+    const inst = this.instanceByAid(aid);
+    return !!inst && !!this.applicationMethod(inst);
+  }
+
+  /** processData of an instance that implements org.globalplatform.Application (interface method token 0). */
+  private applicationMethod(inst: AppletInstance): VmMethod | undefined {
+    let iface: VmClass;
+    try {
+      iface = this.api.cls('org/globalplatform/Application');
+    } catch {
+      return undefined;
+    }
+    if (!inst.cls.isSubclassOf(iface)) return undefined;
+    const token = inst.cls.itables.get(iface)?.[0];
+    return token === undefined ? undefined : inst.cls.virtual(token);
+  }
 
   /** The instance a SELECT by AID (P2's occurrence bits) would select, as process() finds it. */
   selectTarget(aid: Uint8Array, p2: number): AppletInstance | undefined {

@@ -24,6 +24,8 @@ export interface SecureChannelOptions {
   aid: Uint8Array;
   /** Key diversification data returned by INITIALIZE UPDATE (10 bytes). */
   kdd: Uint8Array;
+  /** The key diversification data in force (STORE DATA may replace it); default `kdd`. */
+  kddOf?: () => Uint8Array;
   /** The security domain's key sets, read at every INITIALIZE UPDATE; the first is the default (P1 = 00). */
   keySets: () => readonly KeySet[];
   /** The persistent sequence counters. */
@@ -101,7 +103,7 @@ export class SecureChannel {
     const params = {
       keySet,
       aid: this.options.aid,
-      kdd: this.options.kdd,
+      kdd: this.options.kddOf?.() ?? this.options.kdd,
       hostChallenge: cmd.data,
       store: this.options.store,
       random: this.random,

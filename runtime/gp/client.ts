@@ -222,6 +222,31 @@ export class GpClient {
     });
     return this.send(0x80, 0xd8, replace, 0x81, concat([keys.kvn], ...fields), 0);
   }
+
+  /**
+   * STORE DATA (GPCS 11.11) of BER-TLV data in blocks of `blockSize` bytes, numbered from 00,
+   * the last with P1 b8; `encrypt`: each block padded 80 00.. and encrypted with the DEK (P1
+   * b7-b6 = 11). The last answer (or the first refusal).
+   */
+  storeData(data: Uint8Array, options: { blockSize?: number; encrypt?: boolean; p1?: number } = {}): Reply {
+    const size = options.blockSize ?? 0xdf;
+    let last: Reply = { data: new Uint8Array(0), sw: 0x6f00 };
+    for (let at = 0, n = 0; at < data.length || n === 0; at += size, n++) {
+      const isLast = at + size >= data.length;
+      let block = data.subarray(at, at + size);
+      if (options.encrypt) {
+        const s = this.session;
+        if (!s) throw new GpClientError('encrypted STORE DATA needs an open session');
+        const bs = this.scp === 2 ? 8 : 16;
+        const padded = concat(block, [0x80]);
+        block = s.encryptKey(concat(padded, new Uint8Array((bs - (padded.length % bs)) % bs)));
+      }
+      const p1 = (options.p1 ?? 0x10) | (options.encrypt ? 0x60 : 0) | (isLast ? 0x80 : 0);
+      last = this.send(0x80, 0xe2, p1, n & 0xff, block, 0);
+      if (last.sw !== 0x9000) return last;
+    }
+    return last;
+  }
 }
 
 /** One GET STATUS entry of the legacy format (P2 00) or the TLV one (P2 02), decoded. */

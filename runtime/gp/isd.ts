@@ -85,6 +85,7 @@ const INS = {
   GET_STATUS: 0xf2,
   SET_STATUS: 0xf0,
   PUT_KEY: 0xd8,
+  STORE_DATA: 0xe2,
   SELECT: 0xa4,
 } as const;
 
@@ -117,6 +118,12 @@ export class SecurityDomain {
   private loadTarget: Uint8Array | null = null;
   /** GET STATUS answers still to send (P2 b1: next occurrence). */
   private statusRest: { p1: number; entries: Uint8Array[] } | null = null;
+  /** The block number the next STORE DATA must carry (GPCS 11.11.2.2). */
+  private storeNext = 0;
+  /** The STORE DATA blocks received so far (plain), applied at the last block. */
+  private storeBuffer: Uint8Array[] = [];
+  /** The application INSTALL [for personalization] named: STORE DATA goes to it (transient). */
+  private personalizing: Uint8Array | null = null;
   /** This domain's AID (the ISD's is config.aid). */
   readonly aid: Uint8Array;
   /** Whether this is the Issuer Security Domain (else a supplementary one). */
@@ -143,6 +150,7 @@ export class SecurityDomain {
       kdd: config.kdd,
       keySets: () => this.keys().keySets,
       store,
+      kddOf: () => this.dataObject(0xcf) ?? config.kdd,
       scp02i: config.scp02i,
       scp03i: config.scp03i,
       ...(config.random ? { random: config.random } : {}),
@@ -193,6 +201,9 @@ export class SecurityDomain {
     this.channel.close();
     this.pendingLoad = null;
     this.statusRest = null;
+    this.storeNext = 0;
+    this.storeBuffer = [];
+    this.personalizing = null;
   }
 
   process(cmd: Uint8Array): Response {
@@ -218,14 +229,20 @@ export class SecurityDomain {
     const c = splitCommand(apdu);
     if (!c) return swBytes(GpSw.WRONG_LENGTH);
     if (c.ins === INS.GET_DATA || c.ins === INS.GET_DATA_ODD) return this.getData(c.p1, c.p2);
-    if (![INS.INSTALL, INS.LOAD, INS.DELETE, INS.GET_STATUS, INS.SET_STATUS, INS.PUT_KEY].includes(c.ins as never)) return swBytes(GpSw.INS_NOT_SUPPORTED);
+    if (![INS.INSTALL, INS.LOAD, INS.DELETE, INS.GET_STATUS, INS.SET_STATUS, INS.PUT_KEY, INS.STORE_DATA].includes(c.ins as never)) return swBytes(GpSw.INS_NOT_SUPPORTED);
     // GPCS 10.x: card content management and key changes only in an authenticated session.
     if (this.channel.state !== 'open') return swBytes(GpSw.SECURITY);
     const state = this.registry.state.cardState;
     const managing = c.ins === INS.INSTALL || c.ins === INS.LOAD || c.ins === INS.DELETE || c.ins === INS.PUT_KEY;
     if (managing && state === CardState.CARD_LOCKED) return swBytes(GpSw.CONDITIONS);
     if (c.ins !== INS.LOAD && c.ins !== INS.GET_STATUS) this.statusRest = null;
+    if (c.ins !== INS.STORE_DATA) {
+      this.storeNext = 0;
+      this.storeBuffer = [];
+    }
     switch (c.ins) {
+      case INS.STORE_DATA:
+        return this.storeData(c.p1, c.p2, c.data, apdu);
       case INS.INSTALL:
         return this.install(c.p1, c.p2, c.data);
       case INS.LOAD:
@@ -246,7 +263,10 @@ export class SecurityDomain {
   private install(p1: number, p2: number, data: Uint8Array): Response {
     const kind = p1 & 0x7f; // b8: more INSTALL commands follow (not used here)
     if (p2 !== 0x00) return swBytes(GpSw.WRONG_P1P2);
+    this.personalizing = null; // another INSTALL ends personalization
     switch (kind) {
+      case 0x20:
+        return this.installForPersonalization(data);
       case 0x02:
         return this.installForLoad(data);
       case 0x04:
@@ -415,21 +435,79 @@ export class SecurityDomain {
     return ok([0x00]);
   }
 
+  /**
+   * INSTALL [for personalization] (GPCS 11.5.2.3.3; data 00, 00, Application AID, 00, 00, 00):
+   * the STORE DATA commands that follow go to the application through
+   * org.globalplatform.Application.processData, until the last block. The application must be
+   * associated with this domain (the ISD: not with an SSD) and implement Application, and not be
+   * locked: 6985 otherwise; unknown 6A88.
+   */
+  private installForPersonalization(data: Uint8Array): Response {
+    const f = lvFields(data, 6);
+    if (!f || f[0]!.length || f[1]!.length || f[3]!.length || f[4]!.length || f[5]!.length || !validAid(f[2]!)) return swBytes(GpSw.WRONG_DATA);
+    const inst = this.rt.instanceByAid(f[2]!);
+    if (!inst) return swBytes(this.registry.domain(f[2]!) || equalBytes(f[2]!, this.config.aid) ? GpSw.CONDITIONS : GpSw.NOT_FOUND);
+    if (!equalBytes(this.ownerOf(inst.aid), this.aid)) return swBytes(GpSw.CONDITIONS);
+    if ((this.registry.appState(inst.aid).lifeCycle & AppState.LOCKED) !== 0) return swBytes(GpSw.CONDITIONS);
+    if (!this.rt.implementsApplication(inst.aid)) return swBytes(GpSw.CONDITIONS);
+    this.personalizing = inst.aid.slice();
+    this.storeNext = 0;
+    this.storeBuffer = [];
+    return ok([0x00]);
+  }
+
+  /**
+   * INSTALL [for registry update] (GPCS 11.5.2.3.6, Table 11-52: 00, security domain AID, 00,
+   * application AID, privileges (0, 1 or 3 bytes), registry update parameters, token). With a
+   * security domain AID the application is extradited to it (as INSTALL [for extradition]); with
+   * privileges they replace the application's, or an SSD's (by the ISD only: 6985 through an
+   * SSD). Both are checked before either is written. An SSD's privileges keep Security Domain and
+   * follow the creation rules; an application's may not gain Security Domain (6A80). SSDs stay
+   * associated with the ISD (naming an SSD for one: 6985).
+   */
   private registryUpdate(data: Uint8Array): Response {
-    // Table 11-52: 00, security domain AID, 00, Application AID, privileges (0, 1 or 3), registry update parameters, token.
     const f = lvFields(data, 7);
     if (!f || f[0]!.length || f[2]!.length) return swBytes(GpSw.WRONG_DATA);
-    if (f[1]!.length > 0 && !equalBytes(f[1]!, this.aid)) return swBytes(GpSw.NOT_FOUND); // extradition: INSTALL [for extradition]
-    const inst = this.rt.instanceByAid(f[3]!);
-    if (!inst) return swBytes(GpSw.NOT_FOUND);
-    const entry = this.registry.appState(inst.aid);
-    if (f[4]!.length > 0) {
-      if (!this.isIsd) return swBytes(GpSw.CONDITIONS); // privileges change through the ISD only
-      const privileges = this.privilegesOf(f[4]!);
-      if (typeof privileges !== 'number') return swBytes(privileges.sw);
-      this.registry.setApp({ ...entry, aid: inst.aid.slice(), privileges });
-      this.registry.save();
+    const [, sd, , aid, privField, params, token] = f as Uint8Array[] as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    if (!validAid(aid) || (sd.length > 0 && !validAid(sd)) || readTlvs(params) === null) return swBytes(GpSw.WRONG_DATA);
+    const refused = this.mayManage(token);
+    if (refused !== null) return swBytes(refused);
+    if (equalBytes(aid, this.config.aid)) return swBytes(GpSw.CONDITIONS); // the ISD's privileges are fixed
+    const toIsd = sd.length > 0 && equalBytes(sd, this.config.aid);
+    if (sd.length > 0 && !toIsd && !this.registry.domain(sd)) return swBytes(GpSw.NOT_FOUND);
+    const domain = this.registry.domain(aid);
+    const inst = domain ? undefined : this.rt.instanceByAid(aid);
+    if (!domain && !inst) return swBytes(GpSw.NOT_FOUND);
+    if (privField.length > 0 && !this.isIsd) return swBytes(GpSw.CONDITIONS); // privileges change through the ISD only
+    if (!this.owns(aid)) return swBytes(GpSw.CONDITIONS);
+    let privileges: number | null = null;
+    if (privField.length > 0) {
+      const p = decodePrivileges(privField);
+      if (p === null || (p & PRIVILEGES_RFU) !== 0) return swBytes(GpSw.WRONG_DATA);
+      if (domain) {
+        if ((p & Privilege.SECURITY_DOMAIN) !== Privilege.SECURITY_DOMAIN || (p & ~(Privilege.SECURITY_DOMAIN | SSD_PRIVILEGES_ALLOWED)) !== 0) return swBytes(GpSw.WRONG_DATA);
+        if ((p & DM_BIT) !== 0 && (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return swBytes(GpSw.WRONG_DATA);
+        privileges = p;
+      } else {
+        const q = this.privilegesOf(privField);
+        if (typeof q !== 'number') return swBytes(q.sw);
+        privileges = q;
+      }
     }
+    if (domain && sd.length > 0 && !toIsd) return swBytes(GpSw.CONDITIONS); // no SSD hierarchies
+    const before = { apps: [...this.registry.state.apps], associations: this.registry.state.associations, domainPrivileges: domain?.privileges };
+    if (privileges !== null) {
+      if (domain) domain.privileges = privileges;
+      else this.registry.setApp({ ...this.registry.appState(inst!.aid), aid: inst!.aid.slice(), privileges });
+    }
+    if (sd.length > 0 && inst) this.registry.associate(inst.aid, toIsd ? null : sd);
+    if (!this.registry.fits()) {
+      this.registry.state.apps = before.apps;
+      this.registry.state.associations = before.associations;
+      if (domain) domain.privileges = before.domainPrivileges!;
+      return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    }
+    this.registry.save();
     return ok([0x00]);
   }
 
@@ -483,6 +561,7 @@ export class SecurityDomain {
       // A supplementary security domain: by the ISD, once nothing is associated with it any more.
       if (!this.isIsd || this.registry.hasAssociated(aid)) return swBytes(GpSw.CONDITIONS);
       this.registry.removeDomain(aid);
+      this.registry.removeDataObjects(aid);
       this.registry.save();
       return ok([0x00]);
     }
@@ -643,6 +722,94 @@ export class SecurityDomain {
     return ok();
   }
 
+  // --- STORE DATA (GPCS 11.11) -------------------------------------------------------------
+
+  /**
+   * STORE DATA to this domain: P1 b8 last block, b7-b6 encryption (00 none, 11 encrypted with
+   * the DEK, each block padded 80 00..; 01 application dependent: 6A80; 10 RFU: 6A86), b5-b4
+   * structure (00 none and 10 BER-TLV are read as BER-TLV; 01 DGI and 11 RFU: 6A80); P2 the
+   * block number, 00 first (another: 6A86). The blocks are joined and, at the last one, read as
+   * data objects — 42 IIN, 45 CIN, 66 card data, CF KDD (10 bytes); another tag 6A80 — and
+   * stored in one write. A refused block ends the sequence, nothing stored.
+   */
+  private storeData(p1: number, p2: number, data: Uint8Array, apdu: Uint8Array): Response {
+    if (this.personalizing) return this.storeDataToApplication(this.personalizing, p1, p2, data, apdu);
+    const r = this.storeBlock(p1, p2, data);
+    if (r !== null) {
+      this.storeNext = 0;
+      this.storeBuffer = [];
+      return swBytes(r);
+    }
+    return ok();
+  }
+
+  /**
+   * STORE DATA after INSTALL [for personalization]: each block, as received (after the secure
+   * channel's unwrapping; encrypted data stays encrypted for the application to decrypt), goes to
+   * the application's processData in the APDU buffer. Block numbers follow as for the domain's own
+   * STORE DATA (6A86); the application's status word (an ISOException's reason) is the answer.
+   * The last block ends personalization.
+   */
+  private storeDataToApplication(aid: Uint8Array, p1: number, p2: number, data: Uint8Array, apdu: Uint8Array): Response {
+    if (p2 !== this.storeNext) {
+      this.storeNext = 0;
+      return swBytes(GpSw.WRONG_P1P2);
+    }
+    const last = (p1 & 0x80) !== 0;
+    this.storeNext = last ? 0 : (p2 + 1) & 0xff;
+    if (last) this.personalizing = null;
+    const header = [apdu[0]! & ~0x0c, apdu[1]!, apdu[2]!, apdu[3]!, data.length & 0xff];
+    const sw = this.rt.processData(aid, header, data);
+    if (sw === null) return swBytes(GpSw.CONDITIONS);
+    return swBytes(sw);
+  }
+
+  /** One STORE DATA block: null when taken, else the status word refusing it. */
+  private storeBlock(p1: number, p2: number, data: Uint8Array): number | null {
+    const last = (p1 & 0x80) !== 0;
+    const enc = (p1 >>> 5) & 0x03, structure = (p1 >>> 3) & 0x03;
+    if (p2 !== this.storeNext || enc === 0x02) return GpSw.WRONG_P1P2;
+    if (enc === 0x01 || structure === 0x01 || structure === 0x03) return GpSw.WRONG_DATA;
+    let plain = data;
+    if (enc === 0x03) {
+      let decrypted: Uint8Array;
+      try {
+        decrypted = this.channel.decryptKey(data);
+      } catch {
+        return GpSw.WRONG_DATA;
+      }
+      const unpadded = stripPadding(decrypted);
+      if (!unpadded) return GpSw.WRONG_DATA;
+      plain = unpadded;
+    }
+    this.storeBuffer.push(plain.slice());
+    this.storeNext = (p2 + 1) & 0xff;
+    if (!last) return this.storeBuffer.reduce((n, b) => n + b.length, 0) > 0x400 ? GpSw.NOT_ENOUGH_MEMORY : null;
+    const all = concat(...this.storeBuffer);
+    this.storeNext = 0;
+    this.storeBuffer = [];
+    const tlvs = readTlvs(all);
+    if (tlvs === null) return GpSw.WRONG_DATA;
+    const objects: { tag: number; value: Uint8Array }[] = [];
+    for (const t of tlvs) {
+      if (![0x42, 0x45, 0x66, 0xcf].includes(t.tag) || t.value.length > 0xff || (t.tag === 0xcf && t.value.length !== 10)) return GpSw.WRONG_DATA;
+      objects.push({ tag: t.tag, value: t.value });
+    }
+    const before = this.registry.state.dataObjects;
+    this.registry.setDataObjects(this.isIsd ? null : this.aid, objects);
+    if (!this.registry.fits()) {
+      this.registry.state.dataObjects = before;
+      return GpSw.NOT_ENOUGH_MEMORY;
+    }
+    this.registry.save();
+    return null;
+  }
+
+  /** A data object this domain got by STORE DATA. */
+  private dataObject(tag: number): Uint8Array | undefined {
+    return this.registry.dataObject(this.isIsd ? null : this.aid, tag);
+  }
+
   // --- GET DATA (GPCS 11.3) -----------------------------------------------------------------
 
   private getData(p1: number, p2: number): Response {
@@ -651,14 +818,16 @@ export class SecurityDomain {
     switch (tag) {
       case 0x9f7f:
         return ok(tlv(0x9f7f, c.cplc));
-      case 0x0066:
-        return ok(this.cardData());
+      case 0x0066: {
+        const stored = this.dataObject(0x66);
+        return ok(stored ? tlv(0x66, stored) : this.cardData());
+      }
       case 0x00e0:
         return ok(this.keyInformation());
       case 0x0042:
-        return ok(tlv(0x42, c.iin));
+        return ok(tlv(0x42, this.dataObject(0x42) ?? c.iin));
       case 0x0045:
-        return ok(tlv(0x45, c.cin));
+        return ok(tlv(0x45, this.dataObject(0x45) ?? c.cin));
       case 0x00c1: {
         // Sequence counter of the default key version (GPCS H.2 / Amd D 7.1.1.3): 2 bytes SCP02, 3 bytes SCP03.
         const k = this.keys().keySets[0];
@@ -667,7 +836,7 @@ export class SecurityDomain {
         return ok(tlv(0xc1, k.type === 'DES3' ? [(n >>> 8) & 0xff, n & 0xff] : [(n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]));
       }
       case 0x00cf:
-        return ok(tlv(0xcf, c.kdd));
+        return ok(tlv(0xcf, this.dataObject(0xcf) ?? c.kdd));
       default:
         return swBytes(GpSw.NOT_FOUND);
     }
@@ -739,6 +908,13 @@ export class SecurityDomain {
     this.registry.save();
     return ok(putKeyResponseData(parsed));
   }
+}
+
+/** Encrypted STORE DATA carries its objects padded with 80 00.. (ISO/IEC 9797-1 method 2); null without the padding. */
+function stripPadding(b: Uint8Array): Uint8Array | null {
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0x00) end--;
+  return end > 0 && b[end - 1] === 0x80 ? b.subarray(0, end - 1) : null;
 }
 
 /** GPCS 5.1.1, Figure 5-1: OP_READY → INITIALIZED → SECURED ↔ CARD_LOCKED; any state but TERMINATED → TERMINATED. */

@@ -128,10 +128,20 @@ export interface RegistryState extends DomainKeys {
   domains: DomainEntry[];
   /** Associations with an SSD. */
   associations: Association[];
+  /** Personalization data objects stored by STORE DATA (GPCS 11.11), per security domain. */
+  dataObjects?: DataObject[];
+}
+
+/** A data object a security domain keeps from STORE DATA: tag 42 (IIN), 45 (CIN), 66 (card data), CF (KDD). */
+export interface DataObject {
+  /** The security domain's AID; empty for the ISD. */
+  sd: Uint8Array;
+  tag: number;
+  value: Uint8Array;
 }
 
 export const REGISTRY_NAME = 'gp.registry';
-const VERSION = 2;
+const VERSION = 3;
 
 /** The registry as kept in card memory; `state` is its decoded copy, written back by `save()`. */
 export class Registry implements ScpStore {
@@ -244,6 +254,24 @@ export class Registry implements ScpStore {
     this.state.associations = sd === null ? rest : [...rest, { aid: aid.slice(), sd: sd.slice() }];
   }
 
+  /** The value of data object `tag` of the domain `sd` (null: the ISD), if STORE DATA stored one. */
+  dataObject(sd: Uint8Array | null, tag: number): Uint8Array | undefined {
+    const key = sd ?? new Uint8Array(0);
+    return this.state.dataObjects?.find((o) => o.tag === tag && equalBytes(o.sd, key))?.value;
+  }
+
+  /** Sets data objects of the domain `sd` (null: the ISD), replacing those with the same tags. */
+  setDataObjects(sd: Uint8Array | null, objects: { tag: number; value: Uint8Array }[]): void {
+    const key = sd ?? new Uint8Array(0);
+    const rest = (this.state.dataObjects ?? []).filter((o) => !(equalBytes(o.sd, key) && objects.some((n) => n.tag === o.tag)));
+    this.state.dataObjects = [...rest, ...objects.map((o) => ({ sd: key.slice(), tag: o.tag, value: o.value.slice() }))];
+  }
+
+  /** Drops the data objects of the SSD `sd` (when it is deleted). */
+  removeDataObjects(sd: Uint8Array): void {
+    this.state.dataObjects = (this.state.dataObjects ?? []).filter((o) => !equalBytes(o.sd, sd));
+  }
+
   /** Whether anything is associated with the SSD `sd`. */
   hasAssociated(sd: Uint8Array): boolean {
     return this.state.associations.some((a) => equalBytes(a.sd, sd));
@@ -269,6 +297,9 @@ function encode(s: RegistryState): Uint8Array {
   }
   out.push(s.associations.length);
   for (const a of s.associations) out.push(a.aid.length, ...a.aid, a.sd.length, ...a.sd);
+  const objects = s.dataObjects ?? [];
+  out.push(objects.length);
+  for (const o of objects) out.push(o.sd.length, ...o.sd, (o.tag >>> 8) & 0xff, o.tag & 0xff, o.value.length, ...o.value);
   out[0] = out.length >>> 8;
   out[1] = out.length & 0xff;
   return Uint8Array.from(out);
@@ -286,7 +317,7 @@ function decode(b: Uint8Array): RegistryState {
     return b.slice(at - n, at);
   };
   const version = u1();
-  if (version !== 1 && version !== VERSION) throw new Error('GlobalPlatform registry: unknown version');
+  if (version < 1 || version > VERSION) throw new Error('GlobalPlatform registry: unknown version');
   const keys = (): DomainKeys => {
     const keySets: KeySet[] = [];
     for (let n = u1(); n > 0; n--) {
@@ -315,5 +346,13 @@ function decode(b: Uint8Array): RegistryState {
     for (let n = u1(); n > 0; n--) domains.push({ ...entry(), ...keys() });
     for (let n = u1(); n > 0; n--) associations.push({ aid: take(u1()), sd: take(u1()) });
   }
-  return { cardState, keySets, counters, apps, domains, associations };
+  const dataObjects: DataObject[] = [];
+  if (version >= 3) {
+    for (let n = u1(); n > 0; n--) {
+      const sd = take(u1());
+      const tag = (u1() << 8) | u1();
+      dataObjects.push({ sd, tag, value: take(u1()) });
+    }
+  }
+  return { cardState, keySets, counters, apps, domains, associations, dataObjects };
 }
