@@ -187,7 +187,19 @@ export function globalPlatformNatives(rt: Jcre): NativeTable {
       buf.data.set(plain as unknown as Int8Array, off);
       return plain.length;
     },
-    'encryptData([BSS)S': () => iso(0x6985), // not offered (see the README)
+    'encryptData([BSS)S': (vm: Vm, b: number) => {
+      // The inverse of decryptData: the session's data encryption (SCP02 3DES-ECB with the
+      // session DEK, SCP03 AES-CBC with the Key-DEK), whole blocks, in place.
+      const ch = session();
+      const buf = array(vm, vm.stack[b + 1]!), off = vm.stack[b + 2]!, len = vm.stack[b + 3]!;
+      checkRange(vm, buf, off, len);
+      if (ch.state !== 'open') iso(0x6985);
+      const block = ch.scp === 2 ? 8 : 16;
+      if (len % block !== 0) iso(0x6700);
+      const out = ch.encryptKey(bytesOf(vm, vm.stack[b + 1]!, off, len));
+      buf.data.set(out as unknown as Int8Array, off);
+      return out.length;
+    },
     'resetSecurity()V': () => {
       session().close();
     },

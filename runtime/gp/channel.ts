@@ -179,4 +179,9 @@ export class SecureChannel {
     if (!this.opened) throw new Error('no open secure channel session');
     return this.session!.decryptKey(ciphered);
   }
+
+  encryptKey(plain: Uint8Array): Uint8Array {
+    if (!this.opened) throw new Error('no open secure channel session');
+    return this.session!.encryptKey(plain);
+  }
 }

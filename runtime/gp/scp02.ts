@@ -192,4 +192,9 @@ export class Scp02Session implements ScpSession {
     // E.4.7: key values are 3DES-ECB encrypted with the session DEK.
     return desEcb(this.keys.dek, ciphered, false);
   }
+
+  /** The inverse (SecureChannel.encryptData): 3DES-ECB with the session DEK. */
+  encryptKey(plain: Uint8Array): Uint8Array {
+    return desEcb(this.keys.dek, plain, true);
+  }
 }

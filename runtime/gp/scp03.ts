@@ -198,4 +198,9 @@ export class Scp03Session implements ScpSession {
     // 6.2.8: key values are AES-CBC (ICV 0) encrypted with the static Key-DEK.
     return aesCbc(this.keySet.dek, new Uint8Array(16), ciphered, false);
   }
+
+  /** The inverse (SecureChannel.encryptData): AES-CBC, ICV 0, with the Key-DEK. */
+  encryptKey(plain: Uint8Array): Uint8Array {
+    return aesCbc(this.keySet.dek, new Uint8Array(16), plain, true);
+  }
 }

@@ -104,6 +104,8 @@ export interface ScpSession {
   wrap(data: Uint8Array, sw: number): Uint8Array;
   /** Decrypts a key value of PUT KEY (SCP02: session DEK, 3DES-ECB; SCP03: static DEK, AES-CBC). */
   decryptKey(ciphered: Uint8Array): Uint8Array;
+  /** Encrypt as decryptKey decrypts (SecureChannel.encryptData). */
+  encryptKey(plain: Uint8Array): Uint8Array;
 }
 
 /** Persistent sequence counters, one per key version number, kept by the card manager. */

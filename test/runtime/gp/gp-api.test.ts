@@ -109,6 +109,28 @@ const APPLET: ProbeApplet = {
       code: `aload_2; sconst_0; aload_2; sconst_2; baload; invokestatic @{staticMethodRef 2.3.8(B)Z;}; bastore; aload_2; sconst_1; invokestatic @{staticMethodRef 2.3.1()B;}; bastore; sconst_2; sreturn;`,
     },
     { ins: 0x73, code: `aload_0; invokestatic @{${GET_SC}}; putfield_a ${field('2.2 sc')}; sconst_0; sreturn;` },
+    ...[
+      [0x21, 4], // encryptData(command data), answered
+      [0x22, 3], // decryptData(command data), answered
+    ].map(([ins, token]) => ({
+      ins: ins!,
+      code: `
+				aload_1;
+				invokevirtual ${cp('setIncomingAndReceive')};
+				sstore_3;
+				invokestatic @{${GET_SC}};
+				aload_2;
+				sconst_5;
+				sload_3;
+				invokeinterface 4 @{${SC}} ${token};
+				sstore_3;
+				aload_1;
+				sconst_5;
+				sload_3;
+				invokevirtual ${cp('setOutgoingAndSend')};
+				sconst_m1;
+				sreturn;`,
+    })),
   ],
 };
 
@@ -144,6 +166,26 @@ describe('org.globalplatform for applets', () => {
       expect(tx(card, '80400000')).toBe('009000');
     });
   }
+
+  it('SecureChannel.encryptData and decryptData: SCP03 AES-CBC with the Key-DEK (the host agrees), SCP02 a round trip; 6985 without a session, 6700 for a partial block', async () => {
+    const { createCipheriv } = await import('node:crypto');
+    const plain = '00112233445566778899AABBCCDDEEFF';
+    for (const keyType of ['AES', 'DES3'] as const) {
+      const card = gpCard({ gp: { keyType } });
+      expect(tx(card, `8021000010${plain}`)).toBe('6985');
+      new GpClient((apdu) => card.transmit(apdu)).open(defaultKeySet(keyType, 0xff, 16));
+      const enc = tx(card, `8021000010${plain}`);
+      expect(enc.slice(-4)).toBe('9000');
+      const cipher = enc.slice(0, -4);
+      expect(cipher).not.toBe(plain);
+      if (keyType === 'AES') {
+        const c = createCipheriv('aes-128-cbc', defaultKeySet('AES', 0xff, 16).dek, Buffer.alloc(16)).setAutoPadding(false);
+        expect(cipher).toBe(hex(Buffer.concat([c.update(Buffer.from(plain, 'hex')), c.final()])));
+      }
+      expect(tx(card, `8022000010${cipher}`)).toBe(`${plain}9000`);
+      expect(tx(card, `8021000005${plain.slice(0, 10)}`)).toBe('6700');
+    }
+  });
 
   it('processSecurity with keys the host does not share fails; a reset ends the session', () => {
     const card = gpCard();
