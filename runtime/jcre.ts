@@ -702,7 +702,7 @@ export class Jcre implements PackageResolver {
       if (!target) return sw(0x6a82);
     }
     if (!target) return sw(0x6999);
-    return this.dispatch(target, false);
+    return this.dispatch(target);
   }
 
   // >>> native applications (runtime/native-app.ts)
@@ -747,25 +747,33 @@ export class Jcre implements PackageResolver {
   }
 
   private select(inst: AppletInstance): Uint8Array {
-    // JCRE 4.5.2: an applet whose context is active on another channel must be multiselectable.
-    const elsewhere = this.activeElsewhere(inst);
-    if (elsewhere.context && !this.isMultiSelectable(inst)) return sw(0x6985);
-    if (this.selected) this.deselect(this.selected);
     this.selectingApplet = true;
     try {
-      let ok = false;
-      try {
-        ok = this.runApplet(inst.pkg.context, inst, () => this.callSelect(inst, elsewhere)) !== 0;
-      } catch (e) {
-        if (e instanceof Thrown || isHostStop(e)) ok = false;
-        else throw e;
-      }
-      if (!ok) return sw(0x6999);
-      this.selected = inst;
-      return this.dispatch(inst, true);
+      const status = this.selectInstance(inst);
+      return status === 0x9000 ? this.dispatch(inst) : sw(status);
     } finally {
       this.selectingApplet = false;
     }
+  }
+
+  /**
+   * Select `inst` on the current channel (JCRE 4.5): an applet whose context is active on
+   * another channel must be multiselectable (6985); the channel's applet is deselected; the
+   * applet's select() (or MultiSelectable.select) must accept (6999). Returns the status word.
+   */
+  private selectInstance(inst: AppletInstance): number {
+    const elsewhere = this.activeElsewhere(inst);
+    if (elsewhere.context && !this.isMultiSelectable(inst)) return 0x6985;
+    if (this.selected) this.deselect(this.selected);
+    let ok = false;
+    try {
+      ok = this.runApplet(inst.pkg.context, inst, () => this.callSelect(inst, elsewhere)) !== 0;
+    } catch (e) {
+      if (!(e instanceof Thrown || isHostStop(e))) throw e;
+    }
+    if (!ok) return 0x6999;
+    this.selected = inst;
+    return 0x9000;
   }
 
   private deselect(inst: AppletInstance): void {
@@ -855,27 +863,18 @@ export class Jcre implements PackageResolver {
     // channel the default applet for the new channel (none here: no default applet is set).
     const candidate = origin !== 0 ? this.channels[origin]!.applet : null;
     if (candidate) {
-      let r: Uint8Array = sw(0x9000);
+      let status = 0x9000;
       this.onChannel(ch, () => {
-        const elsewhere = this.activeElsewhere(candidate);
-        if (elsewhere.context && !this.isMultiSelectable(candidate)) r = sw(0x6985);
-        else {
-          let ok = false;
-          this.selectingApplet = true;
-          try {
-            ok = this.runApplet(candidate.pkg.context, candidate, () => this.callSelect(candidate, elsewhere)) !== 0;
-          } catch (e) {
-            if (!(e instanceof Thrown || isHostStop(e))) throw e;
-          } finally {
-            this.selectingApplet = false;
-          }
-          if (ok) this.selected = candidate;
-          else r = sw(0x6999);
+        this.selectingApplet = true;
+        try {
+          status = this.selectInstance(candidate);
+        } finally {
+          this.selectingApplet = false;
         }
       });
-      if (r[0] !== 0x90) {
+      if (status !== 0x9000) {
         this.channels[ch] = null;
-        return r;
+        return sw(status);
       }
     }
     return p2 === 0 ? Uint8Array.of(ch, 0x90, 0x00) : sw(0x9000);
@@ -898,10 +897,9 @@ export class Jcre implements PackageResolver {
   }
 
   /** Call process(apdu) and turn its outcome into a response. */
-  private dispatch(inst: AppletInstance, selecting: boolean): Uint8Array {
+  private dispatch(inst: AppletInstance): Uint8Array {
     const s = this.apdu;
     if (s.parsed.extended && !inst.cls.isSubclassOf(this.api.cls('javacardx/apdu/ExtendedLength'))) return sw(0x6700);
-    void selecting;
     let status = 0x9000;
     try {
       this.runApplet(inst.pkg.context, inst, () => this.vm.call(inst.cls.virtual(7)!, [inst.handle, this.apduHandle])); // process(APDU)

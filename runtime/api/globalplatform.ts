@@ -127,6 +127,21 @@ export function globalPlatformNatives(rt: Jcre): NativeTable {
     }
     return channel;
   };
+  /**
+   * decryptData / encryptData: whole blocks of (buf, off, len) deciphered or enciphered in place
+   * with the session's data key (SCP02 3DES-ECB, session DEK; SCP03 AES-CBC, Key-DEK).
+   */
+  const cryptInPlace = (vm: Vm, b: number, encrypt: boolean): number => {
+    const ch = session();
+    const buf = array(vm, vm.stack[b + 1]!), off = vm.stack[b + 2]!, len = vm.stack[b + 3]!;
+    checkRange(vm, buf, off, len);
+    if (ch.state !== 'open') iso(0x6985);
+    if (len % (ch.scp === 2 ? 8 : 16) !== 0) iso(0x6700);
+    const input = bytesOf(vm, vm.stack[b + 1]!, off, len);
+    const out = encrypt ? ch.encryptKey(input) : ch.decryptKey(input);
+    buf.data.set(out as unknown as Int8Array, off);
+    return out.length;
+  };
   const level = (ch: CardChannel): number => (ch.state === 'open' ? ch.securityLevel | SecurityLevel.AUTHENTICATED : 0);
   const swOf = (r: Uint8Array): number => (r[r.length - 2]! << 8) | r[r.length - 1]!;
 
@@ -176,30 +191,8 @@ export function globalPlatformNatives(rt: Jcre): NativeTable {
       buf.data.set(u.apdu as unknown as Int8Array, off);
       return u.apdu.length;
     },
-    'decryptData([BSS)S': (vm: Vm, b: number) => {
-      const ch = session();
-      const buf = array(vm, vm.stack[b + 1]!), off = vm.stack[b + 2]!, len = vm.stack[b + 3]!;
-      checkRange(vm, buf, off, len);
-      if (ch.state !== 'open') iso(0x6985);
-      const block = ch.scp === 2 ? 8 : 16;
-      if (len % block !== 0) iso(0x6700);
-      const plain = ch.decryptKey(bytesOf(vm, vm.stack[b + 1]!, off, len));
-      buf.data.set(plain as unknown as Int8Array, off);
-      return plain.length;
-    },
-    'encryptData([BSS)S': (vm: Vm, b: number) => {
-      // The inverse of decryptData: the session's data encryption (SCP02 3DES-ECB with the
-      // session DEK, SCP03 AES-CBC with the Key-DEK), whole blocks, in place.
-      const ch = session();
-      const buf = array(vm, vm.stack[b + 1]!), off = vm.stack[b + 2]!, len = vm.stack[b + 3]!;
-      checkRange(vm, buf, off, len);
-      if (ch.state !== 'open') iso(0x6985);
-      const block = ch.scp === 2 ? 8 : 16;
-      if (len % block !== 0) iso(0x6700);
-      const out = ch.encryptKey(bytesOf(vm, vm.stack[b + 1]!, off, len));
-      buf.data.set(out as unknown as Int8Array, off);
-      return out.length;
-    },
+    'decryptData([BSS)S': (vm: Vm, b: number) => cryptInPlace(vm, b, false),
+    'encryptData([BSS)S': (vm: Vm, b: number) => cryptInPlace(vm, b, true),
     'resetSecurity()V': () => {
       session().close();
     },

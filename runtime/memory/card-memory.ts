@@ -67,7 +67,6 @@ export class CardMemory implements Storage, WriteBarrier {
       if (e.wearModel) {
         // Bytecode stores are 1 to 4 aligned bytes: never across a page.
         e.pageWrites[byteOffset >>> 6]!++;
-        e.pagesProgrammed++;
         e.bytesWritten += length;
       }
       return;

@@ -92,8 +92,12 @@ export class Eeprom {
    * model, a diagnostic a card option turns on (it costs a few nanoseconds a write).
    */
   wearModel = false;
-  /** Page programs in all (the sum of pageWrites): the cost model's page term. */
-  pagesProgrammed = 0;
+  /** Page programs in all: the cost model's page term (the sum of pageWrites, counted when asked). */
+  get pagesProgrammed(): number {
+    let n = 0;
+    for (const w of this.pageWrites) n += w;
+    return n;
+  }
   /** Write index at which power is lost (tearing), or -1. */
   tearAt = -1;
   /** Called when a journalled write does not fit (the JCRE throws TransactionException BUFFER_FULL). */
@@ -220,7 +224,6 @@ export class Eeprom {
     const pages = this.pageWrites;
     pages[first]!++;
     for (let p = first + 1; p <= last; p++) pages[p]!++;
-    this.pagesProgrammed += last - first + 1;
     this.bytesWritten += length;
   }
 
@@ -328,7 +331,7 @@ export class Eeprom {
   private wearOfJournal(): void {
     const w = this.words, pages = this.pageWrites;
     const start = this.journalStart + 8, end = start + this.journalUsed;
-    let programs = 0, bytes = 0;
+    let bytes = 0;
     for (let at = start; at < end; ) {
       const offset = w[at >> 2]!, length = w[(at >> 2) + 1]!;
       const size = 8 + ((length + 3) & ~3);
@@ -336,15 +339,13 @@ export class Eeprom {
       // one spans (bytecode stores are 1 to 4 bytes: one page each).
       pages[at >>> 6]!++;
       pages[offset >>> 6]!++;
-      programs += 2;
       if (length > 4) {
-        for (let p = (at >>> 6) + 1, last = (at + size - 1) >>> 6; p <= last; p++, programs++) pages[p]!++;
-        for (let p = (offset >>> 6) + 1, last = (offset + length - 1) >>> 6; p <= last; p++, programs++) pages[p]!++;
+        for (let p = (at >>> 6) + 1, last = (at + size - 1) >>> 6; p <= last; p++) pages[p]!++;
+        for (let p = (offset >>> 6) + 1, last = (offset + length - 1) >>> 6; p <= last; p++) pages[p]!++;
       }
       bytes += size + length;
       at += size;
     }
-    this.pagesProgrammed += programs;
     this.bytesWritten += bytes;
   }
 

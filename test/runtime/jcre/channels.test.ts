@@ -140,11 +140,3 @@ describe('selection per channel', () => {
     expect(tx(c, '83010000')).toBe('6881');
   });
 });
-
-describe('getAssignedChannel', () => {
-  it('answers the channel the applet was selected on, 0 on the basic one', async () => {
-    const c = await card();
-    expect(tx(c, selectOn(0, PROBE_AID))).toBe('9000');
-    expect(tx(c, '80010000').slice(8, 12)).toBe('0000');
-  });
-});
