@@ -1,13 +1,15 @@
 // The GlobalPlatform card manager end to end, over APDUs only (runtime/gp/manager.ts, isd.ts):
 // per command, with the host side of runtime/gp/client.ts.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Card } from '../../../runtime/card.ts';
 import { GpClient, parseLegacyStatus, parseTlvStatus } from '../../../runtime/gp/client.ts';
 import { keyCheckValue, makeKeySet } from '../../../runtime/gp/keys.ts';
+import { parseScript } from '../../../runtime/script/apdutool.ts';
+import { runScript } from '../../../runtime/script/runner.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
 import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, installSuite, loadFile, scriptDiff, seededRandom, snapshot, suite } from './helpers.ts';
 
@@ -99,9 +101,8 @@ describe('INSTALL [for load], LOAD, INSTALL [for install and make selectable]', 
     ['echo', 'SCP02'], ['arith', 'SCP03'], ['intops', 'SCP02'], ['objects', 'SCP03'],
     ['txn', 'SCP02'], ['pin', 'SCP03'], ['apdu-ext', 'SCP02'], ['bench', 'SCP03'],
     ['firewall', 'SCP03'], ['crypto', 'SCP02'],
-    // lifecycle is not here: its applet answers the length of install()'s control info, which its
-    // expected output (cref's installer) has empty and GlobalPlatform's INSTALL fills with the
-    // privileges; the install data layout is checked with that applet below.
+    // lifecycle is below: its applet reports install()'s control info, which GlobalPlatform's
+    // INSTALL fills with the privileges and cref's installer leaves empty.
   ];
   for (const [name, scp] of cases) {
     it(`${name}: loaded and installed over ${scp}, each script passes`, async () => {
@@ -114,6 +115,25 @@ describe('INSTALL [for load], LOAD, INSTALL [for install and make selectable]', 
       }
     });
   }
+
+  it('lifecycle: loaded and installed over SCP02, its script answers as cref except where install() shows the privileges', async () => {
+    const s = suite('lifecycle');
+    const { card, host } = gpCard();
+    host.open(DES_KEYS);
+    await installSuite(host, s); // privileges 00, as one byte
+    const path = s.scripts[0]!;
+    const actual = runScript(card, parseScript(readFileSync(path, 'utf8'), path));
+    const expected = readFileSync(`${path}.expected.out`, 'utf8').split('\n');
+    const differing = actual.flatMap((line, i) => (line === expected[i] ? [] : [[line, expected[i]]]));
+    // INS 02 answers the control info: [00] (the privileges) where cref's is empty; INS 04
+    // answers bLength, one more for that byte — for both instances. Every other line is cref's.
+    expect(differing).toEqual([
+      ['CLA: 80, INS: 02, P1: 00, P2: 00, Lc: 00, Le: 02, 01, 00, SW1: 90, SW2: 00', 'CLA: 80, INS: 02, P1: 00, P2: 00, Lc: 00, Le: 01, 00, SW1: 90, SW2: 00'],
+      ['CLA: 80, INS: 04, P1: 00, P2: 00, Lc: 00, Le: 01, 0e, SW1: 90, SW2: 00', 'CLA: 80, INS: 04, P1: 00, P2: 00, Lc: 00, Le: 01, 0d, SW1: 90, SW2: 00'],
+      ['CLA: 80, INS: 04, P1: 00, P2: 00, Lc: 00, Le: 01, 10, SW1: 90, SW2: 00', 'CLA: 80, INS: 04, P1: 00, P2: 00, Lc: 00, Le: 01, 0f, SW1: 90, SW2: 00'],
+    ]);
+    expect(actual.length).toBe(expected.filter((l) => l.length > 0).length);
+  });
 
   it('INSTALL [for install] alone leaves the application INSTALLED (not selectable) until INSTALL [for make selectable]', async () => {
     const { card, host } = gpCard();
