@@ -338,16 +338,31 @@ export class SecurityDomain {
     // install(bArray): [Li][instance AID][Lc][control info: the privileges as sent][La][C9 value] (GPCS 11.5.2.3.7 / JCRE 11.1).
     if (appParams.length > 255 - 3 - appAid.length - privField.length) return swBytes(GpSw.WRONG_DATA);
     const bArray = concat([appAid.length], appAid, [privField.length], privField, [appParams.length], appParams);
+    // The registry entry first: a tear during install() leaves an entry without its
+    // application, which the next reset prunes (Registry.prune); never an application without
+    // its entry (it would be SELECTABLE, privileges none).
+    const record = (aid: Uint8Array, on: boolean): void => {
+      if (on) this.registry.setApp({ aid: aid.slice(), lifeCycle: selectable ? AppState.SELECTABLE : AppState.INSTALLED, privileges });
+      else this.registry.removeApp(aid);
+      if (!this.isIsd) this.registry.associate(aid, on ? this.aid : null);
+    };
+    record(appAid, true);
+    this.registry.save();
     let aid: Uint8Array;
     try {
       aid = this.rt.install(elf, module, appAid, bArray).aid;
     } catch (e) {
-      if (e instanceof InstallError) return swBytes(/NO_RESOURCE|reason 3\)|does not fit|exhausted/i.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
-      throw e;
+      if (!(e instanceof InstallError)) throw e;
+      record(appAid, false);
+      this.registry.save();
+      return swBytes(/NO_RESOURCE|reason 3\)|does not fit|exhausted/i.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
     }
-    this.registry.setApp({ aid: aid.slice(), lifeCycle: selectable ? AppState.SELECTABLE : AppState.INSTALLED, privileges });
-    if (!this.isIsd) this.registry.associate(aid, this.aid);
-    this.registry.save();
+    if (!equalBytes(aid, appAid)) {
+      // install() registered another AID (register() with the class AID): the entry follows it.
+      record(appAid, false);
+      record(aid, true);
+      this.registry.save();
+    }
     return ok([0x00]);
   }
 
@@ -526,22 +541,25 @@ export class SecurityDomain {
     const done = pending.finish();
     if ('error' in done) return swBytes(GpSw.WRONG_DATA);
     const target = this.loadTarget;
+    // The association first (as INSTALL's entry): pruned at the next reset if a tear keeps the load file off the card.
+    const elf = done.cap.header.package.AID;
     if (target) {
-      this.registry.associate(done.cap.header.package.AID, target);
-      const fits = this.registry.fits();
-      this.registry.associate(done.cap.header.package.AID, null);
-      if (!fits) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
-    }
-    let aid: Uint8Array;
-    try {
-      aid = this.rt.loadPackage(done.cap).linked.pkg.aid;
-    } catch (e) {
-      if (e instanceof LinkError) return swBytes(/does not fit/.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
-      throw e;
-    }
-    if (target) {
-      this.registry.associate(aid, target);
+      this.registry.associate(elf, target);
+      if (!this.registry.fits()) {
+        this.registry.associate(elf, null);
+        return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+      }
       this.registry.save();
+    }
+    try {
+      this.rt.loadPackage(done.cap);
+    } catch (e) {
+      if (!(e instanceof LinkError)) throw e;
+      if (target) {
+        this.registry.associate(elf, null);
+        this.registry.save();
+      }
+      return swBytes(/does not fit/.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
     }
     return ok([0x00]);
   }

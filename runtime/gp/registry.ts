@@ -145,7 +145,8 @@ const VERSION = 3;
 
 /** The registry as kept in card memory; `state` is its decoded copy, written back by `save()`. */
 export class Registry implements ScpStore {
-  readonly state: RegistryState;
+  /** The decoded registry; read again from card memory at every reset (a torn write left the old bytes). */
+  state: RegistryState;
   private readonly handle: number;
 
   /** Opens the registry of the card (a card image reopened), or makes one with `initial`. */
@@ -154,6 +155,10 @@ export class Registry implements ScpStore {
     initial: () => RegistryState,
     capacity = 2048,
   ) {
+    rt.onReset.push(() => {
+      this.state = decode(this.bytes());
+      this.prune();
+    });
     const existing = rt.namedObjects.get(REGISTRY_NAME);
     if (existing !== undefined) {
       this.handle = existing;
@@ -163,6 +168,22 @@ export class Registry implements ScpStore {
     this.handle = rt.heap.newArray(Kind.ByteArray, capacity, JCRE_CONTEXT);
     rt.namedObjects.set(REGISTRY_NAME, this.handle);
     this.state = initial();
+    this.save();
+  }
+
+  /**
+   * Drops what names card content that is not there (at every reset): the entries a command
+   * writes before the JCRE's change (INSTALL, LOAD) or leaves after it (DELETE) when power was
+   * lost in between. So the registry and the JCRE's content agree after any tear: an entry is
+   * written first and only counts once its application or load file exists.
+   */
+  prune(): void {
+    const rt = this.rt;
+    const apps = this.state.apps.filter((a) => rt.instanceByAid(a.aid));
+    const associations = this.state.associations.filter((a) => rt.instanceByAid(a.aid) || rt.findPackage(a.aid) || this.domain(a.aid));
+    if (apps.length === this.state.apps.length && associations.length === this.state.associations.length) return;
+    this.state.apps = apps;
+    this.state.associations = associations;
     this.save();
   }
 
