@@ -9,16 +9,24 @@
 //   delete <aid> [--with-related]          DELETE (the object, or it and related objects)
 //   keys [--put-key <hex> [--new-kvn <n>] [--replace <kvn>]]
 //                                          GET DATA 00E0 (key information); PUT KEY of a new key set
+//   create-sd <aid> [--privileges <hex>]   INSTALL [for install and make selectable] of a supplementary
+//                                          security domain (default privileges 804000: Authorized Management)
+//   lock <aid> | unlock <aid>              SET STATUS of an application or security domain
+//   card-state initialized|secured|locked|unlocked|terminated
+//                                          SET STATUS of the card's life cycle
+//
+// --sd <aid> works through that security domain instead of the ISD (its keys, its content).
 
 import { existsSync } from 'node:fs';
 import { fromHex, hex } from '../loader/bytes.ts';
 import { readCapPath } from '../loader/cap/archive.ts';
 import { Card } from '../runtime/card.ts';
 import { GpClient, GpClientError, parseTlvStatus, type StatusEntry } from '../runtime/gp/client.ts';
+import { SD_LOAD_FILE, SD_MODULE } from '../runtime/gp/isd.ts';
 import { DEFAULT_ISD_AID } from '../runtime/gp/manager.ts';
 import { defaultKeySet, makeKeySet, type KeySet } from '../runtime/gp/keys.ts';
 import { loadFileDataBlock } from '../runtime/gp/load.ts';
-import { CardState } from '../runtime/gp/registry.ts';
+import { AppState, CardState } from '../runtime/gp/registry.ts';
 import { readTlvs } from '../runtime/gp/tlv.ts';
 
 export interface GpArgs {
@@ -27,7 +35,18 @@ export interface GpArgs {
   has(name: string): boolean;
 }
 
-export const GP_USAGE = 'usage: jcvm gp list|install <cap>|delete <aid>|keys --card <image> [--scp 02|03] [--key <hex>] [--kvn <n>]';
+export const GP_USAGE = 'usage: jcvm gp list|install <cap>|delete <aid>|keys|create-sd <aid>|lock <aid>|unlock <aid>|card-state <state> --card <image> [--sd <aid>] [--scp 02|03] [--key <hex>] [--kvn <n>]';
+
+const SUBCOMMANDS = ['list', 'install', 'delete', 'keys', 'create-sd', 'lock', 'unlock', 'card-state'];
+
+/** `card-state` names → the SET STATUS P2 of the card life cycle (GPCS 11.10.3.1; unlocked: back to SECURED). */
+const CARD_STATE_ARGS: Record<string, number> = {
+  initialized: CardState.INITIALIZED,
+  secured: CardState.SECURED,
+  locked: CardState.CARD_LOCKED,
+  unlocked: CardState.SECURED,
+  terminated: CardState.TERMINATED,
+};
 
 /** A user error of `jcvm gp` (printed as one line, exit status 2). */
 export class GpUsageError extends Error {}
@@ -55,7 +74,7 @@ function appState(n: number): string {
 export async function gpCommand(a: GpArgs, out: (s: string) => void): Promise<number> {
   const [sub, arg] = a.positional;
   const file = a.flag('--card');
-  if (!sub || !['list', 'install', 'delete', 'keys'].includes(sub) || !file) throw new GpUsageError(GP_USAGE);
+  if (!sub || !SUBCOMMANDS.includes(sub) || !file) throw new GpUsageError(GP_USAGE);
   const scpText = a.flag('--scp');
   if (scpText !== undefined && scpText !== '02' && scpText !== '03' && scpText !== '2' && scpText !== '3') throw new GpUsageError(`--scp must be 02 or 03, not '${scpText}'`);
   const scp = scpText === undefined ? null : Number(scpText) === 2 ? 2 : 3;
@@ -71,8 +90,10 @@ export async function gpCommand(a: GpArgs, out: (s: string) => void): Promise<nu
   if (created) out(`created card image ${file} (GlobalPlatform card manager, ${scp === 2 ? 'SCP02' : 'SCP03'} keys 404142...4F)`);
   card.powerOn();
   const host = new GpClient((apdu) => card.transmit(apdu));
-  const sel = host.select(DEFAULT_ISD_AID);
-  if (sel.sw !== 0x9000) throw new GpClientError('SELECT of the ISD', sel.sw);
+  const sdText = a.flag('--sd');
+  const sd = sdText === undefined ? DEFAULT_ISD_AID : hexArg(sdText, '--sd');
+  const sel = host.select(sd);
+  if (sel.sw !== 0x9000) throw new GpClientError(sdText === undefined ? 'SELECT of the ISD' : `SELECT of the security domain ${hex(sd)}`, sel.sw);
   const bytes = key ?? defaultKeySet('DES3', 0xff, 16).enc;
   // The card's answer to INITIALIZE UPDATE names the protocol; the key bytes are the same for both.
   const keys: KeySet = makeKeySet(kvn || 0xff, bytes.length === 16 && scp !== 3 ? 'DES3' : 'AES', bytes, bytes, bytes);
@@ -93,6 +114,36 @@ export async function gpCommand(a: GpArgs, out: (s: string) => void): Promise<nu
       out(`deleted ${hex(aid)}${a.has('--with-related') ? ' and related objects' : ''}`);
       return 0;
     }
+    case 'create-sd': {
+      if (!arg) throw new GpUsageError('usage: jcvm gp create-sd <aid> --card <image> [--privileges <hex>]');
+      const aid = hexArg(arg, 'the AID');
+      const privileges = a.has('--privileges') ? hexArg(a.flag('--privileges')!, '--privileges') : Uint8Array.of(0x80, 0x40, 0x00);
+      const r = host.install(SD_LOAD_FILE, SD_MODULE, aid, { privileges });
+      if (r.sw !== 0x9000) throw new GpClientError(`INSTALL [for install and make selectable] of the security domain ${hex(aid)}`, r.sw);
+      out(`created security domain ${hex(aid)} privileges ${hex(privileges)} (initial keys 404142...4F, KVN FF)`);
+      return 0;
+    }
+    case 'lock':
+    case 'unlock': {
+      if (!arg) throw new GpUsageError(`usage: jcvm gp ${sub} <aid> --card <image>`);
+      const aid = hexArg(arg, 'the AID');
+      const entry = status(host, 0x40).find((e) => e.aid === hex(aid));
+      if (!entry) throw new GpClientError(`GET STATUS: no application or security domain ${hex(aid)}`, 0x6a88);
+      // Unlocking goes back to the state before the lock (GPCS 5.3.1-2): P2 is that state.
+      const p2 = sub === 'lock' ? AppState.LOCKED | (entry.lifeCycle & 0x7f) : entry.lifeCycle & 0x7f;
+      const r = host.setStatus(0x40, p2, aid);
+      if (r.sw !== 0x9000) throw new GpClientError(`SET STATUS ${hex(aid)} ${hex([p2])}`, r.sw);
+      out(`${sub === 'lock' ? 'locked' : 'unlocked'} ${hex(aid)} (${appState(p2)})`);
+      return 0;
+    }
+    case 'card-state': {
+      const p2 = arg === undefined ? undefined : CARD_STATE_ARGS[arg.toLowerCase()];
+      if (p2 === undefined) throw new GpUsageError(`usage: jcvm gp card-state ${Object.keys(CARD_STATE_ARGS).join('|')} --card <image>`);
+      const r = host.setStatus(0x80, p2);
+      if (r.sw !== 0x9000) throw new GpClientError(`SET STATUS card ${hex([p2])}`, r.sw);
+      out(`card life cycle ${CARD_STATES.get(p2)}`);
+      return 0;
+    }
     default:
       return keysCommand(host, a, out);
   }
@@ -106,13 +157,16 @@ function status(host: GpClient, p1: number): StatusEntry[] {
 }
 
 function list(host: GpClient, out: (s: string) => void): number {
-  for (const e of status(host, 0x80)) out(`ISD: ${e.aid} (${CARD_STATES.get(e.lifeCycle) ?? hex([e.lifeCycle])}) privileges ${e.privileges ?? ''}`);
+  const isd = status(host, 0x80);
+  for (const e of isd) out(`ISD: ${e.aid} (${CARD_STATES.get(e.lifeCycle) ?? hex([e.lifeCycle])}) privileges ${e.privileges ?? ''}`);
+  // The associated security domain is shown when it is not the ISD (an SSD sees only its own content).
+  const domain = (e: StatusEntry): string => (e.domain && e.domain !== isd[0]?.aid ? ` domain ${e.domain}` : '');
   for (const e of status(host, 0x40)) {
     const sd = e.privileges !== undefined && (parseInt(e.privileges.slice(0, 2), 16) & 0x80) !== 0;
-    out(`${sd ? 'SD' : 'APP'}: ${e.aid} (${appState(e.lifeCycle)}) privileges ${e.privileges ?? ''}${e.loadFile ? ` load file ${e.loadFile}` : ''}`);
+    out(`${sd ? 'SD' : 'APP'}: ${e.aid} (${appState(e.lifeCycle)}) privileges ${e.privileges ?? ''}${e.loadFile ? ` load file ${e.loadFile}` : ''}${domain(e)}`);
   }
   for (const e of status(host, 0x10)) {
-    out(`PKG: ${e.aid} (LOADED)${e.version ? ` version ${parseInt(e.version.slice(0, 2), 16)}.${parseInt(e.version.slice(2, 4), 16)}` : ''}`);
+    out(`PKG: ${e.aid} (LOADED)${e.version ? ` version ${parseInt(e.version.slice(0, 2), 16)}.${parseInt(e.version.slice(2, 4), 16)}` : ''}${domain(e)}`);
     for (const m of e.modules ?? []) out(`  applet ${m}`);
   }
   return 0;

@@ -68,7 +68,7 @@ const USAGE = `usage: jcvm <command> [options]
                                           an interactive session on the card: APDUs in hex or
                                           apdutool syntax, load, install, select, list, reset,
                                           trace on|off, stats on|off, mem (type help); reads stdin
-  gp list|install|delete|keys --card <image> [--scp 02|03] [--key <hex>] [--kvn <n>]
+  gp <command> --card <image> [--sd <aid>] [--scp 02|03] [--key <hex>] [--kvn <n>]
                                           GlobalPlatform card management as a GP client over APDUs
                                           (SCP02/SCP03, default keys 404142..4F; a new image gets a
                                           card manager with SCP03 keys, or SCP02 with --scp 02):
@@ -77,6 +77,11 @@ const USAGE = `usage: jcvm <command> [options]
                                               [--privileges <hex>]: INSTALL [for load], LOAD, INSTALL
                                             delete <aid> [--with-related]
                                             keys [--put-key <hex> [--new-kvn <n>] [--replace <kvn>]]
+                                            create-sd <aid> [--privileges <hex>]: a supplementary
+                                              security domain (default 804000, Authorized Management)
+                                            lock <aid> | unlock <aid>: SET STATUS of an application
+                                            card-state initialized|secured|locked|unlocked|terminated
+                                            --sd <aid>: through that security domain, not the ISD
   tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
                                           the suite's first script, recover, and check the state
                                           is the one before or after the APDU
@@ -108,7 +113,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--instance', '--params', '--privileges', '--applet', '--key', '--kvn', '--scp', '--put-key', '--new-kvn', '--replace', '-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value', '--protocol', '--slots', '--vpcd', '--coverage']);
+const VALUE_FLAGS = new Set(['--instance', '--params', '--privileges', '--applet', '--key', '--kvn', '--scp', '--put-key', '--new-kvn', '--replace', '--sd', '-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value', '--protocol', '--slots', '--vpcd', '--coverage']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
 /** Options whose value may be left out (the next argument is then not taken). */
 const OPTIONAL_VALUE_FLAGS = new Set(['--vpcd']);

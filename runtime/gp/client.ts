@@ -23,7 +23,7 @@ export class GpClientError extends Error {
     message: string,
     readonly sw?: number,
   ) {
-    super(sw === undefined ? message : `${message}: ${sw.toString(16).padStart(4, '0')}`);
+    super(sw === undefined ? message : `${message}: ${sw.toString(16).padStart(4, '0').toUpperCase()}`);
     this.name = 'GpClientError';
   }
 }

@@ -79,4 +79,39 @@ describe('jcvm gp', () => {
     expect((await cli('gp', 'list', '--card', card, '--scp', '04')).err).toEqual(["jcvm: --scp must be 02 or 03, not '04'"]);
     expect((await cli('gp', 'list', '--card', card, '--scp', '02')).err).toEqual(['jcvm: the card runs SCP03, not SCP02']);
   });
+
+  it('two vendors: create-sd, install and list through each --sd, the other vendor refused; lock, unlock, card-state', async () => {
+    const card = join(dir, 'vendors.jcard');
+    const opts = ['--card', card];
+    const A = 'A00000055901AA01', B = 'A00000055902BB01';
+    expect((await cli('gp', 'create-sd', A, ...opts)).out.at(-1)).toBe(`created security domain ${A} privileges 804000 (initial keys 404142...4F, KVN FF)`);
+    expect((await cli('gp', 'create-sd', B, ...opts)).code).toBe(0);
+    const ia = await cli('gp', 'install', echoCap, ...opts, '--sd', A);
+    expect(ia.out[1]).toBe('installed F04A43564D0101 (class F04A43564D0101)');
+    expect((await cli('gp', 'install', join(CORPUS_DIR, 'arith', 'arith.cap'), ...opts, '--sd', B)).code).toBe(0);
+    // Each vendor lists its own content; the ISD lists all, with the domains.
+    const la = await cli('gp', 'list', ...opts, '--sd', A);
+    expect(la.out).toEqual([`APP: F04A43564D0101 (SELECTABLE) privileges 000000 load file F04A43564D01 domain ${A}`, `PKG: F04A43564D01 (LOADED) version 1.0 domain ${A}`, '  applet F04A43564D0101']);
+    const all = await cli('gp', 'list', ...opts);
+    expect(all.out.filter((l) => l.startsWith('SD: '))).toEqual([`SD: ${A} (SELECTABLE) privileges 804000 load file A0000001515350`, `SD: ${B} (SELECTABLE) privileges 804000 load file A0000001515350`]);
+    expect(all.out.filter((l) => l.startsWith('PKG: '))).toEqual([`PKG: F04A43564D01 (LOADED) version 1.0 domain ${A}`, `PKG: F04A43564D02 (LOADED) version 1.0 domain ${B}`]);
+    // Vendor B cannot delete or lock vendor A's application.
+    const del = await cli('gp', 'delete', 'F04A43564D0101', ...opts, '--sd', B);
+    expect(del.err).toEqual(['jcvm: DELETE F04A43564D0101: 6985']);
+    expect((await cli('gp', 'lock', 'F04A43564D0101', ...opts, '--sd', B)).err).toEqual(['jcvm: GET STATUS: no application or security domain F04A43564D0101: 6A88']);
+    // The ISD locks it: SELECT answers 6999 until it is unlocked.
+    expect((await cli('gp', 'lock', 'F04A43564D0101', ...opts)).out.at(-1)).toBe('locked F04A43564D0101 (LOCKED (87))');
+    const select = ['run', '--card', card, '--apdu', '00A4040007F04A43564D0101'];
+    expect((await cli(...select)).out.at(-1)).toBe('<= 69 99');
+    expect((await cli('gp', 'unlock', 'F04A43564D0101', ...opts)).out.at(-1)).toBe('unlocked F04A43564D0101 (SELECTABLE)');
+    expect((await cli(...select)).out.at(-1)).toMatch(/90 00$/);
+    // The card life cycle: OP_READY → INITIALIZED → SECURED → CARD_LOCKED → SECURED; no step back, none skipped.
+    expect((await cli('gp', 'card-state', 'secured', ...opts)).err).toEqual(['jcvm: SET STATUS card 0F: 6985']);
+    expect((await cli('gp', 'card-state', 'initialized', ...opts)).out.at(-1)).toBe('card life cycle INITIALIZED');
+    expect((await cli('gp', 'card-state', 'secured', ...opts)).out.at(-1)).toBe('card life cycle SECURED');
+    expect((await cli('gp', 'card-state', 'initialized', ...opts)).err).toEqual(['jcvm: SET STATUS card 07: 6985']);
+    expect((await cli('gp', 'card-state', 'locked', ...opts)).out.at(-1)).toBe('card life cycle CARD_LOCKED');
+    expect((await cli('gp', 'card-state', 'unlocked', ...opts)).out.at(-1)).toBe('card life cycle SECURED');
+    expect((await cli('gp', 'card-state', 'sleepy', ...opts)).err[0]).toMatch(/^jcvm: usage: jcvm gp card-state initialized\|secured/);
+  });
 });

@@ -251,7 +251,7 @@ describe('PUT KEY', () => {
     expect(hex(host.getData(0x00e0).data)).toBe('e012c00401308810c00402308810c00403308810');
     // The default keys are gone: the SCP02 card now opens SCP03 sessions with the AES set.
     host.select();
-    expect(() => host.open(DES_KEYS, { kvn: 0xff })).toThrow(/6a88/);
+    expect(() => host.open(DES_KEYS, { kvn: 0xff })).toThrow(/6a88/i);
     host.open(aes);
     expect(host.scp).toBe(3);
     expect(hex(host.getData(0x00c1).data)).toBe('c103000001');
@@ -262,7 +262,7 @@ describe('PUT KEY', () => {
     expect(sw(host.putKeySet(des2, 0x01))).toBe('9000');
     expect(hex(host.getData(0x00e0).data)).toBe('e024c00401308810c00402308810c00403308810c00401028010c00402028010c00403028010');
     host.select();
-    expect(() => host.open(des1, { kvn: 0x01 })).toThrow(/6a88/);
+    expect(() => host.open(des1, { kvn: 0x01 })).toThrow(/6a88/i);
     host.open(des2, { kvn: 0x02 });
     expect(host.scp).toBe(2);
     // A KVN already taken, a replaced KVN that does not exist, a KCV that does not match.
