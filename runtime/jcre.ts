@@ -697,7 +697,7 @@ export class Jcre implements PackageResolver {
     if (this.selectedNative && !this.natives().includes(this.selectedNative)) this.selectedNative = null;
     if ((cla & 0x80) === 0 && ins === 0xa4 && cmd[2] === 0x04) {
       const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
-      // SELECT without an AID on the basic channel: the default application (GPCS 6.4.2.1.2).
+      // SELECT without an AID on the basic channel: the default application.
       const found = aid.length === 0 && ch === 0 ? (this.defaultApplication ?? undefined) : this.findForSelect(aid, cmd[3]!);
       if (found) {
         const refused = this.selectionPolicy?.(found.aid) ?? null;

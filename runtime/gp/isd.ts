@@ -188,7 +188,7 @@ export class SecurityDomain implements NativeApplication {
       scp03i: config.scp03i,
       ...(config.random ? { random: config.random } : {}),
     });
-    this.session = new ChannelSession(this.newChannel());
+    this.session = new ChannelSession(this.newChannel()); // until a command names its channel
   }
 
   /** The session of logical channel `ch`, made when the domain is first selected there. */
@@ -232,14 +232,14 @@ export class SecurityDomain implements NativeApplication {
   }
 
   /** SELECT: the FCI (GPCS 11.9.3.1): 6F { 84 AID, A5 { 9F6E? no; 9F65 maximum command data } }. */
-  select(_cmd: Uint8Array, ch = 0): Response {
+  select(_cmd: Uint8Array, ch: number): Response {
     this.deselect(ch);
     this.on(ch);
     return ok(tlv(0x6f, tlv(0x84, this.aid), tlv(0xa5, tlv(0x9f65, [0xff]))));
   }
 
   /** Deselection on a channel ends that channel's secure channel session and drops its unfinished load; other channels keep theirs. */
-  deselect(ch = 0): void {
+  deselect(ch: number): void {
     this.sessions.get(ch)?.channel.close();
     this.sessions.delete(ch);
   }
@@ -254,7 +254,7 @@ export class SecurityDomain implements NativeApplication {
     return []; // the registry's objects are the JCRE's named objects
   }
 
-  process(cmd: Uint8Array, ch = 0): Response {
+  process(cmd: Uint8Array, ch: number): Response {
     this.on(ch);
     const cla = cmd[0]!, ins = cmd[1]!;
     const state = this.registry.state.cardState;

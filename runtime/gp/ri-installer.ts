@@ -59,12 +59,12 @@ export class RiInstaller implements NativeApplication {
     private readonly registry: Registry,
   ) {}
 
-  select(_cmd: Uint8Array, ch = 0): Uint8Array {
+  select(_cmd: Uint8Array, ch: number): Uint8Array {
     this.downloads.delete(ch);
     return swBytes(0x9000);
   }
 
-  deselect(ch = 0): void {
+  deselect(ch: number): void {
     this.downloads.delete(ch);
   }
 
@@ -76,7 +76,7 @@ export class RiInstaller implements NativeApplication {
     return [];
   }
 
-  process(cmd: Uint8Array, ch = 0): Uint8Array {
+  process(cmd: Uint8Array, ch: number): Uint8Array {
     const c = splitCommand(cmd);
     if (!c) return swBytes(0x6700);
     if (c.ins === 0xa4 && (c.cla & 0x80) === 0) return swBytes(0x6a82); // a SELECT of an AID nothing answers to
