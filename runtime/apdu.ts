@@ -59,6 +59,16 @@ export function parseCommand(cmd: Uint8Array): ParsedCommand | null {
   return null;
 }
 
+/**
+ * A class byte given in the first interindustry coding for channel 0 (00, 80, 84, 90...) put on
+ * logical channel `channel` (ISO/IEC 7816-4 5.4.1): channels 0-3 in b2-b1; 4-19 in the further
+ * coding, b4-b1 the channel minus 4, secure messaging in b6, chaining in b5.
+ */
+export function claOnChannel(cla: number, channel: number): number {
+  if (channel < 4) return (cla & 0xfc) | channel;
+  return (cla & 0x80) | 0x40 | ((cla & 0x0c) !== 0 ? 0x20 : 0) | (cla & 0x10) | (channel - 4);
+}
+
 /** Logical channel encoded in a CLA byte (ISO 7816-4 5.4.1), or -1 for a proprietary/invalid CLA. */
 export function channelOf(cla: number): number {
   if ((cla & 0x40) === 0) return cla & 0x03;

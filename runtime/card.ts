@@ -52,7 +52,7 @@ export interface CardOptions extends JcreOptions {
   fileSystemAid?: Uint8Array | null;
   /**
    * A GlobalPlatform card: the card manager (Issuer Security Domain, selected at every reset,
-   * and the reference installer) in front of the JCRE (runtime/gp). Off by default.
+   * and the reference installer) as native applications of the JCRE (runtime/gp). Off by default.
    */
   gp?: GpOptions | boolean;
 }

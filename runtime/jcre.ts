@@ -12,13 +12,13 @@ import { BlockKind } from './memory/eeprom.ts';
 import { restoreDirectory, type SavedCard } from './memory/image.ts';
 import { Vm, type StepHook } from '../vm/interpreter.ts';
 import { Kind, Transience, type HeapObject, type VmClass, type VmMethod } from '../vm/types.ts';
-import { ApduStateCode, channelOf, parseCommand, type ParsedCommand } from './apdu.ts';
+import { ApduStateCode, channelOf, claOnChannel, parseCommand, type ParsedCommand } from './apdu.ts';
 import { ApiRegistry, MissingNative } from './api/registry.ts';
 import { frameworkNatives } from './api/framework.ts';
 import { globalPlatformNatives } from './api/globalplatform.ts';
 import { LinkState } from './transport/link.ts';
 import { securityNatives } from './api/security.ts';
-import type { NativeApplication } from './native-app.ts'; // native applications (issue 8)
+import type { NativeApplication, SelectionPolicy } from './native-app.ts'; // native applications (issue 8)
 
 export const JCRE_CONTEXT = 0;
 
@@ -68,12 +68,6 @@ export class DeleteError extends Error {
     super(message);
     this.name = 'DeleteError';
   }
-}
-
-/** The GlobalPlatform card manager as the JCRE sees it (runtime/gp/manager.ts). */
-export interface CardManagerHook {
-  /** The response when the card manager handles the command itself, else null (the JCRE routes it). */
-  route(cmd: Uint8Array): Uint8Array | null;
 }
 
 export interface JcreOptions extends MemoryOptions {
@@ -148,7 +142,18 @@ export class Jcre implements PackageResolver {
   transactionDepth = 0;
   // >>> native applications (runtime/native-app.ts): registered by the Card, selected by AID
   readonly nativeApps: NativeApplication[] = [];
+  /** Native applications that come and go (security domains in a registry): asked at each lookup. */
+  readonly nativeSources: (() => NativeApplication[])[] = [];
+  /** The native application selected on the channel of the command being processed. */
   selectedNative: NativeApplication | null = null;
+  /**
+   * The application implicitly selected on the basic channel (GPCS 6.4.2.1.1: the one with the
+   * Card Reset privilege): selected there at every reset, by a SELECT without AID there, and
+   * whenever nothing else is selected there.
+   */
+  defaultApplication: NativeApplication | null = null;
+  /** The platform's rules on what may be selected (null: anything). */
+  selectionPolicy: SelectionPolicy | null = null;
   // <<< native applications
   private nextContext = 1;
   /** The context of the last applet entry point the JCRE called. */
@@ -438,7 +443,7 @@ export class Jcre implements PackageResolver {
     const marked = new Uint8Array(objects.length);
     const stack: number[] = [this.apduHandle, this.apduBufferHandle, ...this.exceptionObjects.values(), ...this.namedObjects.values()];
     for (const a of this.applets) if (!without?.applets?.includes(a)) stack.push(a.handle, a.aidHandle);
-    for (const n of this.nativeApps) stack.push(...n.roots()); // native applications' card memory
+    for (const n of this.natives()) stack.push(...n.roots()); // native applications' card memory
     for (const p of this.packages) {
       if (without?.packages?.includes(p)) continue;
       const img = p.linked.pkg.staticImage;
@@ -627,13 +632,13 @@ export class Jcre implements PackageResolver {
   /** Reset: transient memory cleared, nothing selected (JCRE 3.1: card reset). */
   reset(): void {
     this.selected = null;
-    // Only the basic channel is open after a reset, with nothing selected.
-    for (let i = 0; i < this.channels.length; i++) this.channels[i] = i === 0 ? { applet: null, native: null } : null;
+    // Only the basic channel is open after a reset, with the default application (if any) selected.
+    for (let i = 0; i < this.channels.length; i++) this.channels[i] = i === 0 ? { applet: null, native: this.defaultApplication } : null;
     this.currentChannel = 0;
     this.selectingApplet = false;
     this.transactionDepth = 0;
-    this.selectedNative = null; // native applications: nothing selected,
-    for (const n of this.nativeApps) n.reset(); // their RAM state cleared
+    this.selectedNative = null;
+    for (const n of this.natives()) n.reset(); // native applications' RAM state cleared
     for (const h of this.transients) this.heap.get(h)?.data.fill(0);
     for (const hook of this.onReset) hook();
   }
@@ -687,60 +692,64 @@ export class Jcre implements PackageResolver {
   }
 
   private processOnChannel(cmd: Uint8Array, parsed: ParsedCommand, cla: number, ins: number): Uint8Array {
-    const routed = this.cardManager?.route(cmd); // GlobalPlatform card manager (see the block below)
-    if (routed) return routed;
-
-    const native = this.routeNative(cmd, parsed); // native applications (runtime/native-app.ts)
-    if (native) return native;
-
-    let target = this.selected;
+    const ch = this.currentChannel;
+    // A native application that left the card while selected (a deleted security domain) is no longer selected.
+    if (this.selectedNative && !this.natives().includes(this.selectedNative)) this.selectedNative = null;
     if ((cla & 0x80) === 0 && ins === 0xa4 && cmd[2] === 0x04) {
       const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
-      const found = this.findForSelect(aid, cmd[3]!);
-      if (found) return this.select(found);
-      // No instance matches: the command goes to the selected applet as an ordinary one (as cref does).
-      if (!target) return sw(0x6a82);
+      // SELECT without an AID on the basic channel: the default application.
+      const found = aid.length === 0 && ch === 0 ? (this.defaultApplication ?? undefined) : this.findForSelect(aid, cmd[3]!);
+      if (found) {
+        const refused = this.selectionPolicy?.(found.aid) ?? null;
+        if (refused !== null) return sw(refused);
+        if (!isNative(found)) return this.select(found);
+        const r = this.selectNative(found, cmd);
+        if (r) return r; // else absent (a file system not yet personalised): routed as if it did not exist
+      }
+      // No application matches: the command goes to the selected one as an ordinary one (as cref does).
+      if (!this.selected && !this.selectedNative && (ch !== 0 || !this.defaultApplication)) return sw(0x6a82);
     }
-    if (!target) return sw(0x6999);
-    return this.dispatch(target);
+    // Nothing selected on the basic channel (an applet refused selection): the default application answers there.
+    if (!this.selected && !this.selectedNative && ch === 0) this.selectedNative = this.defaultApplication;
+    if (this.selectedNative) return this.selectedNative.process(cmd, ch);
+    if (!this.selected) return sw(0x6999);
+    return this.dispatch(this.selected);
   }
 
   // >>> native applications (runtime/native-app.ts)
+  /** Every native application on the card now. */
+  private natives(): NativeApplication[] {
+    return this.nativeSources.length ? [...this.nativeApps, ...this.nativeSources.flatMap((s) => s())] : this.nativeApps;
+  }
+
   /**
-   * SELECT by a native application's AID selects it when it accepts (the applet selected
-   * before is deselected); while one is selected it gets every command except a SELECT by AID that
-   * names an applet. Returns null when the command is the JCRE's to route.
+   * Selects native application `app` on the current channel when it accepts (the applet or native
+   * selected there before is deselected); null when it refuses (nothing changes).
    */
-  private routeNative(cmd: Uint8Array, parsed: ParsedCommand): Uint8Array | null {
-    if ((cmd[0]! & 0x80) === 0 && cmd[1] === 0xa4 && cmd[2] === 0x04) {
-      const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
-      const app = this.nativeApps.find((a) => equalBytes(a.aid, aid));
-      const r = app?.select(cmd);
-      if (app && r && r[r.length - 2] === 0x90 && r[r.length - 1] === 0x00) {
-        if (this.selected) this.deselect(this.selected);
-        if (this.selectedNative !== app) this.selectedNative?.deselect();
-        this.selectedNative = app;
-        return r;
-      } // refused (a file system not yet personalised): routed as if the application were absent
-      if (this.selectedNative && this.findForSelect(aid, cmd[3]!)) {
-        this.selectedNative.deselect();
-        this.selectedNative = null;
-        return null;
-      }
-    }
-    return this.selectedNative ? this.selectedNative.process(cmd) : null;
+  private selectNative(app: NativeApplication, cmd: Uint8Array): Uint8Array | null {
+    const r = app.select(cmd, this.currentChannel);
+    if (r[r.length - 2] !== 0x90 || r[r.length - 1] !== 0x00) return null;
+    if (this.selected) this.deselect(this.selected);
+    if (this.selectedNative && this.selectedNative !== app) this.selectedNative.deselect(this.currentChannel);
+    this.selectedNative = app;
+    return r;
   }
   // <<< native applications
 
-  /** JCRE 4.5: exact AID match first, else the first instance whose AID starts with the bytes. */
-  private findForSelect(aid: Uint8Array, p2: number): AppletInstance | undefined {
+  /**
+   * JCRE 4.5, GPCS 6.4.2.1.2: exact AID match first, else the first application (natives, then
+   * applet instances) whose AID starts with the bytes; P2 "next occurrence" steps through those.
+   */
+  private findForSelect(aid: Uint8Array, p2: number): AppletInstance | NativeApplication | undefined {
     if (aid.length < 5 || aid.length > 16) return undefined;
-    const exact = this.applets.find((a) => equalBytes(a.aid, aid));
+    const all: (AppletInstance | NativeApplication)[] = [...this.natives(), ...this.applets];
+    const exact = all.find((a) => equalBytes(a.aid, aid));
     if (exact && (p2 & 0x03) === 0) return exact;
-    const partial = this.applets.filter((a) => a.aid.length >= aid.length && equalBytes(a.aid.subarray(0, aid.length), aid));
-    if ((p2 & 0x03) === 0x02 && this.selected) {
+    const partial = all.filter((a) => (!isNative(a) || a.partialAid) && a.aid.length >= aid.length && equalBytes(a.aid.subarray(0, aid.length), aid));
+    const current = this.selectedNative ?? this.selected;
+    if ((p2 & 0x03) === 0x02 && current) {
       // next occurrence
-      const i = partial.indexOf(this.selected);
+      const i = partial.indexOf(current);
       return i >= 0 ? partial[i + 1] : partial[0];
     }
     return exact ?? partial[0];
@@ -765,6 +774,8 @@ export class Jcre implements PackageResolver {
     const elsewhere = this.activeElsewhere(inst);
     if (elsewhere.context && !this.isMultiSelectable(inst)) return 0x6985;
     if (this.selected) this.deselect(this.selected);
+    if (this.selectedNative) this.selectedNative.deselect(this.currentChannel);
+    this.selectedNative = null;
     let ok = false;
     try {
       ok = this.runApplet(inst.pkg.context, inst, () => this.callSelect(inst, elsewhere)) !== 0;
@@ -847,7 +858,7 @@ export class Jcre implements PackageResolver {
       if (!closing) return sw(0x6200); // not open: a warning, nothing changes
       this.onChannel(p2, () => {
         if (this.selected) this.deselect(this.selected);
-        if (this.selectedNative) this.selectedNative.deselect();
+        if (this.selectedNative) this.selectedNative.deselect(p2);
       });
       this.channels[p2] = null;
       return sw(0x9000);
@@ -859,19 +870,29 @@ export class Jcre implements PackageResolver {
       if (ch < 0) return sw(0x6a81);
     } else if (p2 >= this.channels.length || this.channels[p2]) return sw(0x6a86);
     this.channels[ch] = { applet: null, native: null };
-    // The applet to select: the origin channel's from a non-basic channel; from the basic
-    // channel the default applet for the new channel (none here: no default applet is set).
-    const candidate = origin !== 0 ? this.channels[origin]!.applet : null;
+    // The application to select: the origin channel's from a non-basic channel; from the basic
+    // channel the default applet for the new channel, which this card does not have (JCRE
+    // 4.5.1; the default application is implicitly selected on the basic channel only, GPCS 6.4.2.1.1).
+    const from = origin !== 0 ? this.channels[origin]! : null;
+    const candidate = from ? (from.applet ?? from.native) : null;
     if (candidate) {
-      let status = 0x9000;
-      this.onChannel(ch, () => {
-        this.selectingApplet = true;
-        try {
-          status = this.selectInstance(candidate);
-        } finally {
-          this.selectingApplet = false;
-        }
-      });
+      let status = this.selectionPolicy?.(candidate.aid) ?? 0x9000;
+      if (status === 0x9000) {
+        this.onChannel(ch, () => {
+          if (isNative(candidate)) {
+            // As if selected by its full AID (P2 0C: no response data to give).
+            const select = Uint8Array.of(claOnChannel(0x00, ch), 0xa4, 0x04, 0x0c, candidate.aid.length, ...candidate.aid);
+            if (!this.selectNative(candidate, select)) status = 0x6999;
+            return;
+          }
+          this.selectingApplet = true;
+          try {
+            status = this.selectInstance(candidate);
+          } finally {
+            this.selectingApplet = false;
+          }
+        });
+      }
       if (status !== 0x9000) {
         this.channels[ch] = null;
         return sw(status);
@@ -953,13 +974,14 @@ export class Jcre implements PackageResolver {
     return `${o.cls.name.replace(/\//g, '.')}${reason}`;
   }
 
-  // === GlobalPlatform card manager hook (runtime/gp) ====================================
-  // The card manager (the Issuer Security Domain, the reference installer) is native: it sees
-  // every command first (route), keeps its registry in JCRE-owned objects named here (roots of
-  // the collector, saved in the card image), and deletes applets and packages through the JCRE.
+  // === GlobalPlatform card manager (runtime/gp) ===========================================
+  // The card manager's applications (security domains, the reference installer) are native
+  // applications (nativeApps, nativeSources, defaultApplication) under its selectionPolicy; it
+  // keeps its registry in JCRE-owned objects named here (roots of the collector, saved in the
+  // card image), and deletes applets and packages through the JCRE.
 
-  /** Sees each command before the JCRE routes it; a response ends the command there. */
-  cardManager: CardManagerHook | null = null;
+  /** The card manager, for org.globalplatform's natives (runtime/api/globalplatform.ts); null: none. */
+  cardManager: object | null = null;
   /** JCRE-owned objects kept by name (the card manager's registry): collector roots, saved in the card image. */
   readonly namedObjects = new Map<string, number>();
   /** Classes of permanent JCRE entry points besides AID (org.globalplatform's GPRegistryEntry, SecureChannel). */
@@ -1008,16 +1030,6 @@ export class Jcre implements PackageResolver {
     return token === undefined ? undefined : inst.cls.virtual(token);
   }
 
-  /** The instance a SELECT by AID (P2's occurrence bits) would select, as process() finds it. */
-  selectTarget(aid: Uint8Array, p2: number): AppletInstance | undefined {
-    return this.findForSelect(aid, p2);
-  }
-
-  /** Deselects the selected applet (deselect(), CLEAR_ON_DESELECT arrays cleared), if any. */
-  deselectApplet(): void {
-    if (this.selected) this.deselect(this.selected);
-  }
-
   /**
    * Deletes applet instances (all or none) and the objects only they reached (JCRE 11.3). Refused with a
    * DeleteError, the card unchanged, when it is selected or another applet or package still
@@ -1047,7 +1059,8 @@ export class Jcre implements PackageResolver {
   }
 
   private deleteInstances(instances: AppletInstance[], packages: CardPackage[]): void {
-    if (this.selected && instances.includes(this.selected)) throw new DeleteError('in-use', `applet ${hex(this.selected.aid)} is selected`);
+    const selected = instances.find((a) => this.isActive(a)); // on any logical channel
+    if (selected) throw new DeleteError('in-use', `applet ${hex(selected.aid)} is selected`);
     const marked = this.markReachable({ applets: instances, packages });
     for (const a of instances) {
       if (marked[a.handle]) throw new DeleteError('in-use', `applet ${hex(a.aid)} is still referenced from another context`);
@@ -1136,4 +1149,9 @@ const JCRE_EXCEPTIONS = [
 
 export function sw(word: number): Uint8Array {
   return Uint8Array.of(word >> 8, word & 0xff);
+}
+
+/** Whether a selection candidate is a native application (else an applet instance). */
+function isNative(a: AppletInstance | NativeApplication): a is NativeApplication {
+  return 'process' in a;
 }

@@ -6,6 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { fromHex, hex } from '../../loader/bytes.ts';
+import { claOnChannel } from '../apdu.ts';
 import { aesCbc, aesCmac, concat, desEcb, retailMac, sameBytes } from './crypto.ts';
 import { KEY_TYPE_AES, KEY_TYPE_DES, keyCheckValue, type KeySet } from './keys.ts';
 import { DEFAULT_ISD_AID } from './manager.ts';
@@ -44,10 +45,31 @@ export interface OpenOptions {
   hostChallenge?: Uint8Array;
 }
 
+export interface ClientOptions {
+  /**
+   * The logical channel the client's commands go on (0-19, default the basic channel), numbered
+   * in every CLA byte (ISO/IEC 7816-4 5.4.1). Secure messaging is offered on channels 0-3 only:
+   * the card's secure channel reads the first interindustry coding's b3.
+   */
+  channel?: number;
+}
+
 export class GpClient {
   private session: HostSession | null = null;
+  private readonly channel: number;
 
-  constructor(private readonly transmit: (apdu: Uint8Array) => Uint8Array) {}
+  constructor(
+    private readonly transmit: (apdu: Uint8Array) => Uint8Array,
+    options: ClientOptions = {},
+  ) {
+    this.channel = options.channel ?? 0;
+    if (!Number.isInteger(this.channel) || this.channel < 0 || this.channel > 19) throw new RangeError(`logical channel: 0 to 19, not ${this.channel}`);
+  }
+
+  /** A class byte of the first interindustry coding (00, 80, 84) on this client's channel. */
+  private cla(cla: number): number {
+    return claOnChannel(cla, this.channel);
+  }
 
   /** Sends one command as it is; data and status word. */
   raw(apdu: Uint8Array): Reply {
@@ -58,8 +80,9 @@ export class GpClient {
   /** Case 1-4 short command; with C-MAC when a session is open (CLA b3 set, MAC appended). */
   send(cla: number, ins: number, p1: number, p2: number, data: ArrayLike<number> = [], le: number | null = null): Reply {
     let body: Uint8Array = Uint8Array.from(data);
+    if (this.session) cla |= 0x04;
+    cla = this.cla(cla);
     if (this.session) {
-      cla |= 0x04;
       const header = Uint8Array.of(cla, ins, p1, p2, body.length + 8);
       body = concat(body, this.session.mac(header, body));
     }
@@ -85,14 +108,14 @@ export class GpClient {
 
   select(aid: Uint8Array = DEFAULT_ISD_AID): Reply {
     this.session = null;
-    return this.raw(concat([0x00, 0xa4, 0x04, 0x00, aid.length], aid, [0x00]));
+    return this.raw(concat([this.cla(0x00), 0xa4, 0x04, 0x00, aid.length], aid, [0x00]));
   }
 
   /** INITIALIZE UPDATE and EXTERNAL AUTHENTICATE at security level 01 with `keys`; checks the card cryptogram. */
   open(keys: KeySet, options: OpenOptions = {}): void {
     this.session = null;
     const hostChallenge = options.hostChallenge ?? new Uint8Array(randomBytes(8));
-    const r = this.raw(concat([0x80, 0x50, options.kvn ?? 0, 0x00, 8], hostChallenge, [0x00]));
+    const r = this.raw(concat([this.cla(0x80), 0x50, options.kvn ?? 0, 0x00, 8], hostChallenge, [0x00]));
     if (r.sw !== 0x9000) throw new GpClientError('INITIALIZE UPDATE', r.sw);
     const d = r.data;
     const scp = d[11];

@@ -12,6 +12,7 @@
 import { equalBytes } from '../../loader/bytes.ts';
 import { LinkError } from '../../loader/link.ts';
 import { DeleteError, InstallError, type Jcre } from '../jcre.ts';
+import type { NativeApplication } from '../native-app.ts';
 import { SecureChannel } from './channel.ts';
 import { concat } from './crypto.ts';
 import { defaultKeySet, KEY_TYPE_AES, KEY_TYPE_DES, type KeySet, makeKeySet } from './keys.ts';
@@ -111,21 +112,53 @@ function lvFields(data: Uint8Array, count: number): Uint8Array[] | null {
 
 const validAid = (aid: Uint8Array): boolean => aid.length >= 5 && aid.length <= 16;
 
-export class SecurityDomain {
-  readonly channel: SecureChannel;
-  private pendingLoad: PendingLoad | null = null;
+/**
+ * What a security domain keeps for one logical channel it is selected on (GPCS 10.2: a secure
+ * channel session is bound to the logical channel it was opened on), and the multi-command
+ * operations under way there. Made at selection; dropped at deselection, channel close and reset.
+ */
+class ChannelSession {
+  pendingLoad: PendingLoad | null = null;
   /** The security domain the load under way will be associated with (null: the ISD). */
-  private loadTarget: Uint8Array | null = null;
+  loadTarget: Uint8Array | null = null;
   /** GET STATUS answers still to send (P2 b1: next occurrence). */
-  private statusRest: { p1: number; entries: Uint8Array[] } | null = null;
+  statusRest: { p1: number; entries: Uint8Array[] } | null = null;
   /** The block number the next STORE DATA must carry (GPCS 11.11.2.2). */
-  private storeNext = 0;
+  storeNext = 0;
   /** The STORE DATA blocks received so far (plain), applied at the last block. */
-  private storeBuffer: Uint8Array[] = [];
+  storeBuffer: Uint8Array[] = [];
   /** The application INSTALL [for personalization] named: STORE DATA goes to it (transient). */
-  private personalizing: Uint8Array | null = null;
+  personalizing: Uint8Array | null = null;
+
+  constructor(readonly channel: SecureChannel) {}
+}
+
+export class SecurityDomain implements NativeApplication {
+  /** The sessions of the logical channels this domain is selected on, by channel number. */
+  private readonly sessions = new Map<number, ChannelSession>();
+  /** The session of the channel whose command is being processed (select() and process() set it). */
+  private session: ChannelSession;
+  private readonly newChannel: () => SecureChannel;
+  /** The secure channel of the current command's logical channel. */
+  get channel(): SecureChannel {
+    return this.session.channel;
+  }
+  // The current channel's operations under way, by the names the commands below use.
+  private get pendingLoad() { return this.session.pendingLoad; }
+  private set pendingLoad(v) { this.session.pendingLoad = v; }
+  private get loadTarget() { return this.session.loadTarget; }
+  private set loadTarget(v) { this.session.loadTarget = v; }
+  private get statusRest() { return this.session.statusRest; }
+  private set statusRest(v) { this.session.statusRest = v; }
+  private get storeNext() { return this.session.storeNext; }
+  private set storeNext(v) { this.session.storeNext = v; }
+  private get storeBuffer() { return this.session.storeBuffer; }
+  private set storeBuffer(v) { this.session.storeBuffer = v; }
+  private get personalizing() { return this.session.personalizing; }
+  private set personalizing(v) { this.session.personalizing = v; }
   /** This domain's AID (the ISD's is config.aid). */
   readonly aid: Uint8Array;
+  readonly partialAid = true; // GPCS 6.4.2.1.2
   /** Whether this is the Issuer Security Domain (else a supplementary one). */
   readonly isIsd: boolean;
 
@@ -145,7 +178,7 @@ export class SecurityDomain {
         this.registry.save();
       },
     };
-    this.channel = new SecureChannel({
+    this.newChannel = () => new SecureChannel({
       aid: this.aid,
       kdd: config.kdd,
       keySets: () => this.keys().keySets,
@@ -155,6 +188,14 @@ export class SecurityDomain {
       scp03i: config.scp03i,
       ...(config.random ? { random: config.random } : {}),
     });
+    this.session = new ChannelSession(this.newChannel()); // until a command names its channel
+  }
+
+  /** The session of logical channel `ch`, made when the domain is first selected there. */
+  private on(ch: number): ChannelSession {
+    let s = this.sessions.get(ch);
+    if (!s) this.sessions.set(ch, (s = new ChannelSession(this.newChannel())));
+    return (this.session = s);
   }
 
   /** This domain's key sets and counters, as the registry keeps them. */
@@ -191,22 +232,30 @@ export class SecurityDomain {
   }
 
   /** SELECT: the FCI (GPCS 11.9.3.1): 6F { 84 AID, A5 { 9F6E? no; 9F65 maximum command data } }. */
-  select(): Response {
-    this.deselect();
+  select(_cmd: Uint8Array, ch: number): Response {
+    this.deselect(ch);
+    this.on(ch);
     return ok(tlv(0x6f, tlv(0x84, this.aid), tlv(0xa5, tlv(0x9f65, [0xff]))));
   }
 
-  /** Deselection and reset end the secure channel session and drop an unfinished load. */
-  deselect(): void {
-    this.channel.close();
-    this.pendingLoad = null;
-    this.statusRest = null;
-    this.storeNext = 0;
-    this.storeBuffer = [];
-    this.personalizing = null;
+  /** Deselection on a channel ends that channel's secure channel session and drops its unfinished load; other channels keep theirs. */
+  deselect(ch: number): void {
+    this.sessions.get(ch)?.channel.close();
+    this.sessions.delete(ch);
   }
 
-  process(cmd: Uint8Array): Response {
+  /** Reset: every channel's session ends. */
+  reset(): void {
+    for (const s of this.sessions.values()) s.channel.close();
+    this.sessions.clear();
+  }
+
+  roots(): number[] {
+    return []; // the registry's objects are the JCRE's named objects
+  }
+
+  process(cmd: Uint8Array, ch: number): Response {
+    this.on(ch);
     const cla = cmd[0]!, ins = cmd[1]!;
     const state = this.registry.state.cardState;
     if (ins === INS.SELECT && (cla & 0x80) === 0) return swBytes(GpSw.FILE_NOT_FOUND); // an AID nothing answers to

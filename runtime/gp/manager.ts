@@ -1,19 +1,17 @@
-// The GlobalPlatform card manager (GPCS 2.3 §3-§6): the Issuer Security Domain and the
-// reference installer as native applets of the card, the registry they share, and the routing
-// that puts them in front of the JCRE — the ISD is selected on the basic channel at every reset
-// and takes the commands when no applet is selected; SELECT by AID reaches the native applets;
-// applications that are not SELECTABLE, locked, or on a locked or terminated card are not
-// selected. Supplementary security domains (registry entries) are selected by their AID too, each
-// a SecurityDomain of its own (made when first selected, its session state transient).
+// The GlobalPlatform card manager (GPCS 2.3 §3-§6): the Issuer Security Domain, the reference
+// installer and the supplementary security domains (one per registry entry) as native
+// applications of the JCRE, selected per logical channel like any application, and the registry
+// they share. The ISD is the JCRE's default application: selected on the basic channel at every
+// reset and answering there when nothing is selected. What may be selected is the card manager's
+// selection policy: applications that are not SELECTABLE, LOCKED ones, and anything but the ISD
+// on a locked or terminated card are refused.
 
 import { equalBytes, fromHex, hex } from '../../loader/bytes.ts';
-import { channelOf, parseCommand } from '../apdu.ts';
-import type { CardManagerHook, Jcre } from '../jcre.ts';
+import type { Jcre } from '../jcre.ts';
 import { IssuerSecurityDomain, GpSw, SecurityDomain } from './isd.ts';
 import { defaultKeySet, type KeyType } from './keys.ts';
 import { AppState, CardState, type CardStateName, Registry } from './registry.ts';
 import { RiInstaller } from './ri-installer.ts';
-import { swBytes } from './sm.ts';
 
 export const DEFAULT_ISD_AID = fromHex('A000000151000000');
 
@@ -46,13 +44,6 @@ export interface GpOptions {
   maxKeySets?: number;
 }
 
-interface NativeApplet {
-  readonly aid: Uint8Array;
-  select(cmd: Uint8Array): Uint8Array;
-  deselect(): void;
-  process(cmd: Uint8Array): Uint8Array;
-}
-
 /** CPLC (GPCS H.1, Table H-3) of a jcvm card: fabricator, type, OS id and dates, serial number. */
 function defaultCplc(): Uint8Array {
   const c = new Uint8Array(42);
@@ -64,15 +55,12 @@ function defaultCplc(): Uint8Array {
   return c;
 }
 
-export class CardManager implements CardManagerHook {
+export class CardManager {
   readonly registry: Registry;
   readonly isd: IssuerSecurityDomain;
   readonly ri: RiInstaller | null;
-  private readonly natives: NativeApplet[];
-  /** The supplementary security domains selected since the last reset, by AID. */
+  /** The supplementary security domains, one native application per registry entry (made when first looked up). */
   private readonly ssds = new Map<string, SecurityDomain>();
-  /** The native applet selected on the basic channel, or null (then the JCRE's selected applet, if any). */
-  private selectedNative: NativeApplet | null = null;
 
   constructor(
     private readonly rt: Jcre,
@@ -105,83 +93,41 @@ export class CardManager implements CardManagerHook {
       ...(options.random ? { random: options.random } : {}),
     });
     this.ri = options.riInstaller === false ? null : new RiInstaller(rt, this.registry);
-    this.natives = this.ri ? [this.isd, this.ri] : [this.isd];
+    // The ISD, the installer and the SSDs are native applications of the JCRE; the ISD is the
+    // default application of the basic channel (it has the Card Reset privilege, GPCS 6.4.2.1.1).
+    rt.nativeApps.push(...(this.ri ? [this.isd, this.ri] : [this.isd]));
+    rt.nativeSources.push(() => this.domains());
+    rt.defaultApplication = this.isd;
+    rt.selectionPolicy = (target) => this.mayBeSelected(target);
     rt.cardManager = this;
-    rt.onReset.push(() => this.reset());
-    this.reset();
-  }
-
-  /** Card reset: every native session ends; the ISD is selected on the basic channel. */
-  private reset(): void {
-    for (const n of this.natives) n.deselect();
-    for (const d of this.ssds.values()) d.deselect();
-    this.ssds.clear();
-    this.selectedNative = this.isd;
   }
 
   get cardState(): number {
     return this.registry.state.cardState;
   }
 
-  /** The supplementary security domain a SELECT names (exact or partial AID), if any. */
-  private ssd(aid: Uint8Array): SecurityDomain | undefined {
-    if (aid.length < 5) return undefined;
-    const d = this.registry.state.domains.find((e) => aid.length <= e.aid.length && equalBytes(e.aid.subarray(0, aid.length), aid));
-    if (!d) return undefined;
-    const key = hex(d.aid);
-    let sd = this.ssds.get(key);
-    if (!sd) {
-      sd = new SecurityDomain(this.rt, this.registry, this.isd.config, d.aid);
-      this.ssds.set(key, sd);
+  /** The supplementary security domains of the registry, as native applications (kept while their entry lives). */
+  private domains(): SecurityDomain[] {
+    const entries = this.registry.state.domains;
+    if (this.ssds.size > entries.length || entries.some((d) => !this.ssds.has(hex(d.aid)))) {
+      const live = new Set(entries.map((d) => hex(d.aid)));
+      for (const key of this.ssds.keys()) if (!live.has(key)) this.ssds.delete(key);
+      for (const d of entries) if (!this.ssds.has(hex(d.aid))) this.ssds.set(hex(d.aid), new SecurityDomain(this.rt, this.registry, this.isd.config, d.aid));
     }
-    return sd;
+    return [...this.ssds.values()];
   }
 
-  route(cmd: Uint8Array): Uint8Array | null {
-    const parsed = parseCommand(cmd);
-    if (!parsed) return null;
-    const cla = cmd[0]!;
-    if (channelOf(cla) !== 0) return null; // logical channels: the JCRE's (issue 8)
-    const state = this.registry.state.cardState;
-    if ((cla & 0x80) === 0 && cmd[1] === 0xa4 && cmd[2] === 0x04) {
-      const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
-      const native = aid.length === 0 ? this.isd : this.natives.find((n) => aid.length >= 5 && aid.length <= n.aid.length && equalBytes(n.aid.subarray(0, aid.length), aid)) ?? this.ssd(aid);
-      if (native) {
-        if (native instanceof SecurityDomain && !native.isIsd) {
-          // GPCS 5.3.2: an SSD is selectable once SELECTABLE (or PERSONALIZED), not while LOCKED.
-          const life = this.registry.domain(native.aid)?.lifeCycle ?? AppState.INSTALLED;
-          if (state >= CardState.CARD_LOCKED || life === AppState.INSTALLED) return swBytes(GpSw.FILE_NOT_FOUND);
-          if ((life & AppState.LOCKED) !== 0) return swBytes(0x6999);
-        }
-        if (native !== this.isd && state >= CardState.CARD_LOCKED) return swBytes(GpSw.FILE_NOT_FOUND);
-        this.rt.deselectApplet();
-        if (this.selectedNative && this.selectedNative !== native) this.selectedNative.deselect();
-        this.selectedNative = native;
-        return native.select(cmd);
-      }
-      const inst = this.rt.selectTarget(aid, cmd[3]!);
-      if (inst) {
-        // GPCS 5.1.1.4-5: on a locked or terminated card only the ISD is selected; 5.3.1: only
-        // SELECTABLE (and application specific) states can be selected, never LOCKED ones.
-        if (state >= CardState.CARD_LOCKED) return swBytes(GpSw.FILE_NOT_FOUND);
-        const life = this.registry.appState(inst.aid).lifeCycle;
-        if (life === AppState.INSTALLED) return swBytes(GpSw.FILE_NOT_FOUND);
-        if ((life & AppState.LOCKED) !== 0) return swBytes(0x6999);
-        if (this.selectedNative) this.selectedNative.deselect();
-        this.selectedNative = null;
-        return null; // the JCRE selects it
-      }
-      // No match: an ordinary command for whatever is selected (as cref does).
-    }
-    if (this.selectedNative instanceof SecurityDomain && !this.selectedNative.isIsd && !this.registry.domain(this.selectedNative.aid)) {
-      this.selectedNative = this.isd; // the domain selected was deleted meanwhile (not possible from its own channel; kept safe)
-    }
-    if (this.selectedNative) return this.selectedNative.process(cmd);
-    if (!this.rt.selected) {
-      // Nothing selected (an applet refused selection): the ISD answers, as after a reset.
-      this.selectedNative = this.isd;
-      return this.isd.process(cmd);
-    }
+  /**
+   * The selection policy: null when the application `aid` may be selected, else the status word.
+   * GPCS 5.1.1.4-5: on a CARD_LOCKED or TERMINATED card only the ISD; 5.3.1-5.3.2: an
+   * application or SSD still INSTALLED is not found, a LOCKED one refuses.
+   */
+  private mayBeSelected(aid: Uint8Array): number | null {
+    if (equalBytes(aid, this.isd.aid)) return null;
+    if (this.registry.state.cardState >= CardState.CARD_LOCKED) return GpSw.FILE_NOT_FOUND;
+    const life = (this.registry.domain(aid) ?? this.registry.appState(aid)).lifeCycle;
+    if (life === AppState.INSTALLED) return GpSw.FILE_NOT_FOUND;
+    if ((life & AppState.LOCKED) !== 0) return 0x6999;
     return null;
   }
 }

@@ -22,6 +22,7 @@ import { CapFormatError, equalBytes } from '../../loader/bytes.ts';
 import { decodeCap } from '../../loader/cap/decode.ts';
 import { LinkError } from '../../loader/link.ts';
 import { DeleteError, InstallError, type Jcre } from '../jcre.ts';
+import type { NativeApplication } from '../native-app.ts';
 import { concat } from './crypto.ts';
 import type { Registry } from './registry.ts';
 import { splitCommand, swBytes } from './sm.ts';
@@ -41,51 +42,66 @@ export const RiSw = {
   IN_USE: 0x6985,
 } as const;
 
-export class RiInstaller {
+/** A CAP being downloaded: components by tag, the one open. */
+interface Download {
+  components: Map<number, Uint8Array[]>;
+  open: number | null;
+}
+
+export class RiInstaller implements NativeApplication {
   readonly aid = RI_INSTALLER_AID;
-  /** The CAP being downloaded: components by tag, the one open. Lost at deselection and reset. */
-  private download: { components: Map<number, Uint8Array[]>; open: number | null } | null = null;
+  readonly partialAid = true;
+  /** The CAP download under way on each logical channel the installer is selected on. Lost at deselection and reset. */
+  private readonly downloads = new Map<number, Download>();
 
   constructor(
     private readonly rt: Jcre,
     private readonly registry: Registry,
   ) {}
 
-  select(): Uint8Array {
-    this.download = null;
+  select(_cmd: Uint8Array, ch: number): Uint8Array {
+    this.downloads.delete(ch);
     return swBytes(0x9000);
   }
 
-  deselect(): void {
-    this.download = null;
+  deselect(ch: number): void {
+    this.downloads.delete(ch);
   }
 
-  process(cmd: Uint8Array): Uint8Array {
+  reset(): void {
+    this.downloads.clear();
+  }
+
+  roots(): number[] {
+    return [];
+  }
+
+  process(cmd: Uint8Array, ch: number): Uint8Array {
     const c = splitCommand(cmd);
     if (!c) return swBytes(0x6700);
     if (c.ins === 0xa4 && (c.cla & 0x80) === 0) return swBytes(0x6a82); // a SELECT of an AID nothing answers to
-    if ((c.cla & 0xf0) !== 0x80) return swBytes(0x6e00);
-    const d = this.download;
+    if ((c.cla & 0xb0) !== 0x80) return swBytes(0x6e00); // proprietary class, any channel, no secure messaging or chaining
+    const d = this.downloads.get(ch);
     switch (c.ins) {
       case 0xb0:
-        this.download = { components: new Map(), open: null };
+        this.downloads.set(ch, { components: new Map(), open: null });
         return swBytes(0x9000);
       case 0xb2:
-        if (!d || d.open !== null || d.components.has(c.p1)) return this.outOfOrder();
+        if (!d || d.open !== null || d.components.has(c.p1)) return this.outOfOrder(ch);
         d.open = c.p1;
         d.components.set(c.p1, []);
         return swBytes(0x9000);
       case 0xb4:
-        if (!d || d.open !== c.p1) return this.outOfOrder();
+        if (!d || d.open !== c.p1) return this.outOfOrder(ch);
         d.components.get(c.p1)!.push(c.data.slice());
         return swBytes(0x9000);
       case 0xbc:
-        if (!d || d.open !== c.p1) return this.outOfOrder();
+        if (!d || d.open !== c.p1) return this.outOfOrder(ch);
         d.open = null;
         return swBytes(0x9000);
       case 0xba:
-        if (!d || d.open !== null) return this.outOfOrder();
-        this.download = null;
+        if (!d || d.open !== null) return this.outOfOrder(ch);
+        this.downloads.delete(ch);
         return swBytes(this.link(d.components));
       case 0xb8:
         return this.create(c.data);
@@ -99,8 +115,8 @@ export class RiInstaller {
     }
   }
 
-  private outOfOrder(): Uint8Array {
-    this.download = null;
+  private outOfOrder(ch: number): Uint8Array {
+    this.downloads.delete(ch);
     return swBytes(RiSw.OUT_OF_ORDER);
   }
 
