@@ -69,6 +69,15 @@ export function claOnChannel(cla: number, channel: number): number {
   return (cla & 0x80) | 0x40 | ((cla & 0x0c) !== 0 ? 0x20 : 0) | (cla & 0x10) | (channel - 4);
 }
 
+/**
+ * The inverse of claOnChannel: a class byte with its logical channel number taken out, in the
+ * first interindustry coding for channel 0 (secure messaging in b4-b3, chaining in b5).
+ */
+export function claOnBasicChannel(cla: number): number {
+  if ((cla & 0x40) === 0) return cla & 0xfc;
+  return (cla & 0x80) | ((cla & 0x20) !== 0 ? 0x04 : 0) | (cla & 0x10);
+}
+
 /** Logical channel encoded in a CLA byte (ISO 7816-4 5.4.1), or -1 for a proprietary/invalid CLA. */
 export function channelOf(cla: number): number {
   if ((cla & 0x40) === 0) return cla & 0x03;

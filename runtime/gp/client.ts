@@ -48,8 +48,8 @@ export interface OpenOptions {
 export interface ClientOptions {
   /**
    * The logical channel the client's commands go on (0-19, default the basic channel), numbered
-   * in every CLA byte (ISO/IEC 7816-4 5.4.1). Secure messaging is offered on channels 0-3 only:
-   * the card's secure channel reads the first interindustry coding's b3.
+   * in every CLA byte (ISO/IEC 7816-4 5.4.1) after secure messaging has been computed over the
+   * basic channel's class byte, as a PC/SC stack numbers the channel of a wrapped command.
    */
   channel?: number;
 }
@@ -80,13 +80,13 @@ export class GpClient {
   /** Case 1-4 short command; with C-MAC when a session is open (CLA b3 set, MAC appended). */
   send(cla: number, ins: number, p1: number, p2: number, data: ArrayLike<number> = [], le: number | null = null): Reply {
     let body: Uint8Array = Uint8Array.from(data);
-    if (this.session) cla |= 0x04;
-    cla = this.cla(cla);
     if (this.session) {
+      // The MAC covers the class byte of the basic channel; the channel is numbered after (as a PC/SC stack does).
+      cla |= 0x04;
       const header = Uint8Array.of(cla, ins, p1, p2, body.length + 8);
       body = concat(body, this.session.mac(header, body));
     }
-    const apdu = concat([cla, ins, p1, p2], body.length ? [body.length] : [], body, le === null ? [] : [le]);
+    const apdu = concat([this.cla(cla), ins, p1, p2], body.length ? [body.length] : [], body, le === null ? [] : [le]);
     return this.raw(apdu);
   }
 

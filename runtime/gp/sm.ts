@@ -3,7 +3,7 @@
 // Amd D 7.1.2.1 Table 7-4), the status words a secure channel answers (GPCS 11.1.3), and the
 // interface a protocol's session gives the channel.
 
-import { parseCommand } from '../apdu.ts';
+import { claOnBasicChannel, parseCommand } from '../apdu.ts';
 import type { KeySet } from './keys.ts';
 
 /** Security level bits (EXTERNAL AUTHENTICATE P1). */
@@ -50,13 +50,19 @@ export interface Command {
   extended: boolean;
 }
 
+/**
+ * The fields of a command; `cla` without its logical channel number (claOnBasicChannel). Secure
+ * messaging is computed over that class byte: a host wraps a command before its channel is set
+ * in CLA (javax.smartcardio's CardChannel numbers it as it transmits), so the same session
+ * bytes serve every channel, 4-19 included (their SM indication is b6).
+ */
 export function splitCommand(raw: Uint8Array): Command | null {
   const p = parseCommand(raw);
   if (!p) return null;
   let le: number | null = null;
   if (p.hasLe) le = p.extended ? (raw[raw.length - 2]! << 8) | raw[raw.length - 1]! : raw[raw.length - 1]!;
   return {
-    cla: raw[0]!, ins: raw[1]!, p1: raw[2]!, p2: raw[3]!,
+    cla: claOnBasicChannel(raw[0]!), ins: raw[1]!, p1: raw[2]!, p2: raw[3]!,
     data: raw.subarray(p.dataOffset, p.dataOffset + p.nc),
     le,
     extended: p.extended,

@@ -6,9 +6,10 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../../runtime/card.ts';
+import { claOnChannel } from '../../../runtime/apdu.ts';
 import { GpClient, parseTlvStatus } from '../../../runtime/gp/client.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
-import { DES_KEYS, fromHex, gpCard, hex, installSuite, loadFile, suite } from './helpers.ts';
+import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, installSuite, loadFile, suite } from './helpers.ts';
 
 const ISD = 'a000000151000000';
 const ECHO = fromHex('F04A43564D0101');
@@ -90,6 +91,27 @@ describe('secure channel sessions per logical channel (GPCS 10.2)', () => {
     expect(send(card, '85F280020A4F001122334455667788')).toBe('6982');
     expect(sw(ch1.getStatus(0x80, true))).toBe('6982');
     expect(sw(host.getStatus(0x80, true))).toBe('9000');
+  });
+
+  it('sessions on channel 5 (further class coding, SM in b6) and channel 2: the C-MAC covers the basic channel\'s class byte', () => {
+    const { card } = gpCard({ keyType: 'AES' });
+    for (const channel of [5, 2]) {
+      // A host that wraps each command for the basic channel and has the channel numbered as it
+      // transmits (as javax.smartcardio does): the card must verify the MAC over CLA 84.
+      const wire: Uint8Array[] = [];
+      const host = new GpClient((a) => {
+        const w = a.slice();
+        w[0] = claOnChannel(a[0]!, channel);
+        wire.push(w);
+        return card.transmit(w);
+      });
+      expect(sw(host.select())).toBe('9000');
+      host.open(AES_KEYS);
+      for (let i = 0; i < 2; i++) expect(sw(host.getStatus(0x80, true))).toBe('9000');
+      expect(wire.at(-1)![0]).toBe(channel === 5 ? 0xe1 : 0x86);
+    }
+    // Both sessions stay open, each on its channel.
+    expect(hex(card.transmit(fromHex('0070800500')))).toBe('9000');
   });
 
   it('closing channel 1, or selecting an applet there, ends only channel 1\'s session', async () => {
