@@ -68,10 +68,12 @@ export class Heap {
   allocationLog: number[] | null = null;
   /**
    * Bytes of object data each owner (context) holds, as the memory report counts them (block
-   * headers aside): persistent at 2 × owner, transient (RAM contents) at 2 × owner + 1.
+   * headers aside): persistent at 2 × owner, transient (RAM contents) at 2 × owner + 1. Kept
+   * only while limits are set (recounted when they are): without limits, allocating and
+   * releasing cost one null check more.
    */
   private use: Float64Array<ArrayBuffer> = new Float64Array(64);
-  /** Limits in the same layout (Infinity: none), or null while no owner has one: the hot path checks only that. */
+  /** Limits in the same layout (Infinity: none), or null while no owner has one. */
   private limits: Float64Array<ArrayBuffer> | null = null;
 
   constructor(readonly storage: Storage = new JsStorage()) {}
@@ -98,7 +100,7 @@ export class Heap {
   release(handle: number): void {
     const o = this.objects[handle];
     if (handle > 0 && o) {
-      this.use[2 * o.owner + (o.transience === Transience.Persistent ? 0 : 1)]! -= o.data.byteLength;
+      if (this.limits !== null) this.use[2 * o.owner + (o.transience === Transience.Persistent ? 0 : 1)]! -= o.data.byteLength;
       this.storage.release(o);
       this.objects[handle] = undefined;
       this.free.push(handle);
@@ -119,21 +121,30 @@ export class Heap {
     const bpe = BYTES_PER_ELEMENT[kind];
     if (bpe === undefined || !Number.isInteger(length) || length < 0) throw new VmCrash(`no object of kind ${kind} and length ${length}`);
     const bytes = length * bpe;
-    const slot = 2 * owner + (transience === Transience.Persistent ? 0 : 1);
-    if (this.limits !== null && slot < this.limits.length && this.use[slot]! + bytes > this.limits[slot]!) {
-      // Over the owner's quota (GP memory quotas): refused as when the memory is full.
-      throw new HeapExhausted(`the memory quota of context ${owner} (${this.limits[slot]} bytes ${transience === Transience.Persistent ? 'persistent' : 'transient'}, ${this.use[slot]} used)`, transience === Transience.Persistent ? 5 : 2);
-    }
+    if (this.limits !== null) this.charge(owner, transience, bytes);
     const { buffer, offset } = this.storage.allocate(bytes, transience);
     const handle = this.add(new HeapObject(kind, cls, Heap.view(kind, buffer, offset, length), owner, transience));
-    if (slot >= this.use.length) this.use = grown(this.use, slot, 0);
-    this.use[slot]! += bytes;
+    if (this.limits !== null) this.use[2 * owner + (transience === Transience.Persistent ? 0 : 1)]! += bytes;
     return handle;
   }
 
-  /** Bytes of object data `owner` holds in persistent memory, or in RAM (`transient`). */
+  /** Refuses `bytes` more for `owner` over its limit (GP memory quotas), as when the memory is full. */
+  private charge(owner: number, transience: Transience, bytes: number): void {
+    const slot = 2 * owner + (transience === Transience.Persistent ? 0 : 1);
+    if (slot >= this.use.length) this.use = grown(this.use, slot, 0);
+    const limit = this.limits![slot] ?? Infinity;
+    if (this.use[slot]! + bytes > limit) {
+      const what = transience === Transience.Persistent ? 'persistent' : 'transient';
+      throw new HeapExhausted(`the memory quota of context ${owner} (${limit} bytes ${what}, ${this.use[slot]} used)`, transience === Transience.Persistent ? 5 : 2);
+    }
+  }
+
+  /** Bytes of object data `owner` holds in persistent memory, or in RAM (`transient`); counted from the objects when no limit is set. */
   used(owner: number, transient = false): number {
-    return this.use[2 * owner + (transient ? 1 : 0)] ?? 0;
+    if (this.limits !== null) return this.use[2 * owner + (transient ? 1 : 0)] ?? 0;
+    let n = 0;
+    for (const o of this.objects) if (o && o.owner === owner && (o.transience !== Transience.Persistent) === transient) n += o.data.byteLength;
+    return n;
   }
 
   /**
@@ -145,6 +156,7 @@ export class Heap {
       this.limits = null;
       return;
     }
+    if (this.limits === null) this.recount();
     let l = new Float64Array(0);
     for (const [owner, q] of limits) {
       if (2 * owner + 1 >= l.length) l = grown(l, 2 * owner + 1, Infinity);
@@ -184,6 +196,11 @@ export class Heap {
     this.free = free.slice();
     this.allocationLog = null;
     this.mutations++;
+    if (this.limits !== null) this.recount();
+  }
+
+  /** The per-owner counters from the objects. */
+  private recount(): void {
     this.use.fill(0);
     for (const o of this.objects) {
       if (!o) continue;

@@ -6,8 +6,12 @@ import { Heap, HeapExhausted } from '../../vm/heap.ts';
 import { Kind, Transience } from '../../vm/types.ts';
 
 describe('Heap: bytes per owner', () => {
-  it('counts object data per owner, persistent and transient apart, and gives it back on release', () => {
+  it.each([
+    ['no limits (counted from the objects)', false],
+    ['limits set (kept counters)', true],
+  ])('counts object data per owner, persistent and transient apart, and gives it back on release: %s', (_, limited) => {
     const heap = new Heap();
+    if (limited) heap.setLimits(new Map([[9, { persistent: 1 }]]));
     const a = heap.newArray(Kind.ByteArray, 10, 3);
     const b = heap.newArray(Kind.ShortArray, 4, 3, null, Transience.ClearOnDeselect);
     heap.newArray(Kind.IntArray, 2, 4);
@@ -52,10 +56,27 @@ describe('Heap: bytes per owner', () => {
     const h = heap.newArray(Kind.ByteArray, 12, 5);
     const objects = [...heap.objects];
     const other = new Heap();
-    other.newArray(Kind.ByteArray, 99, 5);
+    other.setLimits(new Map([[5, { persistent: 20 }]]));
+    other.newArray(Kind.ByteArray, 20, 5);
     other.restore(objects, []);
     expect(other.used(5)).toBe(12);
+    other.newArray(Kind.ByteArray, 8, 5);
+    expect(() => other.newArray(Kind.ByteArray, 1, 5)).toThrow(HeapExhausted);
     other.release(h);
-    expect(other.used(5)).toBe(0);
+    expect(other.used(5)).toBe(8);
+  });
+
+  it('limits set after objects were made count those objects (the counters are kept only while limits are set)', () => {
+    const heap = new Heap();
+    const a = heap.newArray(Kind.ByteArray, 30, 6);
+    heap.setLimits(new Map([[6, { persistent: 40 }]]));
+    expect(() => heap.newArray(Kind.ByteArray, 11, 6)).toThrow(HeapExhausted);
+    heap.setLimits(new Map());
+    heap.release(a); // not counted while no limit is set ...
+    heap.newArray(Kind.ByteArray, 35, 6);
+    heap.setLimits(new Map([[6, { persistent: 40 }]])); // ... recounted when one is set again
+    expect(heap.used(6)).toBe(35);
+    heap.newArray(Kind.ByteArray, 5, 6);
+    expect(() => heap.newArray(Kind.ByteArray, 1, 6)).toThrow(HeapExhausted);
   });
 });
