@@ -1,5 +1,5 @@
 // Memory requirements and memory quotas: the system specific parameters (tag EF) of INSTALL
-// (GPCS 2.3.1 §11.5.2.3.1 and §11.5.2.3.2, the load and install parameter tables).
+// (GPCS 2.3.1 §11.5.2.3.7: Table 11-49, install parameters, and the load parameters table).
 //
 // INSTALL [for load], load parameters EF: C6 non-volatile code minimum memory requirement, C7
 // volatile data minimum memory requirement, C8 non-volatile data minimum memory requirement (CD,
