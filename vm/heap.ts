@@ -66,6 +66,15 @@ export class Heap {
   allocations = 0;
   /** While a transaction is open: the handles allocated since it began (JCRE 7.6.3). */
   allocationLog: number[] | null = null;
+  /**
+   * Bytes of object data each owner (context) holds, as the memory report counts them (block
+   * headers aside): persistent at 2 × owner, transient (RAM contents) at 2 × owner + 1. Kept
+   * only while limits are set (recounted when they are): without limits, allocating and
+   * releasing cost one null check more.
+   */
+  private use: Float64Array<ArrayBuffer> = new Float64Array(64);
+  /** Limits in the same layout (Infinity: none), or null while no owner has one. */
+  private limits: Float64Array<ArrayBuffer> | null = null;
 
   constructor(readonly storage: Storage = new JsStorage()) {}
 
@@ -91,6 +100,7 @@ export class Heap {
   release(handle: number): void {
     const o = this.objects[handle];
     if (handle > 0 && o) {
+      if (this.limits !== null) this.use[2 * o.owner + (o.transience === Transience.Persistent ? 0 : 1)]! -= o.data.byteLength;
       this.storage.release(o);
       this.objects[handle] = undefined;
       this.free.push(handle);
@@ -110,8 +120,51 @@ export class Heap {
     if (this.free.length === 0 && this.objects.length > MAX_HANDLE) throw new HeapExhausted('no free object handle');
     const bpe = BYTES_PER_ELEMENT[kind];
     if (bpe === undefined || !Number.isInteger(length) || length < 0) throw new VmCrash(`no object of kind ${kind} and length ${length}`);
-    const { buffer, offset } = this.storage.allocate(length * bpe, transience);
-    return this.add(new HeapObject(kind, cls, Heap.view(kind, buffer, offset, length), owner, transience));
+    const bytes = length * bpe;
+    if (this.limits !== null) this.charge(owner, transience, bytes);
+    const { buffer, offset } = this.storage.allocate(bytes, transience);
+    const handle = this.add(new HeapObject(kind, cls, Heap.view(kind, buffer, offset, length), owner, transience));
+    if (this.limits !== null) this.use[2 * owner + (transience === Transience.Persistent ? 0 : 1)]! += bytes;
+    return handle;
+  }
+
+  /** Refuses `bytes` more for `owner` over its limit (GP memory quotas), as when the memory is full. */
+  private charge(owner: number, transience: Transience, bytes: number): void {
+    const slot = 2 * owner + (transience === Transience.Persistent ? 0 : 1);
+    if (slot >= this.use.length) this.use = grown(this.use, slot, 0);
+    const limit = this.limits![slot] ?? Infinity;
+    if (this.use[slot]! + bytes > limit) {
+      const what = transience === Transience.Persistent ? 'persistent' : 'transient';
+      throw new HeapExhausted(`the memory quota of context ${owner} (${limit} bytes ${what}, ${this.use[slot]} used)`, transience === Transience.Persistent ? 5 : 2);
+    }
+  }
+
+  /** Bytes of object data `owner` holds in persistent memory, or in RAM (`transient`); counted from the objects when no limit is set. */
+  used(owner: number, transient = false): number {
+    if (this.limits !== null) return this.use[2 * owner + (transient ? 1 : 0)] ?? 0;
+    let n = 0;
+    for (const o of this.objects) if (o && o.owner === owner && (o.transience !== Transience.Persistent) === transient) n += o.data.byteLength;
+    return n;
+  }
+
+  /**
+   * Sets the limits of object data per owner (GP memory quotas): `persistent` and `transient`
+   * bytes, undefined for none. Replaces every limit set before; an empty map clears them.
+   */
+  setLimits(limits: ReadonlyMap<number, { persistent?: number; transient?: number }>): void {
+    if (limits.size === 0) {
+      this.limits = null;
+      return;
+    }
+    if (this.limits === null) this.recount();
+    let l = new Float64Array(0);
+    for (const [owner, q] of limits) {
+      if (2 * owner + 1 >= l.length) l = grown(l, 2 * owner + 1, Infinity);
+      l[2 * owner] = q.persistent ?? Infinity;
+      l[2 * owner + 1] = q.transient ?? Infinity;
+    }
+    if (l.length > this.use.length) this.use = grown(this.use, l.length - 1, 0); // every limited slot has a counter
+    this.limits = l;
   }
 
   /** The typed view an object of `kind` uses over its `length` elements at `offset` of `buffer`. */
@@ -143,6 +196,18 @@ export class Heap {
     this.free = free.slice();
     this.allocationLog = null;
     this.mutations++;
+    if (this.limits !== null) this.recount();
+  }
+
+  /** The per-owner counters from the objects. */
+  private recount(): void {
+    this.use.fill(0);
+    for (const o of this.objects) {
+      if (!o) continue;
+      const slot = 2 * o.owner + (o.transience === Transience.Persistent ? 0 : 1);
+      if (slot >= this.use.length) this.use = grown(this.use, slot, 0);
+      this.use[slot]! += o.data.byteLength;
+    }
   }
 
   /** Every handle of an object matching `pred`. */
@@ -152,4 +217,11 @@ export class Heap {
       if (o && pred(o)) yield h;
     }
   }
+}
+
+/** `a` copied into a longer array that has index `at`, new entries `fill`. */
+function grown(a: Float64Array<ArrayBuffer>, at: number, fill: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(Math.max(2 * a.length, (at + 2) & ~1, 64)).fill(fill);
+  b.set(a);
+  return b;
 }

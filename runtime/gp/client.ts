@@ -169,9 +169,9 @@ export class GpClient {
 
   // --- card content management ---
 
-  /** INSTALL [for load] (GPCS 11.5.2.3.1): Load File AID, the security domain (default: none named, the one selected), an optional hash. */
-  installForLoad(loadFileAid: Uint8Array, hash: Uint8Array = new Uint8Array(0), sd: Uint8Array = new Uint8Array(0)): Reply {
-    return this.send(0x80, 0xe6, 0x02, 0x00, concat([loadFileAid.length], loadFileAid, [sd.length], sd, [hash.length], hash, [0, 0]), 0);
+  /** INSTALL [for load] (GPCS 11.5.2.3.1): Load File AID, the security domain (default: none named, the one selected), an optional hash, load parameters (e.g. EF with memory requirements). */
+  installForLoad(loadFileAid: Uint8Array, hash: Uint8Array = new Uint8Array(0), sd: Uint8Array = new Uint8Array(0), loadParams: Uint8Array = new Uint8Array(0)): Reply {
+    return this.send(0x80, 0xe6, 0x02, 0x00, concat([loadFileAid.length], loadFileAid, [sd.length], sd, [hash.length], hash, [loadParams.length], loadParams, [0]), 0);
   }
 
   /** INSTALL [for extradition] (GPCS 11.5.2.3.4): the application or load file `aid` to the security domain `sd`. */
@@ -190,10 +190,10 @@ export class GpClient {
     return last;
   }
 
-  /** INSTALL [for install] (and make selectable: P1 0C) (GPCS 11.5.2.3.2): privileges of 1 or 3 bytes, C9 parameters. */
-  install(elf: Uint8Array, module: Uint8Array, app: Uint8Array, options: { privileges?: Uint8Array; params?: Uint8Array; selectable?: boolean } = {}): Reply {
+  /** INSTALL [for install] (and make selectable: P1 0C) (GPCS 11.5.2.3.2): privileges of 1 or 3 bytes, C9 parameters, EF system parameters (e.g. C7/C8 memory quotas). */
+  install(elf: Uint8Array, module: Uint8Array, app: Uint8Array, options: { privileges?: Uint8Array; params?: Uint8Array; system?: Uint8Array; selectable?: boolean } = {}): Reply {
     const priv = options.privileges ?? Uint8Array.of(0);
-    const params = tlv(0xc9, options.params ?? []);
+    const params = concat(tlv(0xc9, options.params ?? []), options.system ? tlv(0xef, options.system) : []);
     const data = concat([elf.length], elf, [module.length], module, [app.length], app, [priv.length], priv, [params.length], params, [0]);
     return this.send(0x80, 0xe6, options.selectable === false ? 0x04 : 0x0c, 0x00, data, 0);
   }

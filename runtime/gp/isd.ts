@@ -20,8 +20,9 @@ import { hashLengthSupported, PendingLoad } from './load.ts';
 import { parsePutKeyData, putKeyResponseData } from './putkey.ts';
 import {
   APP_PRIVILEGES_ALLOWED, AppState, CardState, decodePrivileges, type DomainKeys, ISD_PRIVILEGES, LOADED, Privilege, PRIVILEGES_RFU, privilegeBytes, type Registry,
-  SD_PERSONALIZED,
+  SD_PERSONALIZED, withQuota,
 } from './registry.ts';
+import { installMemory, loadRequirements, loadRequirementsMet, reservedMemoryFree, withPendingQuota } from './quota.ts';
 import { type ScpStore, splitCommand, swBytes } from './sm.ts';
 import { readTlvs, tlv } from './tlv.ts';
 
@@ -337,7 +338,8 @@ export class SecurityDomain implements NativeApplication {
     const f = lvFields(data, 5);
     if (!f) return swBytes(GpSw.WRONG_DATA);
     const [elf, sd, hash, params, token] = f as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
-    if (!validAid(elf) || !hashLengthSupported(hash.length) || (params.length > 0 && readTlvs(params) === null)) return swBytes(GpSw.WRONG_DATA);
+    const required = loadRequirements(params); // EF: memory requirements (quota.ts)
+    if (!validAid(elf) || !hashLengthSupported(hash.length) || !required) return swBytes(GpSw.WRONG_DATA);
     const refused = this.mayManage(token);
     if (refused !== null) return swBytes(refused);
     // The load file's associated domain (GPCS 7.3, 11.5.2.3.1): the one named, else the one receiving the command.
@@ -348,6 +350,7 @@ export class SecurityDomain implements NativeApplication {
       target = sd.slice();
     }
     if (this.rt.findPackage(elf) || equalBytes(elf, SD_LOAD_FILE)) return swBytes(GpSw.CONDITIONS); // a package with that AID is on the card (or in the API)
+    if (!loadRequirementsMet(this.rt, required)) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
     this.pendingLoad = new PendingLoad(elf.slice(), hash.slice());
     this.loadTarget = target;
     return ok([0x00]);
@@ -379,11 +382,15 @@ export class SecurityDomain implements NativeApplication {
     const c9 = tlvs.find((t) => t.tag === 0xc9);
     if (params.length > 0 && !c9) return swBytes(GpSw.WRONG_DATA);
     const appParams = c9?.value ?? new Uint8Array(0);
+    const memory = installMemory(tlvs); // EF: memory quotas (quota.ts)
+    if (!memory) return swBytes(GpSw.WRONG_DATA);
     const pkg = this.rt.packages.find((p) => equalBytes(p.linked.pkg.aid, elf));
     if (!pkg || !pkg.linked.applets.some((a) => equalBytes(a.aid, module))) return swBytes(GpSw.NOT_FOUND);
     if (!this.owns(elf)) return swBytes(GpSw.CONDITIONS); // an SSD installs from its own load files only
     if (this.aidTaken(appAid)) return swBytes(GpSw.CONDITIONS);
-    if (!this.registry.fits({ ...this.registry.state, apps: [...this.registry.state.apps, { aid: appAid, lifeCycle: 0, privileges: 0 }] })) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    const quotas = withQuota(this.registry.state.quotas ?? [], appAid, memory.quota);
+    if (!this.registry.fits({ ...this.registry.state, apps: [...this.registry.state.apps, { aid: appAid, lifeCycle: 0, privileges: 0 }], quotas })) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    if (!reservedMemoryFree(this.rt, memory)) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
     // install(bArray): [Li][instance AID][Lc][control info: the privileges as sent][La][C9 value] (GPCS 11.5.2.3.7 / JCRE 11.1).
     if (appParams.length > 255 - 3 - appAid.length - privField.length) return swBytes(GpSw.WRONG_DATA);
     const bArray = concat([appAid.length], appAid, [privField.length], privField, [appParams.length], appParams);
@@ -391,20 +398,25 @@ export class SecurityDomain implements NativeApplication {
     // application, which the next reset prunes (Registry.prune); never an application without
     // its entry (it would be SELECTABLE, privileges none).
     const record = (aid: Uint8Array, on: boolean): void => {
-      if (on) this.registry.setApp({ aid: aid.slice(), lifeCycle: selectable ? AppState.SELECTABLE : AppState.INSTALLED, privileges });
-      else this.registry.removeApp(aid);
+      if (on) {
+        this.registry.setApp({ aid: aid.slice(), lifeCycle: selectable ? AppState.SELECTABLE : AppState.INSTALLED, privileges });
+        this.registry.setQuota(aid, memory.quota);
+      } else {
+        this.registry.removeApp(aid); // and its quota
+      }
       if (!this.isIsd) this.registry.associate(aid, on ? this.aid : null);
     };
     record(appAid, true);
     this.registry.save();
     let aid: Uint8Array;
     try {
-      aid = this.rt.install(elf, module, appAid, bArray).aid;
+      aid = withPendingQuota(this.rt, this.registry, { aid: appAid, context: pkg.context, quota: memory.quota }, () => this.rt.install(elf, module, appAid, bArray)).aid;
     } catch (e) {
       if (!(e instanceof InstallError)) throw e;
       record(appAid, false);
       this.registry.save();
-      return swBytes(/NO_RESOURCE|reason 3\)|does not fit|exhausted/i.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
+      // Out of memory (or over its quota) in install(): SystemException NO_RESOURCE (5) or NO_TRANSIENT_SPACE (2) uncaught.
+      return swBytes(/NO_RESOURCE|reason [25]\)|does not fit|exhausted|out of memory/i.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
     }
     if (!equalBytes(aid, appAid)) {
       // install() registered another AID (register() with the class AID): the entry follows it.

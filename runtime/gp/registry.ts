@@ -15,6 +15,10 @@
 // sets, counters ‖ association count (1), each: AID length, AID, SD AID length, SD AID.
 // Key sets: count (1), each: KVN, type (0 DES3, 1 AES), key length, ENC ‖ MAC ‖ DEK. Counters:
 // count (1), each: KVN, counter (3). Version 1 (no domains, no associations) is still read.
+// Version 3 appends the data objects of STORE DATA: count (1), each: SD AID length, SD AID, tag
+// (2), length (1), value. Version 4 appends the applications' memory quotas (INSTALL [for install]
+// EF C7/C8, GPCS 11.5.2.3.7 Table 11-49): count (1), each: AID length, AID, volatile quota (4),
+// non-volatile quota (4), FFFFFFFF for none. Versions 1 to 3 are still read (no quotas).
 //
 // Supplementary security domains (GPCS 7.2) are native, as the ISD is: the registry is all there
 // is of them. Associations (GPCS 7.3): an application, load file or SSD without an entry is
@@ -24,6 +28,7 @@ import { equalBytes } from '../../loader/bytes.ts';
 import { Kind } from '../../vm/types.ts';
 import { JCRE_CONTEXT, type Jcre } from '../jcre.ts';
 import { makeKeySet, type KeySet } from './keys.ts';
+import { applyQuotas, type Quota } from './quota.ts';
 import type { ScpStore } from './sm.ts';
 
 /** Card life cycle states (GPCS 5.1.1, Table 11-6). */
@@ -130,6 +135,8 @@ export interface RegistryState extends DomainKeys {
   associations: Association[];
   /** Personalization data objects stored by STORE DATA (GPCS 11.11), per security domain. */
   dataObjects?: DataObject[];
+  /** Memory quotas of applications (runtime/gp/quota.ts). */
+  quotas?: Quota[];
 }
 
 /** A data object a security domain keeps from STORE DATA: tag 42 (IIN), 45 (CIN), 66 (card data), CF (KDD). */
@@ -141,7 +148,7 @@ export interface DataObject {
 }
 
 export const REGISTRY_NAME = 'gp.registry';
-const VERSION = 3;
+const VERSION = 4;
 
 /** The registry as kept in card memory; `state` is its decoded copy, written back by `save()`. */
 export class Registry implements ScpStore {
@@ -158,11 +165,13 @@ export class Registry implements ScpStore {
     rt.onReset.push(() => {
       this.state = decode(this.bytes());
       this.prune();
+      applyQuotas(rt, this.state.quotas ?? []);
     });
     const existing = rt.namedObjects.get(REGISTRY_NAME);
     if (existing !== undefined) {
       this.handle = existing;
       this.state = decode(this.bytes());
+      applyQuotas(rt, this.state.quotas ?? []);
       return;
     }
     this.handle = rt.heap.newArray(Kind.ByteArray, capacity, JCRE_CONTEXT);
@@ -180,9 +189,11 @@ export class Registry implements ScpStore {
   prune(): void {
     const rt = this.rt;
     const apps = this.state.apps.filter((a) => rt.instanceByAid(a.aid));
+    const quotas = (this.state.quotas ?? []).filter((q) => rt.instanceByAid(q.aid));
     const associations = this.state.associations.filter((a) => rt.instanceByAid(a.aid) || rt.findPackage(a.aid) || this.domain(a.aid));
-    if (apps.length === this.state.apps.length && associations.length === this.state.associations.length) return;
+    if (apps.length === this.state.apps.length && associations.length === this.state.associations.length && quotas.length === (this.state.quotas ?? []).length) return;
     this.state.apps = apps;
+    this.state.quotas = quotas;
     this.state.associations = associations;
     this.save();
   }
@@ -204,6 +215,7 @@ export class Registry implements ScpStore {
 
   /** Writes `state` to card memory: the bytes that changed, in one atomic write. */
   save(): void {
+    applyQuotas(this.rt, this.state.quotas ?? []); // the heap enforces what the registry holds
     const next = encode(this.state);
     const cur = this.bytes();
     if (next.length > cur.length) throw new Error(`GlobalPlatform registry of ${next.length} bytes does not fit its ${cur.length}`);
@@ -252,6 +264,17 @@ export class Registry implements ScpStore {
   removeApp(aid: Uint8Array): void {
     const i = this.state.apps.findIndex((a) => equalBytes(a.aid, aid));
     if (i >= 0) this.state.apps.splice(i, 1);
+    this.setQuota(aid, null);
+  }
+
+  /** The memory quota of the application `aid`, if INSTALL gave it one. */
+  quota(aid: Uint8Array): Quota | undefined {
+    return this.state.quotas?.find((q) => equalBytes(q.aid, aid));
+  }
+
+  /** Sets (or with null drops) the memory quota of the application `aid`. */
+  setQuota(aid: Uint8Array, quota: Omit<Quota, 'aid'> | null): void {
+    this.state.quotas = withQuota(this.state.quotas ?? [], aid, quota);
   }
 
   // --- supplementary security domains and associations ---
@@ -321,6 +344,10 @@ function encode(s: RegistryState): Uint8Array {
   const objects = s.dataObjects ?? [];
   out.push(objects.length);
   for (const o of objects) out.push(o.sd.length, ...o.sd, (o.tag >>> 8) & 0xff, o.tag & 0xff, o.value.length, ...o.value);
+  const quotas = s.quotas ?? [];
+  out.push(quotas.length);
+  const u4 = (n: number | undefined): number[] => (n === undefined ? [0xff, 0xff, 0xff, 0xff] : [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+  for (const q of quotas) out.push(q.aid.length, ...q.aid, ...u4(q.volatile), ...u4(q.nonVolatile));
   out[0] = out.length >>> 8;
   out[1] = out.length & 0xff;
   return Uint8Array.from(out);
@@ -375,5 +402,24 @@ function decode(b: Uint8Array): RegistryState {
       dataObjects.push({ sd, tag, value: take(u1()) });
     }
   }
-  return { cardState, keySets, counters, apps, domains, associations, dataObjects };
+  const quotas: Quota[] = [];
+  if (version >= 4) {
+    const u4 = (): number | undefined => {
+      const n = ((u1() << 24) | (u1() << 16) | (u1() << 8) | u1()) >>> 0;
+      return n === 0xffffffff ? undefined : n;
+    };
+    for (let n = u1(); n > 0; n--) {
+      const aid = take(u1());
+      const volatile = u4(), nonVolatile = u4();
+      quotas.push({ aid, ...(volatile !== undefined && { volatile }), ...(nonVolatile !== undefined && { nonVolatile }) });
+    }
+  }
+  return { cardState, keySets, counters, apps, domains, associations, dataObjects, quotas };
+}
+
+/** `quotas` with the one of `aid` replaced by `quota` (or dropped: null, or neither quota set). */
+export function withQuota(quotas: readonly Quota[], aid: Uint8Array, quota: Omit<Quota, 'aid'> | null): Quota[] {
+  const rest = quotas.filter((q) => !equalBytes(q.aid, aid));
+  if (!quota || (quota.volatile === undefined && quota.nonVolatile === undefined)) return rest;
+  return [...rest, { aid: aid.slice(), ...quota }];
 }
