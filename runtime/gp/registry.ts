@@ -9,12 +9,18 @@
 // Every change rewrites the bytes that differ in one atomic persistent write (journalled,
 // counted, a place to tear), so a power loss leaves the old registry or the new one.
 //
-// Layout (version 2): used length (2) ‖ version (1) ‖ card life cycle (1) ‖ key sets ‖ counters
+// Layout (version 4): used length (2) ‖ version (1) ‖ card life cycle (1) ‖ key sets ‖ counters
 // (the ISD's) ‖ application count (1), each: AID length, AID, life cycle, privileges (3) ‖
 // supplementary security domain count (1), each: AID length, AID, life cycle, privileges (3), key
 // sets, counters ‖ association count (1), each: AID length, AID, SD AID length, SD AID.
 // Key sets: count (1), each: KVN, type (0 DES3, 1 AES), key length, ENC ‖ MAC ‖ DEK. Counters:
 // count (1), each: KVN, counter (3). Version 1 (no domains, no associations) is still read.
+// Version 3 adds the data objects: count (1), each: SD AID length, AID (empty: the ISD), tag (2),
+// length (1), value. Version 4 adds, after them, the card content management keys and the
+// receipts' confirmation counter (GPCS C.5): confirmation counter (2) ‖ key count (1), each: SD
+// AID length, AID (empty: the ISD), KVN, key id, type (0 DES3, 1 AES: length (1), key; 2 RSA
+// public: modulus length (2), modulus, exponent length (1), exponent). Versions 1-3 are read with
+// no such keys and the counter at 0.
 //
 // Supplementary security domains (GPCS 7.2) are native, as the ISD is: the registry is all there
 // is of them. Associations (GPCS 7.3): an application, load file or SSD without an entry is
@@ -23,7 +29,7 @@
 import { equalBytes } from '../../loader/bytes.ts';
 import { Kind } from '../../vm/types.ts';
 import { JCRE_CONTEXT, type Jcre } from '../jcre.ts';
-import { makeKeySet, type KeySet } from './keys.ts';
+import { type DomainKey, makeKeySet, type KeySet } from './keys.ts';
 import type { ScpStore } from './sm.ts';
 
 /** Card life cycle states (GPCS 5.1.1, Table 11-6). */
@@ -130,7 +136,14 @@ export interface RegistryState extends DomainKeys {
   associations: Association[];
   /** Personalization data objects stored by STORE DATA (GPCS 11.11), per security domain. */
   dataObjects?: DataObject[];
+  /** Token, receipt and DAP keys (keys.ts, KVN '70'..'7F'), per security domain. */
+  roleKeys?: StoredKey[];
+  /** The confirmation counter of receipts (GPCS C.5): the last one given. */
+  confirmationCounter?: number;
 }
+
+/** A card content management key and the security domain keeping it (AID; empty for the ISD). */
+export type StoredKey = DomainKey & { readonly sd: Uint8Array };
 
 /** A data object a security domain keeps from STORE DATA: tag 42 (IIN), 45 (CIN), 66 (card data), CF (KDD). */
 export interface DataObject {
@@ -141,7 +154,7 @@ export interface DataObject {
 }
 
 export const REGISTRY_NAME = 'gp.registry';
-const VERSION = 3;
+const VERSION = 4;
 
 /** The registry as kept in card memory; `state` is its decoded copy, written back by `save()`. */
 export class Registry implements ScpStore {
@@ -272,6 +285,30 @@ export class Registry implements ScpStore {
     this.state.dataObjects = (this.state.dataObjects ?? []).filter((o) => !equalBytes(o.sd, sd));
   }
 
+  /** The key `kvn`/`id` of the domain `sd` (null: the ISD). */
+  roleKey(sd: Uint8Array | null, kvn: number, id: number): DomainKey | undefined {
+    const key = sd ?? new Uint8Array(0);
+    return this.state.roleKeys?.find((k) => k.kvn === kvn && k.id === id && equalBytes(k.sd, key));
+  }
+
+  /** The keys of the domain `sd` (null: the ISD). */
+  roleKeys(sd: Uint8Array | null): DomainKey[] {
+    const key = sd ?? new Uint8Array(0);
+    return (this.state.roleKeys ?? []).filter((k) => equalBytes(k.sd, key));
+  }
+
+  /** Sets (adds or replaces) a key of the domain `sd` (null: the ISD). */
+  setRoleKey(sd: Uint8Array | null, k: DomainKey): void {
+    const key = sd ?? new Uint8Array(0);
+    const rest = (this.state.roleKeys ?? []).filter((o) => !(o.kvn === k.kvn && o.id === k.id && equalBytes(o.sd, key)));
+    this.state.roleKeys = [...rest, { ...k, sd: key.slice() }];
+  }
+
+  /** Drops the keys of the SSD `sd` (when it is deleted). */
+  removeRoleKeys(sd: Uint8Array): void {
+    this.state.roleKeys = (this.state.roleKeys ?? []).filter((k) => !equalBytes(k.sd, sd));
+  }
+
   /** Whether anything is associated with the SSD `sd`. */
   hasAssociated(sd: Uint8Array): boolean {
     return this.state.associations.some((a) => equalBytes(a.sd, sd));
@@ -300,6 +337,15 @@ function encode(s: RegistryState): Uint8Array {
   const objects = s.dataObjects ?? [];
   out.push(objects.length);
   for (const o of objects) out.push(o.sd.length, ...o.sd, (o.tag >>> 8) & 0xff, o.tag & 0xff, o.value.length, ...o.value);
+  const counter = s.confirmationCounter ?? 0;
+  out.push((counter >>> 8) & 0xff, counter & 0xff);
+  const keys = s.roleKeys ?? [];
+  out.push(keys.length);
+  for (const k of keys) {
+    out.push(k.sd.length, ...k.sd, k.kvn, k.id);
+    if (k.type === 'RSA') out.push(2, k.modulus.length >>> 8, k.modulus.length & 0xff, ...k.modulus, k.exponent.length, ...k.exponent);
+    else out.push(k.type === 'DES3' ? 0 : 1, k.key.length, ...k.key);
+  }
   out[0] = out.length >>> 8;
   out[1] = out.length & 0xff;
   return Uint8Array.from(out);
@@ -354,5 +400,20 @@ function decode(b: Uint8Array): RegistryState {
       dataObjects.push({ sd, tag, value: take(u1()) });
     }
   }
-  return { cardState, keySets, counters, apps, domains, associations, dataObjects };
+  const roleKeys: StoredKey[] = [];
+  let confirmationCounter = 0;
+  if (version >= 4) {
+    confirmationCounter = (u1() << 8) | u1();
+    for (let n = u1(); n > 0; n--) {
+      const sd = take(u1());
+      const kvn = u1(), id = u1(), type = u1();
+      if (type === 2) {
+        const modulus = take((u1() << 8) | u1());
+        roleKeys.push({ sd, kvn, id, type: 'RSA', modulus, exponent: take(u1()) });
+      } else {
+        roleKeys.push({ sd, kvn, id, type: type === 0 ? 'DES3' : 'AES', key: take(u1()) });
+      }
+    }
+  }
+  return { cardState, keySets, counters, apps, domains, associations, dataObjects, roleKeys, confirmationCounter };
 }
