@@ -199,6 +199,12 @@ export class GpClient {
     return this.installCommand(options.selectable === false ? 0x04 : 0x0c, fields);
   }
 
+  /** INSTALL [for registry update] (GPCS 11.5.2.3.6): new privileges (none: unchanged) and/or the security domain `aid` goes to. */
+  registryUpdate(aid: Uint8Array, options: { privileges?: Uint8Array; sd?: Uint8Array; params?: Uint8Array } = {}): Reply {
+    const sd = options.sd ?? new Uint8Array(0), priv = options.privileges ?? new Uint8Array(0), params = options.params ?? new Uint8Array(0);
+    return this.installCommand(0x40, concat([0, sd.length], sd, [0, aid.length], aid, [priv.length], priv, [params.length], params));
+  }
+
   /** INSTALL [for make selectable] (GPCS 11.5.2.3.3). */
   makeSelectable(app: Uint8Array, privileges: Uint8Array = Uint8Array.of(0)): Reply {
     return this.installCommand(0x08, concat([0, 0, app.length], app, [privileges.length], privileges, [0]));

@@ -1,9 +1,10 @@
 // Delegated Management (GPCS 2.3 §9.2.2, C.4 tokens, C.5 receipts; runtime/gp/tokens.ts), over
 // APDUs only: the ISD gets the issuer's Token Verification key (RSA public, KVN 70) and a Receipt
 // Generation key (KVN 71) by PUT KEY; an SSD with Delegated Management loads, installs, makes
-// selectable, extradites and deletes with tokens signed by the issuer, and each answer's receipt
-// verifies on the host; no token, a token of another key or of other data is refused and changes
-// nothing; the confirmation counter survives the card image.
+// selectable, extradites (INSTALL [for extradition] and [for registry update]) and deletes with
+// tokens signed by the issuer, and each answer's receipt verifies on the host; no token, a token
+// of another key or of other data is refused and changes nothing; the confirmation counter
+// survives the card image.
 
 import { createCipheriv, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -140,18 +141,19 @@ describe('Delegated Management: tokens and receipts', () => {
       sw(host.install(ECHO_PKG, ECHO_APP, ECHO_APP2)),
       sw(host.makeSelectable(ECHO_APP)),
       sw(host.extradite(ISD, ECHO_APP)),
+      sw(host.registryUpdate(ECHO_APP, { sd: ISD })),
       sw(host.delete(ECHO_APP)),
       sw(host.delete(ECHO_PKG, true)),
     ];
     host.tokens = null;
-    expect(attempts()).toEqual(Array(6).fill('6982'));
+    expect(attempts()).toEqual(Array(7).fill('6982'));
     host.tokens = tokensFrom(stranger.privateKey);
-    expect(attempts()).toEqual(Array(6).fill('6a80'));
+    expect(attempts()).toEqual(Array(7).fill('6a80'));
     const good = tokensFrom(issuer.privateKey);
     host.tokens = (signed) => good(concat([signed[0]! ^ 0x80], signed.subarray(1))); // a token for another P1
-    expect(attempts()).toEqual(Array(6).fill('6a80'));
+    expect(attempts()).toEqual(Array(7).fill('6a80'));
     host.tokens = (signed) => good(concat(signed, [0x00])); // a token of other data
-    expect(attempts()).toEqual(Array(6).fill('6a80'));
+    expect(attempts()).toEqual(Array(7).fill('6a80'));
     expect(card.persistentWrites).toBe(writes);
     expect(snapshot(card)).toEqual(mem);
     host.select(ISD);
@@ -177,6 +179,13 @@ describe('Delegated Management: tokens and receipts', () => {
     host.select(DM_SSD);
     host.open(DM_KEYS);
     receipted(host.makeSelectable(ECHO_APP), ReceiptData.install(ECHO_PKG, ECHO_APP));
+    // INSTALL [for registry update] moving it to the ISD on a token; the ISD gives it back without one.
+    receipted(host.registryUpdate(ECHO_APP, { sd: ISD }), ReceiptData.extradition(DM_SSD, ECHO_APP, ISD));
+    host.select(ISD);
+    host.open(AES_KEYS);
+    const back = host.extradite(DM_SSD, ECHO_APP);
+    expect(sw(back)).toBe('9000');
+    expect(hex(back.data)).toBe('00');
 
     // The card image round trip: keys, counter, delegated content; extradition and DELETE on tokens.
     const again = new Card({ cardFile: file, gp });
@@ -199,7 +208,7 @@ describe('Delegated Management: tokens and receipts', () => {
     host2.open(DM_KEYS);
     host2.tokens = good;
     receipted(host2.delete(ECHO_PKG), ReceiptData.delete(ECHO_PKG));
-    expect(counters).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(counters).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     host2.select(ISD);
     host2.open(AES_KEYS);
     expect(registryView(host2)).not.toContain('F04A43564D01');
