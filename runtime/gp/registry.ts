@@ -170,7 +170,7 @@ export class Registry implements ScpStore {
     const existing = rt.namedObjects.get(REGISTRY_NAME);
     if (existing !== undefined) {
       this.handle = existing;
-      this.state = decode(this.bytes());
+      this.state = decodeRegistry(this.bytes());
       return;
     }
     this.handle = rt.heap.newArray(Kind.ByteArray, capacity, JCRE_CONTEXT);
@@ -191,12 +191,12 @@ export class Registry implements ScpStore {
 
   /** Whether `state` after a change would still fit. */
   fits(state: RegistryState = this.state): boolean {
-    return encode(state).length <= this.capacity;
+    return encodeRegistry(state).length <= this.capacity;
   }
 
   /** Writes `state` to card memory: the bytes that changed, in one atomic write. */
   save(): void {
-    const next = encode(this.state);
+    const next = encodeRegistry(this.state);
     const cur = this.bytes();
     if (next.length > cur.length) throw new Error(`GlobalPlatform registry of ${next.length} bytes does not fit its ${cur.length}`);
     let first = 0;
@@ -322,7 +322,8 @@ function encodeKeys(out: number[], k: DomainKeys): void {
   for (const [kvn, n] of k.counters) out.push(kvn, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
-function encode(s: RegistryState): Uint8Array {
+/** The registry's bytes in card memory (the current layout version). */
+export function encodeRegistry(s: RegistryState): Uint8Array {
   const out: number[] = [0, 0, VERSION, s.cardState];
   encodeKeys(out, s);
   out.push(s.apps.length);
@@ -351,7 +352,8 @@ function encode(s: RegistryState): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function decode(b: Uint8Array): RegistryState {
+/** The registry from its bytes in card memory, of any layout version up to the current one. */
+export function decodeRegistry(b: Uint8Array): RegistryState {
   let at = 2;
   const u1 = (): number => {
     if (at >= b.length) throw new Error('GlobalPlatform registry: truncated');
