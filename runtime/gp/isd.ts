@@ -70,14 +70,18 @@ export const SD_MODULE = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x53, 0x50,
 /**
  * Privileges a supplementary security domain may get: Security Domain with Authorized or
  * Delegated Management (not both), DAP Verification, Mandated DAP Verification (with DAP
- * Verification; one domain on the card), Trusted Path.
+ * Verification), Token Verification, Receipt Generation, Trusted Path. The last three roles go to
+ * one domain on the card each (domainPrivilegesRefused).
  */
-const SSD_PRIVILEGES_ALLOWED = Privilege.DELEGATED_MANAGEMENT | Privilege.AUTHORIZED_MANAGEMENT | Privilege.TRUSTED_PATH | Privilege.DAP_VERIFICATION | Privilege.MANDATED_DAP;
+const SSD_PRIVILEGES_ALLOWED =
+  Privilege.DELEGATED_MANAGEMENT | Privilege.AUTHORIZED_MANAGEMENT | Privilege.TRUSTED_PATH | Privilege.DAP_VERIFICATION | Privilege.MANDATED_DAP | Privilege.TOKEN_VERIFICATION | Privilege.RECEIPT_GENERATION;
 /** Privileges an SSD may give the applications it installs: none that act on the card or on others' content. */
 const SSD_APP_PRIVILEGES = Privilege.TRUSTED_PATH | Privilege.FINAL_APPLICATION | Privilege.CONTACTLESS_ACTIVATION | Privilege.CONTACTLESS_SELF_ACTIVATION;
 const DM_BIT = Privilege.DELEGATED_MANAGEMENT & ~Privilege.SECURITY_DOMAIN;
 const DAP_BIT = Privilege.DAP_VERIFICATION & ~Privilege.SECURITY_DOMAIN;
 const MANDATED_DAP_BIT = Privilege.MANDATED_DAP & ~Privilege.DAP_VERIFICATION;
+/** The card-wide roles one supplementary security domain at most may have. */
+const UNIQUE_ROLES = [MANDATED_DAP_BIT, Privilege.TOKEN_VERIFICATION, Privilege.RECEIPT_GENERATION];
 
 /** The LV fields of INSTALL before the last one, the token (its length byte and value): what the token signs. */
 const beforeToken = (data: Uint8Array, token: Uint8Array): Uint8Array => data.subarray(0, data.length - token.length - 1);
@@ -204,24 +208,30 @@ export class SecurityDomain {
     if (this.isIsd || (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return null;
     if ((p & DM_BIT) === 0) return GpSw.CONDITIONS;
     if (token === undefined || token.length === 0) return GpSw.SECURITY;
-    return verifyToken(this.isdKey(KVN.TOKEN), signed(), token) ? 'delegated' : GpSw.WRONG_DATA;
+    return verifyToken(this.roleKey(Privilege.TOKEN_VERIFICATION, KVN.TOKEN).key, signed(), token) ? 'delegated' : GpSw.WRONG_DATA;
   }
 
-  /** The ISD's key of the role `kvn` (the first key id of that version). */
-  private isdKey(kvn: number): DomainKey | undefined {
-    return this.registry.roleKeys(null).find((k) => k.kvn === kvn);
+  /**
+   * The domain that plays a card-wide role (GPCS 6.6.1: Token Verification, Receipt Generation) —
+   * the supplementary security domain with that privilege, else the ISD (null) — and its key of
+   * the role's KVN (the first key id of that version).
+   */
+  private roleKey(privilege: number, kvn: number): { sd: Uint8Array | null; key: DomainKey | undefined } {
+    const sd = this.registry.state.domains.find((d) => (d.privileges & privilege) !== 0)?.aid ?? null;
+    return { sd, key: this.registry.roleKeys(sd).find((k) => k.kvn === kvn) };
   }
 
   /**
    * The answer of a card content management command: '00', or, done on a token, its receipt
-   * (tokens.ts) under the ISD's Receipt Generation key, the confirmation counter counted on and
-   * kept in the registry. Without a receipt key the card gives no receipt ('00').
+   * (tokens.ts) under the Receipt Generation key of the receipt domain (roleKey), the
+   * confirmation counter counted on and kept in the registry; SD unique data: that domain's 42 ‖
+   * 45 as GET DATA answers them. Without a receipt key the card gives no receipt ('00').
    */
   private confirm(delegated: boolean, receiptData: () => Uint8Array): Response {
-    const key = delegated ? this.isdKey(KVN.RECEIPT) : undefined;
+    const { sd, key } = delegated ? this.roleKey(Privilege.RECEIPT_GENERATION, KVN.RECEIPT) : { sd: null, key: undefined };
     if (!key) return ok([0x00]);
     const counter = ((this.registry.state.confirmationCounter ?? 0) + 1) & 0xffff;
-    const sdUnique = concat(this.registry.dataObject(null, 0x42) ?? this.config.iin, this.registry.dataObject(null, 0x45) ?? this.config.cin);
+    const sdUnique = concat(this.registry.dataObject(sd, 0x42) ?? this.config.iin, this.registry.dataObject(sd, 0x45) ?? this.config.cin);
     const response = receiptResponse(key, confirmationData(counter, sdUnique), receiptData());
     if (!response) return ok([0x00]);
     this.registry.state.confirmationCounter = counter;
@@ -432,10 +442,9 @@ export class SecurityDomain {
     if (!equalBytes(module, SD_MODULE)) return swBytes(GpSw.NOT_FOUND);
     if (!this.isIsd) return swBytes(GpSw.CONDITIONS);
     const p = decodePrivileges(privField);
-    if (p === null || (p & Privilege.SECURITY_DOMAIN) === 0 || (p & ~(Privilege.SECURITY_DOMAIN | SSD_PRIVILEGES_ALLOWED)) !== 0) return swBytes(GpSw.WRONG_DATA);
-    if ((p & DM_BIT) !== 0 && (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return swBytes(GpSw.WRONG_DATA); // GPCS 6.6.1: not both
-    if ((p & MANDATED_DAP_BIT) !== 0 && (p & DAP_BIT) === 0) return swBytes(GpSw.WRONG_DATA); // Mandated DAP is a kind of DAP Verification
-    if ((p & MANDATED_DAP_BIT) !== 0 && this.registry.state.domains.some((d) => (d.privileges & MANDATED_DAP_BIT) !== 0)) return swBytes(GpSw.CONDITIONS); // one on the card
+    if (p === null) return swBytes(GpSw.WRONG_DATA);
+    const refused = this.domainPrivilegesRefused(p, aid);
+    if (refused !== null) return swBytes(refused);
     if (readTlvs(params) === null) return swBytes(GpSw.WRONG_DATA);
     if (this.aidTaken(aid) || this.rt.findPackage(aid)) return swBytes(GpSw.CONDITIONS);
     const keys = this.config.ssdKeys?.() ?? defaultKeySet('DES3', 0xff);
@@ -445,6 +454,21 @@ export class SecurityDomain {
     this.registry.state.domains = next.domains;
     this.registry.save();
     return ok([0x00]);
+  }
+
+  /**
+   * Why the privileges `p` are refused to the supplementary security domain `aid`, or null (GPCS
+   * 6.6.1): Security Domain and only SSD_PRIVILEGES_ALLOWED (6A80); not both Delegated and
+   * Authorized Management (6A80); Mandated DAP only with DAP Verification (6A80); Mandated DAP,
+   * Token Verification and Receipt Generation held by another domain already (6985).
+   */
+  private domainPrivilegesRefused(p: number, aid: Uint8Array): number | null {
+    if ((p & Privilege.SECURITY_DOMAIN) !== Privilege.SECURITY_DOMAIN || (p & ~(Privilege.SECURITY_DOMAIN | SSD_PRIVILEGES_ALLOWED)) !== 0) return GpSw.WRONG_DATA;
+    if ((p & DM_BIT) !== 0 && (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return GpSw.WRONG_DATA;
+    if ((p & MANDATED_DAP_BIT) !== 0 && (p & DAP_BIT) === 0) return GpSw.WRONG_DATA;
+    const others = this.registry.state.domains.filter((d) => !equalBytes(d.aid, aid));
+    if (UNIQUE_ROLES.some((r) => (p & r) !== 0 && others.some((d) => (d.privileges & r) !== 0))) return GpSw.CONDITIONS;
+    return null;
   }
 
   /**
@@ -556,8 +580,8 @@ export class SecurityDomain {
       const p = decodePrivileges(privField);
       if (p === null || (p & PRIVILEGES_RFU) !== 0) return swBytes(GpSw.WRONG_DATA);
       if (domain) {
-        if ((p & Privilege.SECURITY_DOMAIN) !== Privilege.SECURITY_DOMAIN || (p & ~(Privilege.SECURITY_DOMAIN | SSD_PRIVILEGES_ALLOWED)) !== 0) return swBytes(GpSw.WRONG_DATA);
-        if ((p & DM_BIT) !== 0 && (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return swBytes(GpSw.WRONG_DATA);
+        const refused = this.domainPrivilegesRefused(p, domain.aid);
+        if (refused !== null) return swBytes(refused);
         privileges = p;
       } else {
         const q = this.privilegesOf(privField);

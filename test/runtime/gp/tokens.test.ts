@@ -214,6 +214,33 @@ describe('Delegated Management: tokens and receipts', () => {
     expect(registryView(host2)).not.toContain('F04A43564D01');
   });
 
+  it('an SSD with Token Verification and Receipt Generation takes those roles from the ISD: its keys verify tokens and make receipts; one such domain on the card', async () => {
+    const { host } = gpCard({ keyType: 'AES' });
+    const AUTHORITY = fromHex('A0000005590ACA01');
+    const authority = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const authorityReceipts: DomainKey = { ...AES_RECEIPT_KEY, key: Uint8Array.from({ length: 16 }, (_, i) => 0x11 * (i + 1)) };
+    host.open(AES_KEYS);
+    expect(sw(host.install(SD_ELF, SD_MODULE, AUTHORITY, { privileges: fromHex('802080') }))).toBe('9000');
+    expect(sw(host.install(SD_ELF, SD_MODULE, fromHex('A0000005590BCB01'), { privileges: fromHex('802000') }))).toBe('6985'); // a second token verifier
+    expect(sw(host.install(SD_ELF, SD_MODULE, fromHex('A0000005590BCB01'), { privileges: fromHex('800080') }))).toBe('6985'); // a second receipt generator
+    host.select(AUTHORITY);
+    host.open(AES_KEYS);
+    expect(sw(host.putKey(rsaDomainKey(0x70, 0x01, authority.publicKey)))).toBe('9000');
+    expect(sw(host.putKey(authorityReceipts))).toBe('9000');
+    host.select(ISD);
+    delegatedCard(host, AES_RECEIPT_KEY); // the ISD's own token and receipt keys, unused now
+    const echo = await loadFile(ECHO_CAP);
+    const hash = loadFileDataBlockHash(echo);
+    host.tokens = tokensFrom(issuer.privateKey);
+    expect(sw(host.installForLoad(ECHO_PKG, hash))).toBe('6a80');
+    host.tokens = tokensFrom(authority.privateKey);
+    expect(sw(host.installForLoad(ECHO_PKG, hash))).toBe('9000');
+    const load = host.load(echo);
+    expect(sw(load)).toBe('9000');
+    expect(verifyReceipt(authorityReceipts, load.data, ReceiptData.load(ECHO_PKG, DM_SSD))).toBe(true);
+    expect(verifyReceipt(AES_RECEIPT_KEY, load.data, ReceiptData.load(ECHO_PKG, DM_SSD))).toBe(false);
+  });
+
   it('DES receipts (single DES plus final triple DES MAC, 8 bytes), the key put over SCP02', async () => {
     const { host } = gpCard();
     delegatedCard(host, DES_RECEIPT_KEY, DES_KEYS, DES_KEYS);
