@@ -12,7 +12,9 @@
 
 import { KeyObject } from 'node:crypto';
 import { aesCmac, fullDes3Mac, rsaSign, rsaVerify, sameBytes } from './crypto.ts';
-import type { DomainKey } from './keys.ts';
+import { equalBytes } from '../../loader/bytes.ts';
+import { type DomainKey, KVN } from './keys.ts';
+import { DAP_BIT, MANDATED_DAP_BIT, type Registry } from './registry.ts';
 import { readTlvs, tlv } from './tlv.ts';
 
 export interface DapBlock {
@@ -54,4 +56,26 @@ export function computeDap(key: KeyObject | DomainKey, hash: Uint8Array): Uint8A
   const mac = dapMac(key, hash);
   if (!mac) throw new Error('an RSA DAP is signed with the private key');
   return mac;
+}
+
+/** The security domains whose DAP a Load File for `target` (null: the ISD) needs: the Mandated DAP one, the target itself when it has DAP Verification. */
+export function requiredDaps(registry: Registry, target: Uint8Array | null): Uint8Array[] {
+  const out = registry.state.domains.filter((d) => (d.privileges & DAP_BIT) !== 0 && (d.privileges & MANDATED_DAP_BIT) !== 0).map((d) => d.aid);
+  const own = target ? registry.domain(target) : undefined;
+  if (own && (own.privileges & DAP_BIT) !== 0 && !out.some((a) => equalBytes(a, own.aid))) out.push(own.aid);
+  return out;
+}
+
+/**
+ * Whether the DAP blocks of a Load File for `target` pass: each required DAP present, and every
+ * block present naming a security domain with DAP Verification whose DAP key ('73') verifies it
+ * over the Load File Data Block hash (a block for another AID: refused).
+ */
+export function dapsPass(registry: Registry, daps: DapBlock[], target: Uint8Array | null, hash: Uint8Array): boolean {
+  for (const d of daps) {
+    const sd = registry.domain(d.sd);
+    if (!sd || (sd.privileges & DAP_BIT) === 0) return false;
+    if (!verifyDap(registry.roleKeys(sd.aid).find((k) => k.kvn === KVN.DAP), hash, d.signature)) return false;
+  }
+  return requiredDaps(registry, target).every((aid) => daps.some((d) => equalBytes(d.sd, aid)));
 }

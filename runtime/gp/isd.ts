@@ -13,14 +13,14 @@ import { equalBytes } from '../../loader/bytes.ts';
 import { LinkError } from '../../loader/link.ts';
 import { DeleteError, InstallError, type Jcre } from '../jcre.ts';
 import { SecureChannel } from './channel.ts';
-import { concat, rsaPublicKey } from './crypto.ts';
-import { type DapBlock, verifyDap } from './dap.ts';
-import { defaultKeySet, type DomainKey, isRoleKvn, KEY_TYPE_AES, KEY_TYPE_DES, KEY_TYPE_RSA_E, KEY_TYPE_RSA_N, keyComponents, type KeySet, KVN, makeKeySet } from './keys.ts';
+import { concat } from './crypto.ts';
+import { dapsPass, requiredDaps } from './dap.ts';
+import { defaultKeySet, type DomainKey, isRoleKvn, KEY_TYPE_AES, KEY_TYPE_DES, keyComponents, type KeySet, KVN, makeKeySet } from './keys.ts';
 import { hashLengthSupported, PendingLoad } from './load.ts';
-import { parsePutKeyData, putKeyResponseData } from './putkey.ts';
+import { domainKeyFromPutKey, parsePutKeyData, putKeyResponseData } from './putkey.ts';
 import {
-  APP_PRIVILEGES_ALLOWED, AppState, CardState, decodePrivileges, type DomainKeys, ISD_PRIVILEGES, LOADED, Privilege, PRIVILEGES_RFU, privilegeBytes, type Registry,
-  SD_PERSONALIZED,
+  APP_PRIVILEGES_ALLOWED, AppState, CardState, DAP_BIT, decodePrivileges, type DomainKeys, ISD_PRIVILEGES, LOADED, MANDATED_DAP_BIT, Privilege, PRIVILEGES_RFU, privilegeBytes,
+  type Registry, SD_PERSONALIZED,
 } from './registry.ts';
 import { type ScpStore, splitCommand, swBytes } from './sm.ts';
 import { readTlvs, tlv } from './tlv.ts';
@@ -78,8 +78,6 @@ const SSD_PRIVILEGES_ALLOWED =
 /** Privileges an SSD may give the applications it installs: none that act on the card or on others' content. */
 const SSD_APP_PRIVILEGES = Privilege.TRUSTED_PATH | Privilege.FINAL_APPLICATION | Privilege.CONTACTLESS_ACTIVATION | Privilege.CONTACTLESS_SELF_ACTIVATION;
 const DM_BIT = Privilege.DELEGATED_MANAGEMENT & ~Privilege.SECURITY_DOMAIN;
-const DAP_BIT = Privilege.DAP_VERIFICATION & ~Privilege.SECURITY_DOMAIN;
-const MANDATED_DAP_BIT = Privilege.MANDATED_DAP & ~Privilege.DAP_VERIFICATION;
 /** The card-wide roles one supplementary security domain at most may have. */
 const UNIQUE_ROLES = [MANDATED_DAP_BIT, Privilege.TOKEN_VERIFICATION, Privilege.RECEIPT_GENERATION];
 
@@ -198,7 +196,7 @@ export class SecurityDomain {
   /**
    * Whether this domain may run a card content management command (GPCS 9.1-9.2): the ISD and an
    * SSD with Authorized Management without a token (one sent is not looked at); an SSD with
-   * Delegated Management only with a token (tokens.ts) that the ISD's Token Verification key
+   * Delegated Management only with a token (tokens.ts) that the Token Verification key (roleKey)
    * verifies over `signed()` — none: 6982 (the authorization is missing), one that does not
    * verify, or no token key on the card: 6A80 (the token field is wrong); other SSDs 6985.
    * 'delegated': the command goes ahead on a token and answers with a receipt.
@@ -351,34 +349,11 @@ export class SecurityDomain {
     }
     if (this.rt.findPackage(elf) || equalBytes(elf, SD_LOAD_FILE)) return swBytes(GpSw.CONDITIONS); // a package with that AID is on the card (or in the API)
     // A DAP is signed over the hash (GPCS 11.5.2.3.1): a load that needs one needs the hash.
-    if (hash.length === 0 && this.requiredDaps(target).length > 0) return swBytes(GpSw.WRONG_DATA);
+    if (hash.length === 0 && requiredDaps(this.registry, target).length > 0) return swBytes(GpSw.WRONG_DATA);
     this.pendingLoad = new PendingLoad(elf.slice(), hash.slice());
     this.loadTarget = target;
     this.loadDelegated = auth === 'delegated';
     return ok([0x00]);
-  }
-
-  /** The security domains whose DAP a Load File for `target` (null: the ISD) needs (GPCS 9.2.1): the Mandated DAP one, the target's own with DAP Verification. */
-  private requiredDaps(target: Uint8Array | null): Uint8Array[] {
-    const out = this.registry.state.domains.filter((d) => (d.privileges & DAP_BIT) !== 0 && (d.privileges & MANDATED_DAP_BIT) !== 0).map((d) => d.aid);
-    const own = target ? this.registry.domain(target) : undefined;
-    if (own && (own.privileges & DAP_BIT) !== 0 && !out.some((a) => equalBytes(a, own.aid))) out.push(own.aid);
-    return out;
-  }
-
-  /**
-   * Whether the DAP blocks of a Load File pass (GPCS 9.2.1, 11.6.2.3): each required DAP present,
-   * and every block present naming a security domain with DAP Verification whose DAP key verifies
-   * it over the Load File Data Block hash (a block for another AID: refused).
-   */
-  private dapsPass(daps: DapBlock[], target: Uint8Array | null, hash: Uint8Array): boolean {
-    for (const d of daps) {
-      const sd = this.registry.domain(d.sd);
-      if (!sd || (sd.privileges & DAP_BIT) === 0) return false;
-      const key = this.registry.roleKeys(sd.aid).find((k) => k.kvn === KVN.DAP);
-      if (!verifyDap(key, hash, d.signature)) return false;
-    }
-    return this.requiredDaps(target).every((aid) => daps.some((d) => equalBytes(d.sd, aid)));
   }
 
   /** The privileges of an INSTALL command, or the status word refusing them. */
@@ -623,7 +598,7 @@ export class SecurityDomain {
     const done = pending.finish();
     if ('error' in done) return swBytes(GpSw.WRONG_DATA);
     const target = this.loadTarget;
-    if (!this.dapsPass(done.daps, target, pending.hash)) return swBytes(GpSw.WRONG_DATA);
+    if (!dapsPass(this.registry, done.daps, target, pending.hash)) return swBytes(GpSw.WRONG_DATA);
     if (target) {
       this.registry.associate(done.cap.header.package.AID, target);
       const fits = this.registry.fits();
@@ -1042,20 +1017,8 @@ export class SecurityDomain {
     if ((!this.isIsd || kvn === KVN.DAP) && (this.privileges & role) === 0) return swBytes(GpSw.CONDITIONS);
     const parsed = parsePutKeyData(data, (ciphered) => this.channel.decryptKey(ciphered));
     if (typeof parsed === 'number') return swBytes(parsed);
-    const c = parsed.keys;
-    let key: DomainKey;
-    if (c.length === 2 && c[0]!.typeByte === KEY_TYPE_RSA_N && c[1]!.typeByte === KEY_TYPE_RSA_E) {
-      key = { kvn, id, type: 'RSA', modulus: c[0]!.key, exponent: c[1]!.key };
-      try {
-        rsaPublicKey(key.modulus, key.exponent);
-      } catch {
-        return swBytes(GpSw.WRONG_DATA);
-      }
-    } else if (c.length === 1 && c[0]!.type !== null) {
-      key = { kvn, id, type: c[0]!.type, key: c[0]!.key };
-    } else {
-      return swBytes(GpSw.WRONG_DATA);
-    }
+    const key = domainKeyFromPutKey(parsed, id);
+    if (!key) return swBytes(GpSw.WRONG_DATA);
     if ((kvn === KVN.TOKEN && key.type !== 'RSA') || (kvn === KVN.RECEIPT && key.type === 'RSA')) return swBytes(GpSw.WRONG_DATA);
     const sd = this.isIsd ? null : this.aid;
     const replace = p1 & 0x7f;

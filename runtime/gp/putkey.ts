@@ -7,8 +7,8 @@
 // (types A1 modulus, A0 public exponent; Table 11-16) are not secret: their values come in clear,
 // with BER lengths (GPCS 11.1.5: a 1024-bit modulus is '81 80'), and no KCV.
 
-import { concat } from './crypto.ts';
-import { checkKeyLength, KEY_TYPE_AES, KEY_TYPE_DES, KEY_TYPE_RSA_E, KEY_TYPE_RSA_N, keyCheckValue, type KeySet, type KeyType, makeKeySet } from './keys.ts';
+import { concat, rsaPublicKey } from './crypto.ts';
+import { checkKeyLength, type DomainKey, KEY_TYPE_AES, KEY_TYPE_DES, KEY_TYPE_RSA_E, KEY_TYPE_RSA_N, keyCheckValue, type KeySet, type KeyType, makeKeySet } from './keys.ts';
 import { SW } from './sm.ts';
 
 export interface PutKeyComponent {
@@ -95,4 +95,20 @@ export function keySetFromPutKey(p: PutKeyData): KeySet | null {
   if (type === null) return null;
   if (p.keys.some((k) => k.type !== type || k.key.length !== p.keys[0]!.key.length)) return null;
   return makeKeySet(p.newKvn, type, p.keys[0]!.key, p.keys[1]!.key, p.keys[2]!.key);
+}
+
+/**
+ * The one card content management key of a PUT KEY (keys.ts) as key `id`: a single secret
+ * component, or an RSA public key — modulus 'A1' then exponent 'A0' — that parses; null otherwise.
+ */
+export function domainKeyFromPutKey(p: PutKeyData, id: number): DomainKey | null {
+  const [a, b] = p.keys;
+  if (p.keys.length === 1 && a!.type !== null) return { kvn: p.newKvn, id, type: a!.type, key: a!.key };
+  if (p.keys.length !== 2 || a!.typeByte !== KEY_TYPE_RSA_N || b!.typeByte !== KEY_TYPE_RSA_E) return null;
+  try {
+    rsaPublicKey(a!.key, b!.key);
+  } catch {
+    return null;
+  }
+  return { kvn: p.newKvn, id, type: 'RSA', modulus: a!.key, exponent: b!.key };
 }

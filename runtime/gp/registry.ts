@@ -76,6 +76,10 @@ export const Privilege = {
   CONTACTLESS_SELF_ACTIVATION: 0x10,
 } as const;
 
+/** The DAP Verification bit alone (byte 1 b7) and the Mandated DAP bit alone (byte 1 b1). */
+export const DAP_BIT = Privilege.DAP_VERIFICATION & ~Privilege.SECURITY_DOMAIN;
+export const MANDATED_DAP_BIT = Privilege.MANDATED_DAP & ~Privilege.DAP_VERIFICATION;
+
 /** RFU bits of the privileges (byte 3, b4..b1). */
 export const PRIVILEGES_RFU = 0x00000f;
 
