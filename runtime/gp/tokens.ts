@@ -21,10 +21,14 @@ import type { DomainKey } from './keys.ts';
 import { aesCmac, concat, retailMac, rsaSign, rsaVerify, sameBytes } from './crypto.ts';
 import type { KeyObject } from 'node:crypto';
 
-/** The data a token signs: P1 ‖ P2 ‖ length ‖ `fields` (the command data without the token). */
+/**
+ * The data a token signs: P1 ‖ P2 ‖ length ‖ `fields` (the command data without the token). The
+ * length is one byte; past 255 bytes (an extended-length command) it is written as an extended
+ * Lc, 00 ‖ two bytes (a decision: C.4.1 shows the one-byte form only).
+ */
 export function tokenSignedData(p1: number, p2: number, fields: Uint8Array): Uint8Array {
-  if (fields.length > 0xff) throw new RangeError(`token data of ${fields.length} bytes`);
-  return concat([p1, p2, fields.length], fields);
+  const length = fields.length <= 0xff ? [fields.length] : [0x00, fields.length >>> 8, fields.length & 0xff];
+  return concat([p1, p2], length, fields);
 }
 
 /** Whether `token` is a valid token of `signed` under the Token Verification key `key` (an RSA public key). */
