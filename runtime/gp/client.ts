@@ -73,15 +73,22 @@ export class GpClient {
     return { data: r.subarray(0, r.length - 2), sw: (r[r.length - 2]! << 8) | r[r.length - 1]! };
   }
 
-  /** Case 1-4 short command; with C-MAC when a session is open (CLA b3 set, MAC appended). */
+  /**
+   * Case 1-4 command; with C-MAC when a session is open (CLA b3 set, MAC appended). Short, or
+   * extended when the data (with its MAC) passes 255 bytes: Lc 00 ‖ 2 bytes (also in the MACed
+   * header), Le 2 bytes.
+   */
   send(cla: number, ins: number, p1: number, p2: number, data: ArrayLike<number> = [], le: number | null = null): Reply {
     let body: Uint8Array = Uint8Array.from(data);
+    const extended = body.length + (this.session ? 8 : 0) > 0xff;
+    const lc = (n: number): number[] => (extended ? [0, n >>> 8, n & 0xff] : [n]);
     if (this.session) {
       cla |= 0x04;
-      const header = Uint8Array.of(cla, ins, p1, p2, body.length + 8);
+      const header = Uint8Array.of(cla, ins, p1, p2, ...lc(body.length + 8));
       body = concat(body, this.session.mac(header, body));
     }
-    const apdu = concat([cla, ins, p1, p2], body.length ? [body.length] : [], body, le === null ? [] : [le]);
+    const leField = le === null ? [] : extended ? [le >>> 8, le & 0xff] : [le];
+    const apdu = concat([cla, ins, p1, p2], body.length ? lc(body.length) : [], body, leField);
     return this.raw(apdu);
   }
 

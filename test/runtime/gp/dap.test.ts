@@ -4,7 +4,7 @@
 // card need its DAP. A refused load leaves nothing behind: the card's memory report, content and
 // registry are those of before. The passing DAP blocks are built here by hand.
 
-import { createCipheriv, generateKeyPairSync, sign } from 'node:crypto';
+import { constants, createCipheriv, generateKeyPairSync, sign } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type GpClient, loadFileDataBlockHash, parseTlvStatus, rsaDomainKey, withDapBlocks } from '../../../runtime/gp/client.ts';
@@ -34,8 +34,9 @@ const DES_DAP_KEY: DomainKey = { kvn: 0x73, id: 0x01, type: 'DES3', key: Uint8Ar
 
 /** A DAP block, E2 { 4F AID, C3 signature }, built here. */
 function dapBlockByHand(sd: Uint8Array, signature: Uint8Array): Uint8Array {
-  const inner = concat([0x4f, sd.length], sd, [0xc3], signature.length > 127 ? [0x81, signature.length] : [signature.length], signature);
-  return concat([0xe2], inner.length > 127 ? [0x81, inner.length] : [inner.length], inner);
+  const length = (n: number): number[] => (n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >>> 8, n & 0xff]);
+  const inner = concat([0x4f, sd.length], sd, [0xc3], length(signature.length), signature);
+  return concat([0xe2], length(inner.length), inner);
 }
 
 /** Load files of the selected domain as GET STATUS lists them ('' when none). */
@@ -94,6 +95,25 @@ describe('DAP verification', () => {
     host.open(AES_KEYS);
     expect(sw(host.installForLoad(ARITH_PKG))).toBe('9000');
     expect(sw(host.load(await loadFile(ARITH_CAP)))).toBe('9000');
+  });
+
+  it('an RSA-2048 DAP key (PUT KEY in an extended-length command): RSASSA-PSS with SHA-256 (GPCS B.3.2)', async () => {
+    const { card, host } = gpCard({ keyType: 'AES' });
+    const big = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    host.open(AES_KEYS);
+    expect(sw(host.install(SD_ELF, SD_MODULE, DAP_SSD, { privileges: fromHex('C04000') }))).toBe('9000');
+    host.select(DAP_SSD);
+    host.open(AES_KEYS);
+    expect(sw(host.putKey(rsaDomainKey(0x73, 0x01, big.publicKey)))).toBe('9000');
+    expect(hex(host.getData(0x00e0).data)).toContain('c0080173ffa10100a003'); // a 256-byte modulus: FF A1 0100
+    const echo = await loadFile(ECHO_CAP);
+    const hash = loadFileDataBlockHash(echo, 'sha256');
+    const pkcs1 = new Uint8Array(sign('sha256', hash, big.privateKey)); // Scheme 1 is for keys up to 1024 bits
+    refusedLoads(card, host, ECHO_PKG, hash, [concat(dapBlockByHand(DAP_SSD, pkcs1), echo)]);
+    const pss = new Uint8Array(sign('sha256', hash, { key: big.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }));
+    expect(sw(host.installForLoad(ECHO_PKG, hash))).toBe('9000');
+    expect(sw(host.load(concat(dapBlockByHand(DAP_SSD, pss), echo)))).toBe('9000');
+    expect(loadFiles(host)).toBe(`F04A43564D01@${hex(DAP_SSD).toUpperCase()}`);
   });
 
   it('Mandated DAP Verification (AES DAP key, CMAC): every load on the card needs that DAP; one such domain on the card', async () => {
