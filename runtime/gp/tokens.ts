@@ -7,13 +7,14 @@
 // Token (C.4.1): the signature, with the issuer's private key, of P1 ‖ P2 ‖ the length of the
 // data that follows ‖ the command data without the token — for INSTALL and the last fields'
 // token length byte and token excluded (the LV fields before them); for DELETE the data without
-// its '9E' token TLV. The card verifies it with the Token Verification key (KVN '70') of the ISD,
-// an RSA public key (crypto.ts rsaVerify: GPCS B.3 schemes).
+// its '9E' token TLV. The card verifies it with the Token Verification key (KVN '70') of the ISD
+// (or of the SSD with Token Verification), an RSA public key (crypto.ts rsaVerify: GPCS B.3).
 //
-// Receipt (C.5): a MAC, with the Receipt Generation key (KVN '71') of the ISD, over the
+// Receipt (C.5): a MAC, with the Receipt Generation key (KVN '71') of the ISD (or of the SSD with
+// Receipt Generation), over the
 // confirmation data ‖ the receipt data of the command. Confirmation data: confirmation counter
 // length (02) ‖ counter (2, incremented for each receipt) ‖ SD unique data length ‖ SD unique
-// data (the ISD's IIN ‖ CIN). A DES key gives the "single DES plus final triple DES" MAC of B.1.2.2
+// data (that domain's IIN ‖ CIN, tags 42 and 45). A DES key gives the "single DES plus final triple DES" MAC of B.1.2.2
 // (ICV zero, 8 bytes), an AES key the AES-CMAC (16 bytes). The response data of the command is
 // receipt length ‖ receipt ‖ confirmation data.
 
