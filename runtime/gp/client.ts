@@ -3,16 +3,32 @@
 // EXTERNAL AUTHENTICATE) and C-MAC on every later command, and the card content commands
 // (INSTALL, LOAD, DELETE, GET STATUS, SET STATUS, GET DATA, PUT KEY). For tests and a later
 // `jcvm gp`. Sessions at security level 01 (C-MAC) only; responses are taken as they come.
+//
+// Delegated Management (tokens.ts): with `tokens` set, INSTALL and DELETE carry the token it
+// gives for the signed data; receipts are checked with verifyReceipt. DAP (dap.ts): withDapBlocks
+// puts DAP blocks before a Load File's Data Block.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, type KeyObject, randomBytes } from 'node:crypto';
 import { fromHex, hex } from '../../loader/bytes.ts';
 import { claOnChannel } from '../apdu.ts';
 import { aesCbc, aesCmac, concat, desEcb, retailMac, sameBytes } from './crypto.ts';
-import { KEY_TYPE_AES, KEY_TYPE_DES, keyCheckValue, type KeySet } from './keys.ts';
+import { computeDap, dapBlock } from './dap.ts';
+import { type DomainKey, KEY_TYPE_AES, KEY_TYPE_DES, KEY_TYPE_RSA_E, KEY_TYPE_RSA_N, keyCheckValue, type KeySet, type KeyType } from './keys.ts';
 import { DEFAULT_ISD_AID } from './manager.ts';
 import { cardCryptogram02, hostCryptogram02, I02, sessionKeys02 } from './scp02.ts';
 import { cryptogram03, DERIVE03, sessionKeys03 } from './scp03.ts';
-import { tlv } from './tlv.ts';
+import { berLength, readTlvs, tlv } from './tlv.ts';
+import { signToken, tokenSignedData } from './tokens.ts';
+
+export { ReceiptData, verifyReceipt, parseReceipt } from './tokens.ts';
+
+/** The token of a command's signed data (tokens.ts), or none. */
+export type TokenSource = (signed: Uint8Array) => Uint8Array;
+
+/** Tokens signed with the card issuer's private key (the pair of the ISD's Token Verification key). */
+export function tokensFrom(privateKey: KeyObject): TokenSource {
+  return (signed) => signToken(privateKey, signed);
+}
 
 export interface Reply {
   data: Uint8Array;
@@ -57,6 +73,8 @@ export interface ClientOptions {
 export class GpClient {
   private session: HostSession | null = null;
   private readonly channel: number;
+  /** Delegated Management: the tokens INSTALL and DELETE carry (none: no token). */
+  tokens: TokenSource | null = null;
 
   constructor(
     private readonly transmit: (apdu: Uint8Array) => Uint8Array,
@@ -77,16 +95,23 @@ export class GpClient {
     return { data: r.subarray(0, r.length - 2), sw: (r[r.length - 2]! << 8) | r[r.length - 1]! };
   }
 
-  /** Case 1-4 short command; with C-MAC when a session is open (CLA b3 set, MAC appended). */
+  /**
+   * Case 1-4 command; with C-MAC when a session is open (CLA b3 set, MAC appended). Short, or
+   * extended when the data (with its MAC) passes 255 bytes: Lc 00 ‖ 2 bytes (also in the MACed
+   * header), Le 2 bytes.
+   */
   send(cla: number, ins: number, p1: number, p2: number, data: ArrayLike<number> = [], le: number | null = null): Reply {
     let body: Uint8Array = Uint8Array.from(data);
+    const extended = body.length + (this.session ? 8 : 0) > 0xff;
+    const lc = (n: number): number[] => (extended ? [0, n >>> 8, n & 0xff] : [n]);
     if (this.session) {
       // The MAC covers the class byte of the basic channel; the channel is numbered after (as a PC/SC stack does).
       cla |= 0x04;
-      const header = Uint8Array.of(cla, ins, p1, p2, body.length + 8);
+      const header = Uint8Array.of(cla, ins, p1, p2, ...lc(body.length + 8));
       body = concat(body, this.session.mac(header, body));
     }
-    const apdu = concat([this.cla(cla), ins, p1, p2], body.length ? [body.length] : [], body, le === null ? [] : [le]);
+    const leField = le === null ? [] : extended ? [le >>> 8, le & 0xff] : [le];
+    const apdu = concat([this.cla(cla), ins, p1, p2], body.length ? lc(body.length) : [], body, leField);
     return this.raw(apdu);
   }
 
@@ -169,14 +194,20 @@ export class GpClient {
 
   // --- card content management ---
 
+  /** INSTALL with its LV fields and the token field last: the token of P1 ‖ P2 ‖ length ‖ fields when `tokens` is set (GPCS C.4.1), else empty. */
+  private installCommand(p1: number, fields: Uint8Array): Reply {
+    const token = this.tokens?.(tokenSignedData(p1, 0x00, fields)) ?? new Uint8Array(0);
+    return this.send(0x80, 0xe6, p1, 0x00, concat(fields, [token.length], token), 0);
+  }
+
   /** INSTALL [for load] (GPCS 11.5.2.3.1): Load File AID, the security domain (default: none named, the one selected), an optional hash, load parameters (e.g. EF with memory requirements). */
   installForLoad(loadFileAid: Uint8Array, hash: Uint8Array = new Uint8Array(0), sd: Uint8Array = new Uint8Array(0), loadParams: Uint8Array = new Uint8Array(0)): Reply {
-    return this.send(0x80, 0xe6, 0x02, 0x00, concat([loadFileAid.length], loadFileAid, [sd.length], sd, [hash.length], hash, [loadParams.length], loadParams, [0]), 0);
+    return this.installCommand(0x02, concat([loadFileAid.length], loadFileAid, [sd.length], sd, [hash.length], hash, [loadParams.length], loadParams));
   }
 
   /** INSTALL [for extradition] (GPCS 11.5.2.3.4): the application or load file `aid` to the security domain `sd`. */
   extradite(sd: Uint8Array, aid: Uint8Array): Reply {
-    return this.send(0x80, 0xe6, 0x10, 0x00, concat([sd.length], sd, [0, aid.length], aid, [0, 0]), 0);
+    return this.installCommand(0x10, concat([sd.length], sd, [0, aid.length], aid, [0]));
   }
 
   /** LOAD of a whole Load File in blocks of `blockSize` (GPCS 11.6): each answer until the first that is not 9000. */
@@ -194,18 +225,27 @@ export class GpClient {
   install(elf: Uint8Array, module: Uint8Array, app: Uint8Array, options: { privileges?: Uint8Array; params?: Uint8Array; system?: Uint8Array; selectable?: boolean } = {}): Reply {
     const priv = options.privileges ?? Uint8Array.of(0);
     const params = concat(tlv(0xc9, options.params ?? []), options.system ? tlv(0xef, options.system) : []);
-    const data = concat([elf.length], elf, [module.length], module, [app.length], app, [priv.length], priv, [params.length], params, [0]);
-    return this.send(0x80, 0xe6, options.selectable === false ? 0x04 : 0x0c, 0x00, data, 0);
+    const fields = concat([elf.length], elf, [module.length], module, [app.length], app, [priv.length], priv, [params.length], params);
+    return this.installCommand(options.selectable === false ? 0x04 : 0x0c, fields);
+  }
+
+  /** INSTALL [for registry update] (GPCS 11.5.2.3.6): new privileges (none: unchanged) and/or the security domain `aid` goes to. */
+  registryUpdate(aid: Uint8Array, options: { privileges?: Uint8Array; sd?: Uint8Array; params?: Uint8Array } = {}): Reply {
+    const sd = options.sd ?? new Uint8Array(0), priv = options.privileges ?? new Uint8Array(0), params = options.params ?? new Uint8Array(0);
+    return this.installCommand(0x40, concat([0, sd.length], sd, [0, aid.length], aid, [priv.length], priv, [params.length], params));
   }
 
   /** INSTALL [for make selectable] (GPCS 11.5.2.3.3). */
   makeSelectable(app: Uint8Array, privileges: Uint8Array = Uint8Array.of(0)): Reply {
-    return this.send(0x80, 0xe6, 0x08, 0x00, concat([0, 0, app.length], app, [privileges.length], privileges, [0, 0]), 0);
+    return this.installCommand(0x08, concat([0, 0, app.length], app, [privileges.length], privileges, [0]));
   }
 
-  /** DELETE (GPCS 11.2): the object, or (`related`) the object and related ones. */
+  /** DELETE (GPCS 11.2): the object, or (`related`) the object and related ones; with `tokens`, the delete token '9E' after it. */
   delete(aid: Uint8Array, related = false): Reply {
-    return this.send(0x80, 0xe4, 0x00, related ? 0x80 : 0x00, tlv(0x4f, aid), 0);
+    const p2 = related ? 0x80 : 0x00;
+    const fields = tlv(0x4f, aid);
+    const token = this.tokens?.(tokenSignedData(0x00, p2, fields));
+    return this.send(0x80, 0xe4, 0x00, p2, token ? concat(fields, tlv(0x9e, token)) : fields, 0);
   }
 
   /** GET STATUS (GPCS 11.4), every page (6310 then P2 b1): the concatenated answers, or the refusal's status word. */
@@ -236,14 +276,35 @@ export class GpClient {
   putKeySet(keys: KeySet, replace = 0): Reply {
     const s = this.session;
     if (!s) throw new GpClientError('PUT KEY needs an open session');
-    const fields = [keys.enc, keys.mac, keys.dek].map((k) => {
-      const kcv = keyCheckValue(keys.type, k);
-      if (keys.type === 'DES3') return concat([KEY_TYPE_DES, 16], s.encryptKey(k), [3], kcv);
-      const padded = concat(k, new Uint8Array((16 - (k.length % 16)) % 16));
-      const enc = s.encryptKey(padded);
-      return concat([KEY_TYPE_AES, enc.length + 1, k.length], enc, [3], kcv);
-    });
+    const fields = [keys.enc, keys.mac, keys.dek].map((k) => this.secretKeyField(keys.type, k));
     return this.send(0x80, 0xd8, replace, 0x81, concat([keys.kvn], ...fields), 0);
+  }
+
+  /**
+   * PUT KEY (GPCS 11.8) of one card content management key (KVN '70'..'7F', keys.ts) as key
+   * `key.id`: a DES or AES secret (encrypted for this session, with its KCV) or an RSA public key
+   * (modulus 'A1' and exponent 'A0' in clear, no KCV); `replace`: its KVN when it replaces one.
+   */
+  putKey(key: DomainKey, replace = 0): Reply {
+    const s = this.session;
+    if (!s) throw new GpClientError('PUT KEY needs an open session');
+    let fields: Uint8Array;
+    if (key.type === 'RSA') {
+      fields = concat([KEY_TYPE_RSA_N], berLength(key.modulus.length), key.modulus, [0], [KEY_TYPE_RSA_E], berLength(key.exponent.length), key.exponent, [0]);
+    } else {
+      fields = this.secretKeyField(key.type, key.key);
+    }
+    return this.send(0x80, 0xd8, replace, key.id, concat([key.kvn], fields), 0);
+  }
+
+  /** One key data field of a secret key: DES 80 ‖ 10 ‖ ciphered key; AES 88 ‖ length ‖ key length ‖ ciphered padded key; then the KCV. */
+  private secretKeyField(type: KeyType, k: Uint8Array): Uint8Array {
+    const s = this.session!;
+    const kcv = keyCheckValue(type, k);
+    if (type === 'DES3') return concat([KEY_TYPE_DES, 16], s.encryptKey(k), [3], kcv);
+    const padded = concat(k, new Uint8Array((16 - (k.length % 16)) % 16));
+    const enc = s.encryptKey(padded);
+    return concat([KEY_TYPE_AES, enc.length + 1, k.length], enc, [3], kcv);
   }
 
   /**
@@ -336,3 +397,21 @@ export function parseTlvStatus(data: Uint8Array): StatusEntry[] {
 }
 
 export { fromHex };
+
+/** An RSA public key as PUT KEY carries it (modulus, public exponent), from a node:crypto key. */
+export function rsaDomainKey(kvn: number, id: number, publicKey: KeyObject): DomainKey {
+  const jwk = publicKey.export({ format: 'jwk' });
+  return { kvn, id, type: 'RSA', modulus: new Uint8Array(Buffer.from(jwk.n!, 'base64url')), exponent: new Uint8Array(Buffer.from(jwk.e!, 'base64url')) };
+}
+
+/** The hash of a Load File's Data Block (the C4 value), as INSTALL [for load] announces it: SHA-1 or SHA-256. */
+export function loadFileDataBlockHash(file: Uint8Array, algorithm: 'sha1' | 'sha256' = 'sha1'): Uint8Array {
+  const c4 = readTlvs(file)?.find((t) => t.tag === 0xc4);
+  if (!c4) throw new GpClientError('no Load File Data Block (C4) in the Load File');
+  return new Uint8Array(createHash(algorithm).update(c4.value).digest());
+}
+
+/** The Load File with DAP blocks (dap.ts) before it, one per security domain and its DAP key (an RSA private key or a secret DAP key) over `hash`. */
+export function withDapBlocks(file: Uint8Array, hash: Uint8Array, daps: { sd: Uint8Array; key: KeyObject | DomainKey }[]): Uint8Array {
+  return concat(...daps.map((d) => dapBlock(d.sd, computeDap(d.key, hash))), file);
+}

@@ -4,7 +4,7 @@
 // method 2. OpenSSL 3 keeps single DES in its legacy provider, so single DES runs as 3DES with
 // K1 = K2 = K3 (which is single DES).
 
-import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { constants, createCipheriv, createDecipheriv, createPublicKey, type KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
 
 function run(name: string, key: Uint8Array, iv: Uint8Array | null, encrypt: boolean, data: Uint8Array): Uint8Array {
   const c = encrypt ? createCipheriv(name, key, iv) : createDecipheriv(name, key, iv);
@@ -153,4 +153,42 @@ export function concat(...parts: ArrayLike<number>[]): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+// --- RSA signatures (GPCS 2.3 Appendix B.3), on node:crypto ---
+
+/** An RSA public key from its modulus and public exponent (big-endian, as PUT KEY 'A1' / 'A0' carry them). */
+export function rsaPublicKey(modulus: Uint8Array, exponent: Uint8Array): KeyObject {
+  const b64 = (b: Uint8Array): string => {
+    let i = 0;
+    while (i < b.length - 1 && b[i] === 0) i++;
+    return Buffer.from(b.subarray(i)).toString('base64url');
+  };
+  return createPublicKey({ key: { kty: 'RSA', n: b64(modulus), e: b64(exponent) }, format: 'jwk' });
+}
+
+/**
+ * Verifies an RSA signature of `message` (GPCS B.3): keys up to 1024 bits use Scheme 1,
+ * RSASSA-PKCS1-v1_5 — with SHA-1 (GPCS), SHA-256 also taken (B.3.1 allows it) —, longer keys
+ * Scheme 2, RSASSA-PSS with SHA-256 (MGF1-SHA-256, 32-byte salt). False for a key that does not
+ * parse.
+ */
+export function rsaVerify(modulus: Uint8Array, exponent: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  let key: KeyObject;
+  try {
+    key = rsaPublicKey(modulus, exponent);
+  } catch {
+    return false;
+  }
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (signature.length !== Math.ceil(bits / 8)) return false;
+  if (bits <= 1024) return ['sha1', 'sha256'].some((h) => verify(h, message, key, signature));
+  return verify('sha256', message, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature);
+}
+
+/** The host's side of rsaVerify: the signature of `message` with an RSA private key (SHA-1 for keys up to 1024 bits). */
+export function rsaSign(privateKey: KeyObject, message: Uint8Array): Uint8Array {
+  const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits <= 1024) return new Uint8Array(sign('sha1', message, privateKey));
+  return new Uint8Array(sign('sha256', message, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }));
 }

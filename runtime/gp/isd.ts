@@ -15,16 +15,18 @@ import { DeleteError, InstallError, type Jcre } from '../jcre.ts';
 import type { NativeApplication } from '../native-app.ts';
 import { SecureChannel } from './channel.ts';
 import { concat } from './crypto.ts';
-import { defaultKeySet, KEY_TYPE_AES, KEY_TYPE_DES, type KeySet, makeKeySet } from './keys.ts';
+import { dapsPass, requiredDaps } from './dap.ts';
+import { defaultKeySet, type DomainKey, isRoleKvn, KEY_TYPE_AES, KEY_TYPE_DES, keyComponents, type KeySet, KVN, makeKeySet } from './keys.ts';
 import { hashLengthSupported, PendingLoad } from './load.ts';
-import { parsePutKeyData, putKeyResponseData } from './putkey.ts';
+import { domainKeyFromPutKey, parsePutKeyData, putKeyResponseData } from './putkey.ts';
 import {
-  APP_PRIVILEGES_ALLOWED, AppState, CardState, decodePrivileges, type DomainKeys, ISD_PRIVILEGES, LOADED, Privilege, PRIVILEGES_RFU, privilegeBytes, type Registry,
-  SD_PERSONALIZED, withQuota,
+  APP_PRIVILEGES_ALLOWED, AppState, CardState, DAP_BIT, decodePrivileges, type DomainKeys, ISD_PRIVILEGES, LOADED, MANDATED_DAP_BIT, Privilege, PRIVILEGES_RFU, privilegeBytes,
+  type Registry, SD_PERSONALIZED, withQuota,
 } from './registry.ts';
 import { installMemory, loadRequirements, loadRequirementsMet, reservedMemoryFree, withPendingQuota } from './quota.ts';
 import { type ScpStore, splitCommand, swBytes } from './sm.ts';
 import { readTlvs, tlv } from './tlv.ts';
+import { confirmationData, ReceiptData, receiptResponse, tokenSignedData, verifyToken } from './tokens.ts';
 
 /** Status words of the card manager (GPCS 11.1.3 and each command's table). */
 export const GpSw = {
@@ -67,11 +69,22 @@ export interface IsdConfig {
 export const SD_LOAD_FILE = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x53, 0x50);
 export const SD_MODULE = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x53, 0x50, 0x41);
 
-/** Privileges a supplementary security domain may get: Security Domain with Authorized or Delegated Management (not both), Trusted Path. */
-const SSD_PRIVILEGES_ALLOWED = Privilege.DELEGATED_MANAGEMENT | Privilege.AUTHORIZED_MANAGEMENT | Privilege.TRUSTED_PATH;
+/**
+ * Privileges a supplementary security domain may get: Security Domain with Authorized or
+ * Delegated Management (not both), DAP Verification, Mandated DAP Verification (with DAP
+ * Verification), Token Verification, Receipt Generation, Trusted Path. The last three roles go to
+ * one domain on the card each (domainPrivilegesRefused).
+ */
+const SSD_PRIVILEGES_ALLOWED =
+  Privilege.DELEGATED_MANAGEMENT | Privilege.AUTHORIZED_MANAGEMENT | Privilege.TRUSTED_PATH | Privilege.DAP_VERIFICATION | Privilege.MANDATED_DAP | Privilege.TOKEN_VERIFICATION | Privilege.RECEIPT_GENERATION;
 /** Privileges an SSD may give the applications it installs: none that act on the card or on others' content. */
 const SSD_APP_PRIVILEGES = Privilege.TRUSTED_PATH | Privilege.FINAL_APPLICATION | Privilege.CONTACTLESS_ACTIVATION | Privilege.CONTACTLESS_SELF_ACTIVATION;
 const DM_BIT = Privilege.DELEGATED_MANAGEMENT & ~Privilege.SECURITY_DOMAIN;
+/** The card-wide roles one supplementary security domain at most may have. */
+const UNIQUE_ROLES = [MANDATED_DAP_BIT, Privilege.TOKEN_VERIFICATION, Privilege.RECEIPT_GENERATION];
+
+/** The LV fields of INSTALL before the last one, the token (its length byte and value): what the token signs. */
+const beforeToken = (data: Uint8Array, token: Uint8Array): Uint8Array => data.subarray(0, data.length - token.length - 1);
 
 /** Bytes of response data one GET STATUS answer carries at most (room left for an R-MAC and padding). */
 const STATUS_CHUNK = 0xec;
@@ -122,6 +135,8 @@ class ChannelSession {
   pendingLoad: PendingLoad | null = null;
   /** The security domain the load under way will be associated with (null: the ISD). */
   loadTarget: Uint8Array | null = null;
+  /** Whether the load under way was authorized by a token (its last LOAD answers with a receipt). */
+  loadDelegated = false;
   /** GET STATUS answers still to send (P2 b1: next occurrence). */
   statusRest: { p1: number; entries: Uint8Array[] } | null = null;
   /** The block number the next STORE DATA must carry (GPCS 11.11.2.2). */
@@ -149,6 +164,8 @@ export class SecurityDomain implements NativeApplication {
   private set pendingLoad(v) { this.session.pendingLoad = v; }
   private get loadTarget() { return this.session.loadTarget; }
   private set loadTarget(v) { this.session.loadTarget = v; }
+  private get loadDelegated() { return this.session.loadDelegated; }
+  private set loadDelegated(v) { this.session.loadDelegated = v; }
   private get statusRest() { return this.session.statusRest; }
   private set statusRest(v) { this.session.statusRest = v; }
   private get storeNext() { return this.session.storeNext; }
@@ -221,15 +238,47 @@ export class SecurityDomain implements NativeApplication {
   }
 
   /**
-   * Whether this domain may manage card content at all (GPCS 9.1-9.2): the ISD and an SSD with
-   * Authorized Management without a token; an SSD with Delegated Management only with a token
-   * the ISD verifies (tokens are not implemented: 6982 without one, 6A80 with one); others 6985.
+   * Whether this domain may run a card content management command (GPCS 9.1-9.2): the ISD and an
+   * SSD with Authorized Management without a token (one sent is not looked at); an SSD with
+   * Delegated Management only with a token (tokens.ts) that the Token Verification key (roleKey)
+   * verifies over `signed()` — none: 6982 (the authorization is missing), one that does not
+   * verify, or no token key on the card: 6A80 (the token field is wrong); other SSDs 6985.
+   * 'delegated': the command goes ahead on a token and answers with a receipt.
    */
-  private mayManage(token: Uint8Array | undefined): number | null {
+  private authorize(token: Uint8Array | undefined, signed: () => Uint8Array): number | 'delegated' | null {
     const p = this.privileges;
     if (this.isIsd || (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return null;
-    if ((p & DM_BIT) !== 0) return token === undefined || token.length === 0 ? GpSw.SECURITY : GpSw.WRONG_DATA;
-    return GpSw.CONDITIONS;
+    if ((p & DM_BIT) === 0) return GpSw.CONDITIONS;
+    if (token === undefined || token.length === 0) return GpSw.SECURITY;
+    return verifyToken(this.roleKey(Privilege.TOKEN_VERIFICATION, KVN.TOKEN).key, signed(), token) ? 'delegated' : GpSw.WRONG_DATA;
+  }
+
+  /**
+   * The domain that plays a card-wide role (GPCS 6.6.1: Token Verification, Receipt Generation) —
+   * the supplementary security domain with that privilege, else the ISD (null) — and its key of
+   * the role's KVN (the first key id of that version).
+   */
+  private roleKey(privilege: number, kvn: number): { sd: Uint8Array | null; key: DomainKey | undefined } {
+    const sd = this.registry.state.domains.find((d) => (d.privileges & privilege) !== 0)?.aid ?? null;
+    return { sd, key: this.registry.roleKeys(sd).find((k) => k.kvn === kvn) };
+  }
+
+  /**
+   * The answer of a card content management command: '00', or, done on a token, its receipt
+   * (tokens.ts) under the Receipt Generation key of the receipt domain (roleKey), the
+   * confirmation counter counted on and kept in the registry; SD unique data: that domain's 42 ‖
+   * 45 as GET DATA answers them. Without a receipt key the card gives no receipt ('00').
+   */
+  private confirm(delegated: boolean, receiptData: () => Uint8Array): Response {
+    const { sd, key } = delegated ? this.roleKey(Privilege.RECEIPT_GENERATION, KVN.RECEIPT) : { sd: null, key: undefined };
+    if (!key) return ok([0x00]);
+    const counter = ((this.registry.state.confirmationCounter ?? 0) + 1) & 0xffff;
+    const sdUnique = concat(this.registry.dataObject(sd, 0x42) ?? this.config.iin, this.registry.dataObject(sd, 0x45) ?? this.config.cin);
+    const response = receiptResponse(key, confirmationData(counter, sdUnique), receiptData());
+    if (!response) return ok([0x00]);
+    this.registry.state.confirmationCounter = counter;
+    this.registry.save();
+    return ok(response);
   }
 
   /** SELECT: the FCI (GPCS 11.9.3.1): 6F { 84 AID, A5 { 9F6E? no; 9F65 maximum command data } }. */
@@ -318,30 +367,32 @@ export class SecurityDomain implements NativeApplication {
       case 0x20:
         return this.installForPersonalization(data);
       case 0x02:
-        return this.installForLoad(data);
+        return this.installForLoad(p1, data);
       case 0x04:
       case 0x0c:
-        return this.installForInstall(data, kind === 0x0c);
+        return this.installForInstall(p1, data, kind === 0x0c);
       case 0x08:
-        return this.makeSelectable(data);
+        return this.makeSelectable(p1, data);
       case 0x10:
-        return this.extradite(data);
+        return this.extradite(p1, data);
       case 0x40:
-        return this.registryUpdate(data);
+        return this.registryUpdate(p1, data);
       default:
         return swBytes(GpSw.WRONG_P1P2); // personalization and combinations not offered
     }
   }
 
-  private installForLoad(data: Uint8Array): Response {
+  private installForLoad(p1: number, data: Uint8Array): Response {
     // Table 11-47: Load File AID, Security Domain AID, Load File Data Block hash, load parameters, token.
     const f = lvFields(data, 5);
     if (!f) return swBytes(GpSw.WRONG_DATA);
     const [elf, sd, hash, params, token] = f as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
     const required = loadRequirements(params); // EF: memory requirements (quota.ts)
     if (!validAid(elf) || !hashLengthSupported(hash.length) || !required) return swBytes(GpSw.WRONG_DATA);
-    const refused = this.mayManage(token);
-    if (refused !== null) return swBytes(refused);
+    const auth = this.authorize(token, () => tokenSignedData(p1, 0x00, beforeToken(data, token)));
+    if (typeof auth === 'number') return swBytes(auth);
+    // The load token covers the hash, so it binds the Load File only with one (a decision: GPCS leaves the hash optional).
+    if (auth === 'delegated' && hash.length === 0) return swBytes(GpSw.WRONG_DATA);
     // The load file's associated domain (GPCS 7.3, 11.5.2.3.1): the one named, else the one receiving the command.
     let target: Uint8Array | null = this.isIsd ? null : this.aid;
     if (sd.length > 0 && !equalBytes(sd, this.aid)) {
@@ -351,8 +402,11 @@ export class SecurityDomain implements NativeApplication {
     }
     if (this.rt.findPackage(elf) || equalBytes(elf, SD_LOAD_FILE)) return swBytes(GpSw.CONDITIONS); // a package with that AID is on the card (or in the API)
     if (!loadRequirementsMet(this.rt, required)) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    // A DAP is signed over the hash (GPCS 11.5.2.3.1): a load that needs one needs the hash.
+    if (hash.length === 0 && requiredDaps(this.registry, target).length > 0) return swBytes(GpSw.WRONG_DATA);
     this.pendingLoad = new PendingLoad(elf.slice(), hash.slice());
     this.loadTarget = target;
+    this.loadDelegated = auth === 'delegated';
     return ok([0x00]);
   }
 
@@ -365,14 +419,14 @@ export class SecurityDomain implements NativeApplication {
     return p;
   }
 
-  private installForInstall(data: Uint8Array, selectable: boolean): Response {
+  private installForInstall(p1: number, data: Uint8Array, selectable: boolean): Response {
     // Table 11-48: Executable Load File AID, Executable Module AID, Application AID, privileges, install parameters, token.
     const f = lvFields(data, 6);
     if (!f) return swBytes(GpSw.WRONG_DATA);
     const [elf, module, appAid, privField, params, token] = f as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
     if (!validAid(elf) || !validAid(module) || !validAid(appAid)) return swBytes(GpSw.WRONG_DATA);
-    const refused = this.mayManage(token);
-    if (refused !== null) return swBytes(refused);
+    const auth = this.authorize(token, () => tokenSignedData(p1, 0x00, beforeToken(data, token)));
+    if (typeof auth === 'number') return swBytes(auth);
     if (equalBytes(elf, SD_LOAD_FILE)) return this.installDomain(module, appAid, privField, params, selectable);
     const privileges = this.privilegesOf(privField);
     if (typeof privileges !== 'number') return swBytes(privileges.sw);
@@ -424,7 +478,7 @@ export class SecurityDomain implements NativeApplication {
       record(aid, true);
       this.registry.save();
     }
-    return ok([0x00]);
+    return this.confirm(auth === 'delegated', () => ReceiptData.install(elf, aid));
   }
 
   /** Whether an application, a security domain or the ISD has the AID. */
@@ -441,8 +495,9 @@ export class SecurityDomain implements NativeApplication {
     if (!equalBytes(module, SD_MODULE)) return swBytes(GpSw.NOT_FOUND);
     if (!this.isIsd) return swBytes(GpSw.CONDITIONS);
     const p = decodePrivileges(privField);
-    if (p === null || (p & Privilege.SECURITY_DOMAIN) === 0 || (p & ~(Privilege.SECURITY_DOMAIN | SSD_PRIVILEGES_ALLOWED)) !== 0) return swBytes(GpSw.WRONG_DATA);
-    if ((p & DM_BIT) !== 0 && (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return swBytes(GpSw.WRONG_DATA); // GPCS 6.6.1: not both
+    if (p === null) return swBytes(GpSw.WRONG_DATA);
+    const refused = this.domainPrivilegesRefused(p, aid);
+    if (refused !== null) return swBytes(refused);
     if (readTlvs(params) === null) return swBytes(GpSw.WRONG_DATA);
     if (this.aidTaken(aid) || this.rt.findPackage(aid)) return swBytes(GpSw.CONDITIONS);
     const keys = this.config.ssdKeys?.() ?? defaultKeySet('DES3', 0xff);
@@ -455,18 +510,33 @@ export class SecurityDomain implements NativeApplication {
   }
 
   /**
+   * Why the privileges `p` are refused to the supplementary security domain `aid`, or null (GPCS
+   * 6.6.1): Security Domain and only SSD_PRIVILEGES_ALLOWED (6A80); not both Delegated and
+   * Authorized Management (6A80); Mandated DAP only with DAP Verification (6A80); Mandated DAP,
+   * Token Verification and Receipt Generation held by another domain already (6985).
+   */
+  private domainPrivilegesRefused(p: number, aid: Uint8Array): number | null {
+    if ((p & Privilege.SECURITY_DOMAIN) !== Privilege.SECURITY_DOMAIN || (p & ~(Privilege.SECURITY_DOMAIN | SSD_PRIVILEGES_ALLOWED)) !== 0) return GpSw.WRONG_DATA;
+    if ((p & DM_BIT) !== 0 && (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return GpSw.WRONG_DATA;
+    if ((p & MANDATED_DAP_BIT) !== 0 && (p & DAP_BIT) === 0) return GpSw.WRONG_DATA;
+    const others = this.registry.state.domains.filter((d) => !equalBytes(d.aid, aid));
+    if (UNIQUE_ROLES.some((r) => (p & r) !== 0 && others.some((d) => (d.privileges & r) !== 0))) return GpSw.CONDITIONS;
+    return null;
+  }
+
+  /**
    * INSTALL [for extradition] (GPCS 11.5.2.3.4, Table 11-51): the application or executable load
    * file associated with another security domain. Received by the ISD, or by the domain it is
    * associated with (Authorized Management; Delegated Management needs a token). SSDs themselves
    * stay associated with the ISD here.
    */
-  private extradite(data: Uint8Array): Response {
+  private extradite(p1: number, data: Uint8Array): Response {
     const f = lvFields(data, 5);
     if (!f || f[1]!.length || f[3]!.length) return swBytes(GpSw.WRONG_DATA);
     const [sd, , aid, , token] = f as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
     if (!validAid(sd) || !validAid(aid)) return swBytes(GpSw.WRONG_DATA);
-    const refused = this.mayManage(token);
-    if (refused !== null) return swBytes(refused);
+    const auth = this.authorize(token, () => tokenSignedData(p1, 0x00, beforeToken(data, token)));
+    if (typeof auth === 'number') return swBytes(auth);
     const toIsd = equalBytes(sd, this.config.aid);
     if (!toIsd && !this.registry.domain(sd)) return swBytes(GpSw.NOT_FOUND);
     if (this.registry.domain(aid) || equalBytes(aid, this.config.aid)) return swBytes(GpSw.CONDITIONS);
@@ -481,15 +551,16 @@ export class SecurityDomain implements NativeApplication {
       return swBytes(GpSw.NOT_ENOUGH_MEMORY);
     }
     this.registry.save();
-    return ok([0x00]);
+    return this.confirm(auth === 'delegated', () => ReceiptData.extradition(before ?? this.config.aid, aid, sd));
   }
 
-  private makeSelectable(data: Uint8Array): Response {
+  private makeSelectable(p1: number, data: Uint8Array): Response {
     // Table 11-50: 00, 00, Application AID, privileges, 00, token.
     const f = lvFields(data, 6);
     if (!f || f[0]!.length || f[1]!.length || f[4]!.length) return swBytes(GpSw.WRONG_DATA);
-    const refused = this.mayManage(f[5]);
-    if (refused !== null) return swBytes(refused);
+    const token = f[5]!;
+    const auth = this.authorize(token, () => tokenSignedData(p1, 0x00, beforeToken(data, token)));
+    if (typeof auth === 'number') return swBytes(auth);
     const domain = this.registry.domain(f[2]!);
     if (domain) {
       // A security domain installed without being made selectable: its privileges stay those of INSTALL [for install].
@@ -508,7 +579,8 @@ export class SecurityDomain implements NativeApplication {
     if (entry.lifeCycle !== AppState.INSTALLED) return swBytes(GpSw.CONDITIONS);
     this.registry.setApp({ aid: inst.aid.slice(), lifeCycle: AppState.SELECTABLE, privileges });
     this.registry.save();
-    return ok([0x00]);
+    // The receipt names the application's load file, as an install receipt does (C.5 has no make selectable one of its own).
+    return this.confirm(auth === 'delegated', () => ReceiptData.install(inst.pkg.linked.pkg.aid, inst.aid));
   }
 
   /**
@@ -541,13 +613,13 @@ export class SecurityDomain implements NativeApplication {
    * follow the creation rules; an application's may not gain Security Domain (6A80). SSDs stay
    * associated with the ISD (naming an SSD for one: 6985).
    */
-  private registryUpdate(data: Uint8Array): Response {
+  private registryUpdate(p1: number, data: Uint8Array): Response {
     const f = lvFields(data, 7);
     if (!f || f[0]!.length || f[2]!.length) return swBytes(GpSw.WRONG_DATA);
     const [, sd, , aid, privField, params, token] = f as Uint8Array[] as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
     if (!validAid(aid) || (sd.length > 0 && !validAid(sd)) || readTlvs(params) === null) return swBytes(GpSw.WRONG_DATA);
-    const refused = this.mayManage(token);
-    if (refused !== null) return swBytes(refused);
+    const auth = this.authorize(token, () => tokenSignedData(p1, 0x00, beforeToken(data, token)));
+    if (typeof auth === 'number') return swBytes(auth);
     if (equalBytes(aid, this.config.aid)) return swBytes(GpSw.CONDITIONS); // the ISD's privileges are fixed
     const toIsd = sd.length > 0 && equalBytes(sd, this.config.aid);
     if (sd.length > 0 && !toIsd && !this.registry.domain(sd)) return swBytes(GpSw.NOT_FOUND);
@@ -561,8 +633,8 @@ export class SecurityDomain implements NativeApplication {
       const p = decodePrivileges(privField);
       if (p === null || (p & PRIVILEGES_RFU) !== 0) return swBytes(GpSw.WRONG_DATA);
       if (domain) {
-        if ((p & Privilege.SECURITY_DOMAIN) !== Privilege.SECURITY_DOMAIN || (p & ~(Privilege.SECURITY_DOMAIN | SSD_PRIVILEGES_ALLOWED)) !== 0) return swBytes(GpSw.WRONG_DATA);
-        if ((p & DM_BIT) !== 0 && (p & Privilege.AUTHORIZED_MANAGEMENT) !== 0) return swBytes(GpSw.WRONG_DATA);
+        const refused = this.domainPrivilegesRefused(p, domain.aid);
+        if (refused !== null) return swBytes(refused);
         privileges = p;
       } else {
         const q = this.privilegesOf(privField);
@@ -576,6 +648,7 @@ export class SecurityDomain implements NativeApplication {
       if (domain) domain.privileges = privileges;
       else this.registry.setApp({ ...this.registry.appState(inst!.aid), aid: inst!.aid.slice(), privileges });
     }
+    const from = this.ownerOf(aid);
     if (sd.length > 0 && inst) this.registry.associate(inst.aid, toIsd ? null : sd);
     if (!this.registry.fits()) {
       this.registry.state.apps = before.apps;
@@ -584,7 +657,8 @@ export class SecurityDomain implements NativeApplication {
       return swBytes(GpSw.NOT_ENOUGH_MEMORY);
     }
     this.registry.save();
-    return ok([0x00]);
+    // Receipt (a decision: C.5 gives the extradition form): the domain before, the AID, the domain after.
+    return this.confirm(auth === 'delegated', () => ReceiptData.extradition(from, aid, this.ownerOf(aid)));
   }
 
   // --- LOAD (GPCS 11.6) ---------------------------------------------------------------------
@@ -602,6 +676,7 @@ export class SecurityDomain implements NativeApplication {
     const done = pending.finish();
     if ('error' in done) return swBytes(GpSw.WRONG_DATA);
     const target = this.loadTarget;
+    if (!dapsPass(this.registry, done.daps, target, pending.hash)) return swBytes(GpSw.WRONG_DATA);
     // The association first (as INSTALL's entry): pruned at the next reset if a tear keeps the load file off the card.
     const elf = done.cap.header.package.AID;
     if (target) {
@@ -622,7 +697,7 @@ export class SecurityDomain implements NativeApplication {
       }
       return swBytes(/does not fit/.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
     }
-    return ok([0x00]);
+    return this.confirm(this.loadDelegated, () => ReceiptData.load(elf, target ?? this.config.aid));
   }
 
   // --- DELETE (GPCS 11.2) -------------------------------------------------------------------
@@ -633,14 +708,21 @@ export class SecurityDomain implements NativeApplication {
     const aids = tlvs?.filter((t) => t.tag === 0x4f) ?? [];
     if (!tlvs || aids.length !== 1 || !validAid(aids[0]!.value)) return swBytes(GpSw.WRONG_DATA);
     const aid = aids[0]!.value;
-    const refused = this.mayManage(tlvs.find((t) => t.tag === 0x9e)?.value); // 9E: the delete token
-    if (refused !== null) return swBytes(refused);
+    // 9E: the delete token, over the command data without it (GPCS C.4.1).
+    const token = tlvs.find((t) => t.tag === 0x9e)?.value;
+    const auth = this.authorize(token, () => {
+      const kept: Uint8Array[] = [];
+      tlvs.forEach((t, i) => t.tag !== 0x9e && kept.push(data.subarray(i === 0 ? 0 : tlvs[i - 1]!.end, t.end)));
+      return tokenSignedData(p1, p2, concat(...kept));
+    });
+    if (typeof auth === 'number') return swBytes(auth);
     if (equalBytes(aid, this.aid) || equalBytes(aid, this.config.aid)) return swBytes(GpSw.CONDITIONS);
     if (this.registry.domain(aid)) {
       // A supplementary security domain: by the ISD, once nothing is associated with it any more.
       if (!this.isIsd || this.registry.hasAssociated(aid)) return swBytes(GpSw.CONDITIONS);
       this.registry.removeDomain(aid);
       this.registry.removeDataObjects(aid);
+      this.registry.removeRoleKeys(aid);
       this.registry.save();
       return ok([0x00]);
     }
@@ -663,7 +745,7 @@ export class SecurityDomain implements NativeApplication {
     }
     if (!inst) this.registry.associate(aid, null);
     this.registry.save();
-    return ok([0x00]);
+    return this.confirm(auth === 'delegated', () => ReceiptData.delete(aid));
   }
 
   // --- GET STATUS (GPCS 11.4) ---------------------------------------------------------------
@@ -930,12 +1012,21 @@ export class SecurityDomain implements NativeApplication {
     return tlv(0x66, tlv(0x73, oid(0x01), tlv(0x60, oid(0x02, 0x02, 0x03, 0x01)), tlv(0x63, oid(0x03)), ...scps));
   }
 
-  /** Key Information Template (GPCS 11.3.3.1, Table 11-26): E0 { C0 { key id, KVN, type, length } per key }. */
+  /**
+   * Key Information Template (GPCS 11.3.3.1, Table 11-26): E0 { C0 { key id, KVN, then type and
+   * length of each component } per key } — the SCP key sets, then the card content management
+   * keys (an RSA key: A1 modulus, A0 exponent). A component longer than 255 bytes (an RSA modulus
+   * of 2048 bits) is written FF ‖ type ‖ length (2), as the extended key information does.
+   */
   private keyInformation(): Uint8Array {
     const keys: Uint8Array[] = [];
     for (const k of this.keys().keySets) {
       const type = k.type === 'DES3' ? KEY_TYPE_DES : KEY_TYPE_AES;
       for (const [id, key] of [[1, k.enc], [2, k.mac], [3, k.dek]] as const) keys.push(tlv(0xc0, [id, k.kvn, type, key.length]));
+    }
+    for (const k of this.registry.roleKeys(this.isIsd ? null : this.aid)) {
+      const components = keyComponents(k).flatMap(([type, n]) => (n > 0xff ? [0xff, type, n >>> 8, n & 0xff] : [type, n]));
+      keys.push(tlv(0xc0, [k.id, k.kvn, ...components]));
     }
     return tlv(0xe0, ...keys);
   }
@@ -943,6 +1034,7 @@ export class SecurityDomain implements NativeApplication {
   // --- PUT KEY (GPCS 11.8) ------------------------------------------------------------------
 
   private putKey(p1: number, p2: number, data: Uint8Array): Response {
+    if (data.length > 0 && isRoleKvn(data[0]!)) return this.putRoleKey(p1, p2, data);
     // P1 b8: more PUT KEY commands (not used); P1 FF names the initial key set FF itself.
     const replace = p1 === 0xff ? 0xff : p1 & 0x7f;
     const firstId = p2 & 0x7f;
@@ -964,6 +1056,7 @@ export class SecurityDomain implements NativeApplication {
     if (keys.length === 0 && (firstId !== 1 || n !== 3)) return swBytes(GpSw.WRONG_DATA);
     parsed.keys.forEach((k, i) => (keys[firstId - 1 + i] = k.key));
     const type = parsed.keys[0]!.type;
+    if (type === null) return swBytes(GpSw.WRONG_DATA); // RSA keys are card content management keys ('70'..'7F')
     if (parsed.keys.some((k) => k.type !== type) || (n < 3 && old !== undefined && old.type !== type)) return swBytes(GpSw.WRONG_DATA);
     let set: KeySet;
     try {
@@ -982,6 +1075,42 @@ export class SecurityDomain implements NativeApplication {
     keysOf.counters = counters;
     if (!this.registry.fits()) {
       Object.assign(keysOf, before);
+      return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    }
+    this.registry.save();
+    return ok(putKeyResponseData(parsed));
+  }
+
+  /**
+   * PUT KEY of a card content management key (KVN '70'..'7F', keys.ts): one key per command (P2
+   * b8 clear), key id P2 b7-b1 (01..7F); a DES or AES secret (ciphered as the SCP keys are, KCV
+   * checked) or an RSA public key, modulus 'A1' then exponent 'A0' in clear. P1 00 adds it (there
+   * already: 6985), P1 = its KVN replaces it (missing: 6A88). Which domain keeps which (GPCS 6.6.1,
+   * 9.2): '70' the ISD or a domain with Token Verification, '71' the ISD or one with Receipt
+   * Generation, '73' one with DAP Verification — else 6985. '70' takes an RSA key (tokens are
+   * signatures), '71' a DES or AES key (receipts are MACs), '73' any; '72', '74'..'7F': 6A80.
+   */
+  private putRoleKey(p1: number, p2: number, data: Uint8Array): Response {
+    const kvn = data[0]!, id = p2 & 0x7f;
+    if ((p2 & 0x80) !== 0 || id === 0) return swBytes(GpSw.WRONG_DATA);
+    const role = kvn === KVN.TOKEN ? Privilege.TOKEN_VERIFICATION : kvn === KVN.RECEIPT ? Privilege.RECEIPT_GENERATION : kvn === KVN.DAP ? DAP_BIT : null;
+    if (role === null) return swBytes(GpSw.WRONG_DATA);
+    if ((!this.isIsd || kvn === KVN.DAP) && (this.privileges & role) === 0) return swBytes(GpSw.CONDITIONS);
+    const parsed = parsePutKeyData(data, (ciphered) => this.channel.decryptKey(ciphered));
+    if (typeof parsed === 'number') return swBytes(parsed);
+    const key = domainKeyFromPutKey(parsed, id);
+    if (!key) return swBytes(GpSw.WRONG_DATA);
+    if ((kvn === KVN.TOKEN && key.type !== 'RSA') || (kvn === KVN.RECEIPT && key.type === 'RSA')) return swBytes(GpSw.WRONG_DATA);
+    const sd = this.isIsd ? null : this.aid;
+    const replace = p1 & 0x7f;
+    const old = this.registry.roleKey(sd, replace === 0 ? kvn : replace, id);
+    if (replace === 0 && old) return swBytes(GpSw.CONDITIONS);
+    if (replace !== 0 && !old) return swBytes(GpSw.NOT_FOUND);
+    if (replace !== 0 && replace !== kvn) return swBytes(GpSw.WRONG_DATA); // a role key keeps its version
+    const before = this.registry.state.roleKeys;
+    this.registry.setRoleKey(sd, key);
+    if (!this.registry.fits()) {
+      this.registry.state.roleKeys = before;
       return swBytes(GpSw.NOT_ENOUGH_MEMORY);
     }
     this.registry.save();

@@ -55,3 +55,37 @@ export function keyCheckValue(type: KeyType, key: Uint8Array, length = 3): Uint8
   const block = type === 'DES3' ? desEcb(key, new Uint8Array(8)) : aesEcb(key, new Uint8Array(16).fill(1));
   return block.slice(0, length);
 }
+
+// --- Keys beyond the secure channel key sets (GPCS 2.3 §11.1.8, Table 11-16 key types) ---
+//
+// A security domain keeps, besides its SCP key sets, single keys for the card content
+// management roles: the Token Verification key ('70'), the Receipt Generation key ('71') and the
+// DAP Verification key ('73') — GPCS's conventional key version numbers. Each is one key of a KVN
+// and key id, of one type: a DES or AES secret (DAP by MAC, receipts) or an RSA public key
+// (tokens, DAP by signature) made of its modulus ('A1') and public exponent ('A0').
+
+/** RSA public key components of PUT KEY (GPCS Table 11-16): exponent e, modulus N. */
+export const KEY_TYPE_RSA_E = 0xa0;
+export const KEY_TYPE_RSA_N = 0xa1;
+
+/** The key version numbers of the card content management keys (GPCS 2.3 §11.1.8). */
+export const KVN = {
+  TOKEN: 0x70,
+  RECEIPT: 0x71,
+  DAP: 0x73,
+} as const;
+
+/** Whether `kvn` is one of the role key versions '70'..'7F' (single typed keys, not an SCP key set). */
+export function isRoleKvn(kvn: number): boolean {
+  return kvn >= 0x70 && kvn <= 0x7f;
+}
+
+export type DomainKey =
+  | { readonly kvn: number; readonly id: number; readonly type: KeyType; readonly key: Uint8Array }
+  | { readonly kvn: number; readonly id: number; readonly type: 'RSA'; readonly modulus: Uint8Array; readonly exponent: Uint8Array };
+
+/** The key information of one key (GPCS 11.3.3.1, Table 11-26): its components' types and lengths. */
+export function keyComponents(k: DomainKey): [number, number][] {
+  if (k.type === 'RSA') return [[KEY_TYPE_RSA_N, k.modulus.length], [KEY_TYPE_RSA_E, k.exponent.length]];
+  return [[k.type === 'DES3' ? KEY_TYPE_DES : KEY_TYPE_AES, k.key.length]];
+}

@@ -10,6 +10,7 @@ import { splitComponents } from '../../loader/cap/archive.ts';
 import type { CapFile } from '../../loader/cap/components.ts';
 import { decodeCap } from '../../loader/cap/decode.ts';
 import { concat } from './crypto.ts';
+import { type DapBlock, parseDapBlock } from './dap.ts';
 import { berLength, readTlv } from './tlv.ts';
 
 /** JCVM 6.2: the order components are loaded in (Descriptor and Debug last, Static Resources after them). */
@@ -58,15 +59,20 @@ export class PendingLoad {
    * (no C4, bytes after it, components that do not decode), a package AID other than the one
    * INSTALL [for load] announced, a hash that does not match the Load File Data Block.
    */
-  finish(): { cap: CapFile } | { error: string } {
+  finish(): { cap: CapFile; daps: DapBlock[] } | { error: string } {
     const file = concat(...this.blocks);
     let at = 0;
     let lfdb: Uint8Array | null = null;
+    const daps: DapBlock[] = [];
     while (at < file.length) {
       const t = readTlv(file, at);
       if (!t) return { error: `malformed TLV at offset ${at} of the Load File` };
       if (t.tag === 0xe2) {
-        // DAP block: checked by a security domain with DAP Verification; there is none here.
+        // A DAP block (dap.ts): checked by the card manager once the hash is known to match.
+        if (lfdb) return { error: 'a DAP block after the Load File Data Block' };
+        const dap = parseDapBlock(t.value);
+        if (!dap) return { error: 'a malformed DAP block' };
+        daps.push({ sd: dap.sd.slice(), signature: dap.signature.slice() });
       } else if (t.tag === 0xc4) {
         if (lfdb) return { error: 'two Load File Data Blocks' };
         lfdb = t.value;
@@ -76,6 +82,7 @@ export class PendingLoad {
       at = t.end;
     }
     if (!lfdb) return { error: 'no Load File Data Block (tag C4)' };
+    if (daps.length > 0 && this.hash.length === 0) return { error: 'DAP blocks without the Load File Data Block hash in INSTALL [for load]' };
     if (this.hash.length > 0) {
       const algo = HASH_BY_LENGTH[this.hash.length]!;
       const digest = new Uint8Array(createHash(algo).update(lfdb).digest());
@@ -91,6 +98,6 @@ export class PendingLoad {
     if (!equalBytes(cap.header.package.AID, this.loadFileAid)) {
       return { error: `the package AID ${hex(cap.header.package.AID)} is not the Load File AID ${hex(this.loadFileAid)} of INSTALL [for load]` };
     }
-    return { cap };
+    return { cap, daps };
   }
 }

@@ -3,19 +3,22 @@
 // values (type 80) are the ciphered key itself; AES values (type 88) are the key length (1 byte)
 // ‖ the ciphered key, padded to whole blocks. The channel decrypts (SCP02: session DEK,
 // 3DES-ECB; SCP03: static DEK, AES-CBC); here the fields are split and the KCVs checked
-// (GPCS B.6, Amd D 7.2.2). The answer is KVN ‖ KCVs (GPCS 11.8.3.1).
+// (GPCS B.6, Amd D 7.2.2). The answer is KVN ‖ KCVs (GPCS 11.8.3.1). RSA public key components
+// (types A1 modulus, A0 public exponent; Table 11-16) are not secret: their values come in clear,
+// with BER lengths (GPCS 11.1.5: a 1024-bit modulus is '81 80'), and no KCV.
 
-import { concat } from './crypto.ts';
-import { checkKeyLength, KEY_TYPE_AES, KEY_TYPE_DES, keyCheckValue, type KeySet, type KeyType, makeKeySet } from './keys.ts';
+import { concat, rsaPublicKey } from './crypto.ts';
+import { checkKeyLength, type DomainKey, KEY_TYPE_AES, KEY_TYPE_DES, KEY_TYPE_RSA_E, KEY_TYPE_RSA_N, keyCheckValue, type KeySet, type KeyType, makeKeySet } from './keys.ts';
 import { SW } from './sm.ts';
 
 export interface PutKeyComponent {
-  /** Key type byte (80 DES, 88 AES). */
+  /** Key type byte (80 DES, 88 AES, A1 RSA modulus, A0 RSA public exponent). */
   typeByte: number;
-  type: KeyType;
-  /** The decrypted key. */
+  /** The secret key type; null for an RSA public key component. */
+  type: KeyType | null;
+  /** The decrypted key (or the component, in clear). */
   key: Uint8Array;
-  /** The check value the card computed (3 bytes). */
+  /** The check value the card computed (3 bytes; none for RSA components). */
   kcv: Uint8Array;
 }
 
@@ -34,9 +37,17 @@ export function parsePutKeyData(data: Uint8Array, decrypt: (ciphered: Uint8Array
   let o = 1;
   while (o < data.length) {
     if (o + 2 > data.length) return SW.WRONG_DATA;
-    const typeByte = data[o]!;
-    const len = data[o + 1]!;
-    o += 2;
+    const typeByte = data[o++]!;
+    // The length: one byte, or 81 xx / 82 xx xx (GPCS 11.1.5).
+    let len = data[o++]!;
+    if (len === 0x81 || len === 0x82) {
+      const n = len - 0x80;
+      if (o + n > data.length) return SW.WRONG_DATA;
+      len = n === 1 ? data[o]! : (data[o]! << 8) | data[o + 1]!;
+      o += n;
+    } else if (len > 0x80) {
+      return SW.WRONG_DATA;
+    }
     if (o + len + 1 > data.length) return SW.WRONG_DATA;
     const value = data.subarray(o, o + len);
     o += len;
@@ -45,9 +56,13 @@ export function parsePutKeyData(data: Uint8Array, decrypt: (ciphered: Uint8Array
     const kcvSent = data.subarray(o, o + kcvLen);
     o += kcvLen;
 
-    let type: KeyType;
+    let type: KeyType | null;
     let key: Uint8Array;
-    if (typeByte === KEY_TYPE_DES) {
+    if (typeByte === KEY_TYPE_RSA_N || typeByte === KEY_TYPE_RSA_E) {
+      if (len === 0 || kcvLen !== 0) return SW.WRONG_DATA; // a public component has no check value
+      keys.push({ typeByte, type: null, key: value.slice(), kcv: new Uint8Array(0) });
+      continue;
+    } else if (typeByte === KEY_TYPE_DES) {
       type = 'DES3';
       if (len % 8 !== 0 || !checkKeyLength(type, len)) return SW.WRONG_DATA;
       key = decrypt(value);
@@ -77,6 +92,23 @@ export function putKeyResponseData(p: PutKeyData): Uint8Array {
 export function keySetFromPutKey(p: PutKeyData): KeySet | null {
   if (p.keys.length !== 3) return null;
   const type = p.keys[0]!.type;
+  if (type === null) return null;
   if (p.keys.some((k) => k.type !== type || k.key.length !== p.keys[0]!.key.length)) return null;
   return makeKeySet(p.newKvn, type, p.keys[0]!.key, p.keys[1]!.key, p.keys[2]!.key);
+}
+
+/**
+ * The one card content management key of a PUT KEY (keys.ts) as key `id`: a single secret
+ * component, or an RSA public key — modulus 'A1' then exponent 'A0' — that parses; null otherwise.
+ */
+export function domainKeyFromPutKey(p: PutKeyData, id: number): DomainKey | null {
+  const [a, b] = p.keys;
+  if (p.keys.length === 1 && a!.type !== null) return { kvn: p.newKvn, id, type: a!.type, key: a!.key };
+  if (p.keys.length !== 2 || a!.typeByte !== KEY_TYPE_RSA_N || b!.typeByte !== KEY_TYPE_RSA_E) return null;
+  try {
+    rsaPublicKey(a!.key, b!.key);
+  } catch {
+    return null;
+  }
+  return { kvn: p.newKvn, id, type: 'RSA', modulus: a!.key, exponent: b!.key };
 }

@@ -9,16 +9,20 @@
 // Every change rewrites the bytes that differ in one atomic persistent write (journalled,
 // counted, a place to tear), so a power loss leaves the old registry or the new one.
 //
-// Layout (version 2): used length (2) ‖ version (1) ‖ card life cycle (1) ‖ key sets ‖ counters
+// Layout (version 4): used length (2) ‖ version (1) ‖ card life cycle (1) ‖ key sets ‖ counters
 // (the ISD's) ‖ application count (1), each: AID length, AID, life cycle, privileges (3) ‖
 // supplementary security domain count (1), each: AID length, AID, life cycle, privileges (3), key
 // sets, counters ‖ association count (1), each: AID length, AID, SD AID length, SD AID.
 // Key sets: count (1), each: KVN, type (0 DES3, 1 AES), key length, ENC ‖ MAC ‖ DEK. Counters:
 // count (1), each: KVN, counter (3). Version 1 (no domains, no associations) is still read.
-// Version 3 appends the data objects of STORE DATA: count (1), each: SD AID length, SD AID, tag
-// (2), length (1), value. Version 4 appends the applications' memory quotas (INSTALL [for install]
-// EF C7/C8, GPCS 11.5.2.3.7 Table 11-49): count (1), each: AID length, AID, volatile quota (4),
-// non-volatile quota (4), FFFFFFFF for none. Versions 1 to 3 are still read (no quotas).
+// Version 3 adds the data objects: count (1), each: SD AID length, AID (empty: the ISD), tag (2),
+// length (1), value. Version 4 adds, after them, the card content management keys and the
+// receipts' confirmation counter (GPCS C.5): confirmation counter (2) ‖ key count (1), each: SD
+// AID length, AID (empty: the ISD), KVN, key id, type (0 DES3, 1 AES: length (1), key; 2 RSA
+// public: modulus length (2), modulus, exponent length (1), exponent). Version 5 adds, after
+// those, the applications' memory quotas (INSTALL [for install] EF C7/C8, GPCS 11.5.2.3.7 Table
+// 11-49): count (1), each: AID length, AID, volatile quota (4), non-volatile quota (4), FFFFFFFF
+// for none. Older versions are read with what they lack empty (the counter at 0).
 //
 // Supplementary security domains (GPCS 7.2) are native, as the ISD is: the registry is all there
 // is of them. Associations (GPCS 7.3): an application, load file or SSD without an entry is
@@ -27,7 +31,7 @@
 import { equalBytes } from '../../loader/bytes.ts';
 import { Kind } from '../../vm/types.ts';
 import { JCRE_CONTEXT, type Jcre } from '../jcre.ts';
-import { makeKeySet, type KeySet } from './keys.ts';
+import { type DomainKey, makeKeySet, type KeySet } from './keys.ts';
 import { applyQuotas, type Quota } from './quota.ts';
 import type { ScpStore } from './sm.ts';
 
@@ -74,6 +78,10 @@ export const Privilege = {
   CONTACTLESS_ACTIVATION: 0x20,
   CONTACTLESS_SELF_ACTIVATION: 0x10,
 } as const;
+
+/** The DAP Verification bit alone (byte 1 b7) and the Mandated DAP bit alone (byte 1 b1). */
+export const DAP_BIT = Privilege.DAP_VERIFICATION & ~Privilege.SECURITY_DOMAIN;
+export const MANDATED_DAP_BIT = Privilege.MANDATED_DAP & ~Privilege.DAP_VERIFICATION;
 
 /** RFU bits of the privileges (byte 3, b4..b1). */
 export const PRIVILEGES_RFU = 0x00000f;
@@ -135,9 +143,16 @@ export interface RegistryState extends DomainKeys {
   associations: Association[];
   /** Personalization data objects stored by STORE DATA (GPCS 11.11), per security domain. */
   dataObjects?: DataObject[];
+  /** Token, receipt and DAP keys (keys.ts, KVN '70'..'7F'), per security domain. */
+  roleKeys?: StoredKey[];
+  /** The confirmation counter of receipts (GPCS C.5): the last one given. */
+  confirmationCounter?: number;
   /** Memory quotas of applications (runtime/gp/quota.ts). */
   quotas?: Quota[];
 }
+
+/** A card content management key and the security domain keeping it (AID; empty for the ISD). */
+export type StoredKey = DomainKey & { readonly sd: Uint8Array };
 
 /** A data object a security domain keeps from STORE DATA: tag 42 (IIN), 45 (CIN), 66 (card data), CF (KDD). */
 export interface DataObject {
@@ -148,7 +163,7 @@ export interface DataObject {
 }
 
 export const REGISTRY_NAME = 'gp.registry';
-const VERSION = 4;
+const VERSION = 5;
 
 /** The registry as kept in card memory; `state` is its decoded copy, written back by `save()`. */
 export class Registry implements ScpStore {
@@ -163,14 +178,14 @@ export class Registry implements ScpStore {
     capacity = 2048,
   ) {
     rt.onReset.push(() => {
-      this.state = decode(this.bytes());
+      this.state = decodeRegistry(this.bytes());
       this.prune();
       applyQuotas(rt, this.state.quotas ?? []);
     });
     const existing = rt.namedObjects.get(REGISTRY_NAME);
     if (existing !== undefined) {
       this.handle = existing;
-      this.state = decode(this.bytes());
+      this.state = decodeRegistry(this.bytes());
       applyQuotas(rt, this.state.quotas ?? []);
       return;
     }
@@ -210,13 +225,13 @@ export class Registry implements ScpStore {
 
   /** Whether `state` after a change would still fit. */
   fits(state: RegistryState = this.state): boolean {
-    return encode(state).length <= this.capacity;
+    return encodeRegistry(state).length <= this.capacity;
   }
 
   /** Writes `state` to card memory: the bytes that changed, in one atomic write. */
   save(): void {
     applyQuotas(this.rt, this.state.quotas ?? []); // the heap enforces what the registry holds
-    const next = encode(this.state);
+    const next = encodeRegistry(this.state);
     const cur = this.bytes();
     if (next.length > cur.length) throw new Error(`GlobalPlatform registry of ${next.length} bytes does not fit its ${cur.length}`);
     let first = 0;
@@ -316,6 +331,30 @@ export class Registry implements ScpStore {
     this.state.dataObjects = (this.state.dataObjects ?? []).filter((o) => !equalBytes(o.sd, sd));
   }
 
+  /** The key `kvn`/`id` of the domain `sd` (null: the ISD). */
+  roleKey(sd: Uint8Array | null, kvn: number, id: number): DomainKey | undefined {
+    const key = sd ?? new Uint8Array(0);
+    return this.state.roleKeys?.find((k) => k.kvn === kvn && k.id === id && equalBytes(k.sd, key));
+  }
+
+  /** The keys of the domain `sd` (null: the ISD). */
+  roleKeys(sd: Uint8Array | null): DomainKey[] {
+    const key = sd ?? new Uint8Array(0);
+    return (this.state.roleKeys ?? []).filter((k) => equalBytes(k.sd, key));
+  }
+
+  /** Sets (adds or replaces) a key of the domain `sd` (null: the ISD). */
+  setRoleKey(sd: Uint8Array | null, k: DomainKey): void {
+    const key = sd ?? new Uint8Array(0);
+    const rest = (this.state.roleKeys ?? []).filter((o) => !(o.kvn === k.kvn && o.id === k.id && equalBytes(o.sd, key)));
+    this.state.roleKeys = [...rest, { ...k, sd: key.slice() }];
+  }
+
+  /** Drops the keys of the SSD `sd` (when it is deleted). */
+  removeRoleKeys(sd: Uint8Array): void {
+    this.state.roleKeys = (this.state.roleKeys ?? []).filter((k) => !equalBytes(k.sd, sd));
+  }
+
   /** Whether anything is associated with the SSD `sd`. */
   hasAssociated(sd: Uint8Array): boolean {
     return this.state.associations.some((a) => equalBytes(a.sd, sd));
@@ -329,7 +368,8 @@ function encodeKeys(out: number[], k: DomainKeys): void {
   for (const [kvn, n] of k.counters) out.push(kvn, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
-function encode(s: RegistryState): Uint8Array {
+/** The registry's bytes in card memory (the current layout version). */
+export function encodeRegistry(s: RegistryState): Uint8Array {
   const out: number[] = [0, 0, VERSION, s.cardState];
   encodeKeys(out, s);
   out.push(s.apps.length);
@@ -344,6 +384,15 @@ function encode(s: RegistryState): Uint8Array {
   const objects = s.dataObjects ?? [];
   out.push(objects.length);
   for (const o of objects) out.push(o.sd.length, ...o.sd, (o.tag >>> 8) & 0xff, o.tag & 0xff, o.value.length, ...o.value);
+  const counter = s.confirmationCounter ?? 0;
+  out.push((counter >>> 8) & 0xff, counter & 0xff);
+  const keys = s.roleKeys ?? [];
+  out.push(keys.length);
+  for (const k of keys) {
+    out.push(k.sd.length, ...k.sd, k.kvn, k.id);
+    if (k.type === 'RSA') out.push(2, k.modulus.length >>> 8, k.modulus.length & 0xff, ...k.modulus, k.exponent.length, ...k.exponent);
+    else out.push(k.type === 'DES3' ? 0 : 1, k.key.length, ...k.key);
+  }
   const quotas = s.quotas ?? [];
   out.push(quotas.length);
   const u4 = (n: number | undefined): number[] => (n === undefined ? [0xff, 0xff, 0xff, 0xff] : [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
@@ -353,7 +402,8 @@ function encode(s: RegistryState): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function decode(b: Uint8Array): RegistryState {
+/** The registry from its bytes in card memory, of any layout version up to the current one. */
+export function decodeRegistry(b: Uint8Array): RegistryState {
   let at = 2;
   const u1 = (): number => {
     if (at >= b.length) throw new Error('GlobalPlatform registry: truncated');
@@ -402,8 +452,23 @@ function decode(b: Uint8Array): RegistryState {
       dataObjects.push({ sd, tag, value: take(u1()) });
     }
   }
-  const quotas: Quota[] = [];
+  const roleKeys: StoredKey[] = [];
+  let confirmationCounter = 0;
   if (version >= 4) {
+    confirmationCounter = (u1() << 8) | u1();
+    for (let n = u1(); n > 0; n--) {
+      const sd = take(u1());
+      const kvn = u1(), id = u1(), type = u1();
+      if (type === 2) {
+        const modulus = take((u1() << 8) | u1());
+        roleKeys.push({ sd, kvn, id, type: 'RSA', modulus, exponent: take(u1()) });
+      } else {
+        roleKeys.push({ sd, kvn, id, type: type === 0 ? 'DES3' : 'AES', key: take(u1()) });
+      }
+    }
+  }
+  const quotas: Quota[] = [];
+  if (version >= 5) {
     const u4 = (): number | undefined => {
       const n = ((u1() << 24) | (u1() << 16) | (u1() << 8) | u1()) >>> 0;
       return n === 0xffffffff ? undefined : n;
@@ -414,7 +479,7 @@ function decode(b: Uint8Array): RegistryState {
       quotas.push({ aid, ...(volatile !== undefined && { volatile }), ...(nonVolatile !== undefined && { nonVolatile }) });
     }
   }
-  return { cardState, keySets, counters, apps, domains, associations, dataObjects, quotas };
+  return { cardState, keySets, counters, apps, domains, associations, dataObjects, roleKeys, confirmationCounter, quotas };
 }
 
 /** `quotas` with the one of `aid` replaced by `quota` (or dropped: null, or neither quota set). */

@@ -220,21 +220,21 @@ describe('INSTALL [for install]: memory quotas (EF C7, C8)', () => {
 });
 
 describe('the registry layout', () => {
-  it('version 4 ends with the quota section; a version 3 registry (none) is still read', async () => {
+  it('version 5 ends with the quota section; a version 4 registry (none) is still read', async () => {
     const { card, host } = await withLoaded(OBJECTS_CAP, OBJECTS);
     expect(sw(host.install(OBJECTS, OBJECTS_APPLET, OBJECTS_APPLET, { system: tlv(0xc8, u2(500)) }))).toBe('9000');
     const data = card.jcre.heap.get(card.jcre.namedObjects.get(REGISTRY_NAME)!)!.data as Int8Array;
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
     const used = (bytes[0]! << 8) | bytes[1]!;
-    expect(bytes[2]).toBe(4);
+    expect(bytes[2]).toBe(5);
     // The last 1 + 1 + 7 + 4 + 4 bytes: one quota, the AID, no volatile quota, 500 non-volatile.
     expect(hex(bytes.subarray(used - 17, used))).toBe(`0107${hex(OBJECTS_APPLET)}ffffffff000001f4`);
     const state = card.cardManager!.registry.state;
-    // The same registry as version 3: without the quota section.
+    // The same registry as version 4: without the quota section.
     const old = bytes.slice(0, used - 17);
     old[0] = old.length >>> 8;
     old[1] = old.length & 0xff;
-    old[2] = 3;
+    old[2] = 4;
     bytes.set(old);
     const reread = new Registry(card.jcre, () => {
       throw new Error('the registry exists');

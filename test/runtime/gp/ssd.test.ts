@@ -211,14 +211,14 @@ describe('supplementary security domains', () => {
     expect(scriptDiff(card, resolve(CORPUS_DIR, 'echo', 'echo.scr'))).toBe('');
   });
 
-  it('privileges: Security Domain alone, Delegated Management without a token, both management privileges; locking an SSD', async () => {
+  it('privileges: Security Domain alone, Delegated Management without a valid token, both management privileges; locking an SSD', async () => {
     const { card, host } = gpCard({ keyType: 'AES' });
     host.open(AES_KEYS);
     const plain = fromHex('A00000055904DD01');
     const dm = fromHex('A00000055905EE01');
     expect(sw(host.install(SD_ELF, SD_MODULE, fromHex('A00000055906FF01'), { privileges: fromHex('A04000') }))).toBe('6a80'); // DM and AM
     expect(sw(host.install(SD_ELF, SD_MODULE, fromHex('A00000055906FF01'), { privileges: fromHex('004000') }))).toBe('6a80'); // no SD privilege
-    expect(sw(host.install(SD_ELF, SD_MODULE, fromHex('A00000055906FF01'), { privileges: fromHex('C00000') }))).toBe('6a80'); // DAP Verification: not offered
+    expect(sw(host.install(SD_ELF, SD_MODULE, fromHex('A00000055906FF01'), { privileges: fromHex('810000') }))).toBe('6a80'); // Mandated DAP without DAP Verification
     expect(sw(host.install(SD_ELF, fromHex('A000000151535042'), fromHex('A00000055906FF01'), { privileges: fromHex('80') }))).toBe('6a88'); // no such module
     expect(sw(host.install(ECHO_PKG, ECHO_APP, fromHex('A00000055906FF01'), { privileges: fromHex('80') }))).toBe('6a80'); // the SD privilege for an application
     expect(sw(host.install(SD_ELF, SD_MODULE, plain, { privileges: fromHex('80') }))).toBe('9000');
@@ -235,7 +235,7 @@ describe('supplementary security domains', () => {
     expect(card.persistentWrites).toBe(writes);
     expect(sw(host.putKeySet(aesKeys(0x40, 0x33)))).toBe('9000');
 
-    // Delegated Management: a token is needed (6982 without one; tokens are not verified here: 6A80 with one).
+    // Delegated Management: a token is needed (6982 without one; 6A80 for one that does not verify: no token key is on this card; tokens.test.ts has the rest).
     host.select(dm);
     host.open(AES_KEYS);
     expect(sw(host.installForLoad(ECHO_PKG))).toBe('6982');
