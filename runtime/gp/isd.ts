@@ -159,21 +159,6 @@ export class SecurityDomain implements NativeApplication {
   get channel(): SecureChannel {
     return this.session.channel;
   }
-  // The current channel's operations under way, by the names the commands below use.
-  private get pendingLoad() { return this.session.pendingLoad; }
-  private set pendingLoad(v) { this.session.pendingLoad = v; }
-  private get loadTarget() { return this.session.loadTarget; }
-  private set loadTarget(v) { this.session.loadTarget = v; }
-  private get loadDelegated() { return this.session.loadDelegated; }
-  private set loadDelegated(v) { this.session.loadDelegated = v; }
-  private get statusRest() { return this.session.statusRest; }
-  private set statusRest(v) { this.session.statusRest = v; }
-  private get storeNext() { return this.session.storeNext; }
-  private set storeNext(v) { this.session.storeNext = v; }
-  private get storeBuffer() { return this.session.storeBuffer; }
-  private set storeBuffer(v) { this.session.storeBuffer = v; }
-  private get personalizing() { return this.session.personalizing; }
-  private set personalizing(v) { this.session.personalizing = v; }
   /** This domain's AID (the ISD's is config.aid). */
   readonly aid: Uint8Array;
   readonly partialAid = true; // GPCS 6.4.2.1.2
@@ -312,13 +297,13 @@ export class SecurityDomain implements NativeApplication {
     if (state === CardState.TERMINATED && ins !== INS.GET_DATA) return swBytes(GpSw.CONDITIONS);
     if ((cla & 0x80) === 0 && ins !== INS.GET_DATA) return swBytes(GpSw.CLA_NOT_SUPPORTED);
     if (ins === INS.INITIALIZE_UPDATE) {
-      this.pendingLoad = null;
+      this.session.pendingLoad = null;
       return this.channel.initializeUpdate(cmd);
     }
     if (ins === INS.EXTERNAL_AUTHENTICATE) return this.channel.externalAuthenticate(cmd);
     const u = this.channel.unwrap(cmd);
     if (u.sw !== undefined) {
-      if (this.channel.state !== 'open') this.pendingLoad = null; // a broken session ends the load it carried
+      if (this.channel.state !== 'open') this.session.pendingLoad = null; // a broken session ends the load it carried
       return swBytes(u.sw);
     }
     return this.channel.wrap(this.command(u.apdu));
@@ -334,10 +319,10 @@ export class SecurityDomain implements NativeApplication {
     const state = this.registry.state.cardState;
     const managing = c.ins === INS.INSTALL || c.ins === INS.LOAD || c.ins === INS.DELETE || c.ins === INS.PUT_KEY;
     if (managing && state === CardState.CARD_LOCKED) return swBytes(GpSw.CONDITIONS);
-    if (c.ins !== INS.LOAD && c.ins !== INS.GET_STATUS) this.statusRest = null;
+    if (c.ins !== INS.LOAD && c.ins !== INS.GET_STATUS) this.session.statusRest = null;
     if (c.ins !== INS.STORE_DATA) {
-      this.storeNext = 0;
-      this.storeBuffer = [];
+      this.session.storeNext = 0;
+      this.session.storeBuffer = [];
     }
     switch (c.ins) {
       case INS.STORE_DATA:
@@ -362,7 +347,7 @@ export class SecurityDomain implements NativeApplication {
   private install(p1: number, p2: number, data: Uint8Array): Response {
     const kind = p1 & 0x7f; // b8: more INSTALL commands follow (not used here)
     if (p2 !== 0x00) return swBytes(GpSw.WRONG_P1P2);
-    this.personalizing = null; // another INSTALL ends personalization
+    this.session.personalizing = null; // another INSTALL ends personalization
     switch (kind) {
       case 0x20:
         return this.installForPersonalization(data);
@@ -404,9 +389,9 @@ export class SecurityDomain implements NativeApplication {
     if (!loadRequirementsMet(this.rt, required)) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
     // A DAP is signed over the hash (GPCS 11.5.2.3.1): a load that needs one needs the hash.
     if (hash.length === 0 && requiredDaps(this.registry, target).length > 0) return swBytes(GpSw.WRONG_DATA);
-    this.pendingLoad = new PendingLoad(elf.slice(), hash.slice());
-    this.loadTarget = target;
-    this.loadDelegated = auth === 'delegated';
+    this.session.pendingLoad = new PendingLoad(elf.slice(), hash.slice());
+    this.session.loadTarget = target;
+    this.session.loadDelegated = auth === 'delegated';
     return ok([0x00]);
   }
 
@@ -598,9 +583,9 @@ export class SecurityDomain implements NativeApplication {
     if (!equalBytes(this.ownerOf(inst.aid), this.aid)) return swBytes(GpSw.CONDITIONS);
     if ((this.registry.appState(inst.aid).lifeCycle & AppState.LOCKED) !== 0) return swBytes(GpSw.CONDITIONS);
     if (!this.rt.implementsApplication(inst.aid)) return swBytes(GpSw.CONDITIONS);
-    this.personalizing = inst.aid.slice();
-    this.storeNext = 0;
-    this.storeBuffer = [];
+    this.session.personalizing = inst.aid.slice();
+    this.session.storeNext = 0;
+    this.session.storeBuffer = [];
     return ok([0x00]);
   }
 
@@ -664,18 +649,18 @@ export class SecurityDomain implements NativeApplication {
   // --- LOAD (GPCS 11.6) ---------------------------------------------------------------------
 
   private load(p1: number, p2: number, data: Uint8Array): Response {
-    const pending = this.pendingLoad;
+    const pending = this.session.pendingLoad;
     if (!pending) return swBytes(GpSw.CONDITIONS);
     if ((p1 & 0x7f) !== 0 || p2 !== (pending.next & 0xff)) {
-      this.pendingLoad = null;
+      this.session.pendingLoad = null;
       return swBytes(GpSw.WRONG_P1P2);
     }
     pending.add(data);
     if ((p1 & 0x80) === 0) return ok();
-    this.pendingLoad = null;
+    this.session.pendingLoad = null;
     const done = pending.finish();
     if ('error' in done) return swBytes(GpSw.WRONG_DATA);
-    const target = this.loadTarget;
+    const target = this.session.loadTarget;
     if (!dapsPass(this.registry, done.daps, target, pending.hash)) return swBytes(GpSw.WRONG_DATA);
     // The association first (as INSTALL's entry): pruned at the next reset if a tear keeps the load file off the card.
     const elf = done.cap.header.package.AID;
@@ -697,7 +682,7 @@ export class SecurityDomain implements NativeApplication {
       }
       return swBytes(/does not fit/.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
     }
-    return this.confirm(this.loadDelegated, () => ReceiptData.load(elf, target ?? this.config.aid));
+    return this.confirm(this.session.loadDelegated, () => ReceiptData.load(elf, target ?? this.config.aid));
   }
 
   // --- DELETE (GPCS 11.2) -------------------------------------------------------------------
@@ -753,7 +738,7 @@ export class SecurityDomain implements NativeApplication {
   private getStatus(p1: number, p2: number, data: Uint8Array): Response {
     if (![0x80, 0x40, 0x20, 0x10].includes(p1) || (p2 & ~0x03) !== 0) return swBytes(GpSw.WRONG_P1P2);
     if ((p2 & 0x01) !== 0) {
-      const rest = this.statusRest;
+      const rest = this.session.statusRest;
       if (!rest || rest.p1 !== p1) return swBytes(GpSw.CONDITIONS);
       return this.statusChunk(rest.p1, rest.entries);
     }
@@ -798,7 +783,7 @@ export class SecurityDomain implements NativeApplication {
       out.push(entries[i++]!);
     }
     const rest = entries.slice(i);
-    this.statusRest = rest.length ? { p1, entries: rest } : null;
+    this.session.statusRest = rest.length ? { p1, entries: rest } : null;
     return concat(...out, rest.length ? [0x63, 0x10] : [0x90, 0x00]);
   }
 
@@ -894,11 +879,11 @@ export class SecurityDomain implements NativeApplication {
    * stored in one write. A refused block ends the sequence, nothing stored.
    */
   private storeData(p1: number, p2: number, data: Uint8Array, apdu: Uint8Array): Response {
-    if (this.personalizing) return this.storeDataToApplication(this.personalizing, p1, p2, data, apdu);
+    if (this.session.personalizing) return this.storeDataToApplication(this.session.personalizing, p1, p2, data, apdu);
     const r = this.storeBlock(p1, p2, data);
     if (r !== null) {
-      this.storeNext = 0;
-      this.storeBuffer = [];
+      this.session.storeNext = 0;
+      this.session.storeBuffer = [];
       return swBytes(r);
     }
     return ok();
@@ -912,13 +897,13 @@ export class SecurityDomain implements NativeApplication {
    * The last block ends personalization.
    */
   private storeDataToApplication(aid: Uint8Array, p1: number, p2: number, data: Uint8Array, apdu: Uint8Array): Response {
-    if (p2 !== this.storeNext) {
-      this.storeNext = 0;
+    if (p2 !== this.session.storeNext) {
+      this.session.storeNext = 0;
       return swBytes(GpSw.WRONG_P1P2);
     }
     const last = (p1 & 0x80) !== 0;
-    this.storeNext = last ? 0 : (p2 + 1) & 0xff;
-    if (last) this.personalizing = null;
+    this.session.storeNext = last ? 0 : (p2 + 1) & 0xff;
+    if (last) this.session.personalizing = null;
     const header = [apdu[0]! & ~0x0c, apdu[1]!, apdu[2]!, apdu[3]!, data.length & 0xff];
     const sw = this.rt.processData(aid, header, data);
     if (sw === null) return swBytes(GpSw.CONDITIONS);
@@ -929,7 +914,7 @@ export class SecurityDomain implements NativeApplication {
   private storeBlock(p1: number, p2: number, data: Uint8Array): number | null {
     const last = (p1 & 0x80) !== 0;
     const enc = (p1 >>> 5) & 0x03, structure = (p1 >>> 3) & 0x03;
-    if (p2 !== this.storeNext || enc === 0x02) return GpSw.WRONG_P1P2;
+    if (p2 !== this.session.storeNext || enc === 0x02) return GpSw.WRONG_P1P2;
     if (enc === 0x01 || structure === 0x01 || structure === 0x03) return GpSw.WRONG_DATA;
     let plain = data;
     if (enc === 0x03) {
@@ -943,12 +928,12 @@ export class SecurityDomain implements NativeApplication {
       if (!unpadded) return GpSw.WRONG_DATA;
       plain = unpadded;
     }
-    this.storeBuffer.push(plain.slice());
-    this.storeNext = (p2 + 1) & 0xff;
-    if (!last) return this.storeBuffer.reduce((n, b) => n + b.length, 0) > 0x400 ? GpSw.NOT_ENOUGH_MEMORY : null;
-    const all = concat(...this.storeBuffer);
-    this.storeNext = 0;
-    this.storeBuffer = [];
+    this.session.storeBuffer.push(plain.slice());
+    this.session.storeNext = (p2 + 1) & 0xff;
+    if (!last) return this.session.storeBuffer.reduce((n, b) => n + b.length, 0) > 0x400 ? GpSw.NOT_ENOUGH_MEMORY : null;
+    const all = concat(...this.session.storeBuffer);
+    this.session.storeNext = 0;
+    this.session.storeBuffer = [];
     const tlvs = readTlvs(all);
     if (tlvs === null) return GpSw.WRONG_DATA;
     const objects: { tag: number; value: Uint8Array }[] = [];
