@@ -11,12 +11,12 @@
 // (or of the SSD with Token Verification), an RSA public key (crypto.ts rsaVerify: GPCS B.3).
 //
 // Receipt (C.5): a MAC, with the Receipt Generation key (KVN '71') of the ISD (or of the SSD with
-// Receipt Generation), over the
-// confirmation data ‖ the receipt data of the command. Confirmation data: confirmation counter
-// length (02) ‖ counter (2, incremented for each receipt) ‖ SD unique data length ‖ SD unique
-// data (that domain's IIN ‖ CIN, tags 42 and 45). A DES key gives the "single DES plus final triple DES" MAC of B.1.2.2
-// (ICV zero, 8 bytes), an AES key the AES-CMAC (16 bytes). The response data of the command is
-// receipt length ‖ receipt ‖ confirmation data.
+// Receipt Generation), over the confirmation data ‖ the receipt data of the command.
+// Confirmation data: confirmation counter length (02) ‖ counter (2, incremented for each receipt)
+// ‖ SD unique data length ‖ SD unique data (that domain's IIN ‖ CIN, tags 42 and 45). A DES key
+// gives the "single DES plus final triple DES" MAC of B.1.2.2 (ICV zero, 8 bytes), an AES key the
+// AES-CMAC (16 bytes). The response data of the command is receipt length ‖ receipt ‖
+// confirmation data.
 
 import type { DomainKey } from './keys.ts';
 import { aesCmac, concat, retailMac, rsaSign, rsaVerify, sameBytes } from './crypto.ts';
