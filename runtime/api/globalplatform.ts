@@ -1,9 +1,10 @@
 // Natives of org.globalplatform (GlobalPlatform Card API 1.7, export facts in facts.json): GPSystem,
 // and the JCRE-owned objects it hands out — the GPRegistryEntry of an on-card entity and the
-// SecureChannel of the Security Domain an applet is associated with (always the ISD: this card
-// manager has no supplementary security domains). They act on the card manager's registry
+// SecureChannel of the Security Domain an applet is associated with (the ISD, or the SSD it was
+// loaded, installed or extradited under). They act on the card manager's registry
 // (runtime/gp/registry.ts) and run the card manager's secure channel code (runtime/gp/channel.ts)
-// with the ISD's key sets; GPSystem.getCVM gives the card's global PIN (runtime/gp/cvm.ts). A
+// with that domain's key sets, one session per logical channel; GPSystem.getCVM gives the
+// card's global PIN (runtime/gp/cvm.ts). A
 // card without a card manager (CardOptions.gp off) answers as a SECURED card on which nothing is
 // privileged.
 //
@@ -100,31 +101,27 @@ export function globalPlatformNatives(rt: Jcre): NativeTable {
     return null;
   };
 
-  // --- the secure channel of the applet's Security Domain (the ISD) --------------------
-  let channel: CardChannel | null = null;
-  /** The applet whose session the channel holds; a session ends when another applet is selected. */
-  let owner: AppletInstance | null = null;
+  // --- the secure channel of the applet's Security Domain --------------------------------
+  /**
+   * The sessions by logical channel: the applet and domain each belongs to. A session ends when
+   * another applet is selected on its channel, and at reset.
+   */
+  const sessions = new Map<number, { channel: CardChannel; owner: AppletInstance | null; domain: object }>();
   rt.onReset.push(() => {
-    channel?.close();
-    owner = null;
+    for (const s of sessions.values()) s.channel.close();
+    sessions.clear();
   });
   const session = (): CardChannel => {
     const m = cm();
     if (!m) return iso(0x6985);
-    channel ??= new CardChannel({
-      aid: m.isd.aid,
-      kdd: m.isd.config.kdd,
-      keySets: () => m.registry.state.keySets,
-      store: m.registry,
-      scp02i: m.isd.config.scp02i,
-      scp03i: m.isd.config.scp03i,
-      ...(m.isd.config.random ? { random: m.isd.config.random } : {}),
-    });
     const a = client();
-    if (owner !== a || rt.selected !== a) {
-      channel.close();
-      owner = a;
-    }
+    const domain = a ? m.domainOf(a.aid) : m.isd;
+    const ch = rt.currentChannel;
+    const s = sessions.get(ch);
+    if (s && s.owner === a && s.domain === domain && rt.selected === a) return s.channel;
+    s?.channel.close();
+    const channel = domain.newChannel();
+    sessions.set(ch, { channel, owner: a, domain });
     return channel;
   };
   /**

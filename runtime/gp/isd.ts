@@ -154,7 +154,8 @@ export class SecurityDomain implements NativeApplication {
   private readonly sessions = new Map<number, ChannelSession>();
   /** The session of the channel whose command is being processed (select() and process() set it). */
   private session: ChannelSession;
-  private readonly newChannel: () => SecureChannel;
+  /** A new secure channel of this domain (its key sets, sequence counters, KDD): one per logical channel, one per applet session of the GP API. */
+  readonly newChannel: () => SecureChannel;
   /** The secure channel of the current command's logical channel. */
   get channel(): SecureChannel {
     return this.session.channel;

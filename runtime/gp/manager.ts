@@ -117,6 +117,12 @@ export class CardManager {
     return [...this.ssds.values()];
   }
 
+  /** The security domain the application `aid` is associated with (GPCS 7.3): an SSD, else the ISD. */
+  domainOf(aid: Uint8Array): SecurityDomain {
+    const sd = this.registry.associatedSd(aid);
+    return (sd && this.domains().find((d) => equalBytes(d.aid, sd))) || this.isd;
+  }
+
   /**
    * The selection policy: null when the application `aid` may be selected, else the status word.
    * GPCS 5.1.1.4-5: on a CARD_LOCKED or TERMINATED card only the ISD; 5.3.1-5.3.2: an

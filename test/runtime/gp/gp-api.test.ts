@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, hex } from '../../../loader/bytes.ts';
 import { Card, type CardOptions } from '../../../runtime/card.ts';
 import { GpClient } from '../../../runtime/gp/client.ts';
-import { defaultKeySet } from '../../../runtime/gp/keys.ts';
+import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/isd.ts';
+import { defaultKeySet, makeKeySet } from '../../../runtime/gp/keys.ts';
 import { AppState, CardState, Privilege } from '../../../runtime/gp/registry.ts';
 import { cp, field, PROBE_AID, PROBE_PKG, probeCap, probeCard, type ProbeApplet } from '../api/probe.ts';
 import { select, tx } from '../helpers.ts';
@@ -185,6 +186,33 @@ describe('org.globalplatform for applets', () => {
       expect(tx(card, `8022000010${cipher}`)).toBe(`${plain}9000`);
       expect(tx(card, `8021000005${plain.slice(0, 10)}`)).toBe('6700');
     }
+  });
+
+  it('an applet extradited to a supplementary security domain gets that domain\'s secure channel (its keys), not the ISD\'s', () => {
+    const card = gpCard({ gp: { keyType: 'AES' } });
+    const host = new GpClient((apdu) => card.transmit(apdu));
+    const ssd = fromHex('A00000055901AA01');
+    const vendorKeys = makeKeySet(0x30, 'AES', fromHex('11'.repeat(16)), fromHex('22'.repeat(16)), fromHex('33'.repeat(16)));
+    host.select();
+    host.open(defaultKeySet('AES', 0xff, 16));
+    expect(host.install(SD_LOAD_FILE, SD_MODULE, ssd, { privileges: fromHex('804000') }).sw).toBe(0x9000);
+    expect(host.select(ssd).sw).toBe(0x9000);
+    host.open(defaultKeySet('AES', 0xff, 16));
+    expect(host.putKeySet(vendorKeys).sw).toBe(0x9000);
+    // While the probe is associated with the ISD, processSecurity answers with the ISD's keys.
+    select(card, PROBE_AID);
+    expect(() => host.open(vendorKeys)).toThrow(/card cryptogram/);
+    host.select();
+    host.open(defaultKeySet('AES', 0xff, 16));
+    expect(host.extradite(ssd, fromHex(PROBE_AID)).sw).toBe(0x9000);
+    // Now the SSD's: the vendor's keys open a session through the applet, the ISD's do not.
+    select(card, PROBE_AID);
+    expect(() => host.open(defaultKeySet('AES', 0xff, 16))).toThrow(/card cryptogram|6A88/i);
+    select(card, PROBE_AID);
+    host.open(vendorKeys);
+    expect(tx(card, '80400000')).toBe('819000');
+    const r = host.send(0x80, 0x20, 0x01, 0x02, [0xca, 0xfe]);
+    expect(hex(r.data)).toBe('80200102' + '02CAFE');
   });
 
   it('processSecurity with keys the host does not share fails; a reset ends the session', () => {
