@@ -186,3 +186,16 @@ export function equalBytes(a: ArrayLike<number>, b: ArrayLike<number>): boolean 
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** The bytes of `parts` one after the other, in a new array. */
+export function concat(...parts: ArrayLike<number>[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -25,3 +25,11 @@ export function secretEquals(
   }
   return diff === 0;
 }
+
+/** Whether two byte strings are equal, reading every byte whatever the contents (false at once when the lengths differ: lengths are not secret). */
+export function sameBytes(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
+}

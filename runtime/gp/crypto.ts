@@ -4,7 +4,7 @@
 // method 2. OpenSSL 3 keeps single DES in its legacy provider, so single DES runs as 3DES with
 // K1 = K2 = K3 (which is single DES).
 
-import { constants, createCipheriv, createDecipheriv, createPublicKey, type KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
+import { constants, createCipheriv, createDecipheriv, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 
 function run(name: string, key: Uint8Array, iv: Uint8Array | null, encrypt: boolean, data: Uint8Array): Uint8Array {
   const c = encrypt ? createCipheriv(name, key, iv) : createDecipheriv(name, key, iv);
@@ -138,22 +138,9 @@ export function retailMac(key: Uint8Array, icv: Uint8Array, message: Uint8Array)
   return desEcb(key, last);
 }
 
-/** Constant-time equality of two byte strings (false when the lengths differ). */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export function concat(...parts: ArrayLike<number>[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+// Byte-string helpers shared with the rest of the card (one implementation each).
+export { concat } from '../../loader/bytes.ts';
+export { sameBytes } from '../constant-time.ts';
 
 // --- RSA signatures (GPCS 2.3 Appendix B.3), on node:crypto ---
 

@@ -49,17 +49,7 @@ export function viewOf(o: HeapObject): Uint8Array {
   return new Uint8Array(o.data.buffer, o.data.byteOffset, o.data.length);
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { concat } from '../../../loader/bytes.ts';
 
 export function toBig(bytes: Uint8Array): bigint {
   let hex = '';
@@ -123,13 +113,7 @@ export function stripZeros(b: Uint8Array): Uint8Array {
   return b.subarray(i);
 }
 
-/** Constant-time equality of two byte strings of the same length. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
-  return d === 0;
-}
+export { sameBytes } from '../../constant-time.ts';
 
 export function xorInto(dst: Uint8Array, src: Uint8Array): void {
   for (let i = 0; i < dst.length; i++) dst[i] ^= src[i]!;
