@@ -17,6 +17,7 @@ import { SecureChannel } from './channel.ts';
 import { concat } from './crypto.ts';
 import { dapsPass, requiredDaps } from './dap.ts';
 import { defaultKeySet, type DomainKey, isRoleKvn, KEY_TYPE_AES, KEY_TYPE_DES, keyComponents, type KeySet, KVN, makeKeySet } from './keys.ts';
+import { domainMoveRefused, grantableBy, hasSubDomains } from './hierarchy.ts';
 import { hashLengthSupported, PendingLoad } from './load.ts';
 import { domainKeyFromPutKey, parsePutKeyData, putKeyResponseData } from './putkey.ts';
 import {
@@ -474,25 +475,43 @@ export class SecurityDomain implements NativeApplication {
 
   /**
    * INSTALL [for install] from the security domain load file: a new supplementary security
-   * domain, associated with the ISD, with the initial key set (GPCS 7.2, 9.1.2). Only the ISD
-   * creates them here; the privileges must include Security Domain.
+   * domain with the initial key set (GPCS 7.2, 9.1.2), associated with the domain that received
+   * the command (GPCS 7.3): the ISD, or an SSD with Authorized Management (hierarchy.ts), which
+   * gives no privilege it lacks and no card-wide role (6A80; a DM SSD 6985). The privileges must
+   * include Security Domain. Entry and association in one write.
    */
   private installDomain(module: Uint8Array, aid: Uint8Array, privField: Uint8Array, params: Uint8Array, selectable: boolean): Response {
     if (!equalBytes(module, SD_MODULE)) return swBytes(GpSw.NOT_FOUND);
-    if (!this.isIsd) return swBytes(GpSw.CONDITIONS);
+    if (!this.isIsd && (this.privileges & Privilege.AUTHORIZED_MANAGEMENT) === 0) return swBytes(GpSw.CONDITIONS);
     const p = decodePrivileges(privField);
     if (p === null) return swBytes(GpSw.WRONG_DATA);
     const refused = this.domainPrivilegesRefused(p, aid);
     if (refused !== null) return swBytes(refused);
+    if (!this.isIsd && !grantableBy(this.privileges, p)) return swBytes(GpSw.WRONG_DATA);
     if (readTlvs(params) === null) return swBytes(GpSw.WRONG_DATA);
     if (this.aidTaken(aid) || this.rt.findPackage(aid)) return swBytes(GpSw.CONDITIONS);
     const keys = this.config.ssdKeys?.() ?? defaultKeySet('DES3', 0xff);
     const entry = { aid: aid.slice(), lifeCycle: selectable ? AppState.SELECTABLE : AppState.INSTALLED, privileges: p, keySets: [keys], counters: new Map<number, number>() };
-    const next = { ...this.registry.state, domains: [...this.registry.state.domains, entry] };
-    if (!this.registry.fits(next)) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
-    this.registry.state.domains = next.domains;
+    const { domains, associations } = this.registry.state;
+    this.registry.state.domains = [...domains, entry];
+    if (!this.isIsd) this.registry.associate(aid, this.aid);
+    if (!this.registry.fits()) {
+      Object.assign(this.registry.state, { domains, associations });
+      return swBytes(GpSw.NOT_ENOUGH_MEMORY);
+    }
     this.registry.save();
     return ok([0x00]);
+  }
+
+  /**
+   * Why the SSD `aid` may not be extradited to `target` (null: the ISD) by this domain, or null
+   * (GPCS 7.3, 11.5.2.3.4; hierarchy.ts): this domain is not the ISD or the domain it is
+   * associated with, or is the SSD itself; the SSD would head its own hierarchy without Authorized
+   * Management; another SSD receiving it lacks Authorized Management; `target` is under it. 6985.
+   */
+  private domainExtraditionRefused(aid: Uint8Array, target: Uint8Array | null): number | null {
+    if (equalBytes(aid, this.aid) || !this.owns(aid)) return GpSw.CONDITIONS;
+    return domainMoveRefused(this.registry, aid, target) === null ? null : GpSw.CONDITIONS;
   }
 
   /**
@@ -511,10 +530,11 @@ export class SecurityDomain implements NativeApplication {
   }
 
   /**
-   * INSTALL [for extradition] (GPCS 11.5.2.3.4, Table 11-51): the application or executable load
-   * file associated with another security domain. Received by the ISD, or by the domain it is
-   * associated with (Authorized Management; Delegated Management needs a token). SSDs themselves
-   * stay associated with the ISD here.
+   * INSTALL [for extradition] (GPCS 11.5.2.3.4, Table 11-51): the application, executable load
+   * file or SSD associated with another security domain. Received by the ISD, or by the domain it
+   * is associated with (Authorized Management; Delegated Management needs a token). An SSD may go
+   * to the ISD, to an SSD with Authorized Management outside its own hierarchy, or to itself (the
+   * root of its own hierarchy, with Authorized Management): domainExtraditionRefused.
    */
   private extradite(p1: number, data: Uint8Array): Response {
     const f = lvFields(data, 5);
@@ -525,11 +545,16 @@ export class SecurityDomain implements NativeApplication {
     if (typeof auth === 'number') return swBytes(auth);
     const toIsd = equalBytes(sd, this.config.aid);
     if (!toIsd && !this.registry.domain(sd)) return swBytes(GpSw.NOT_FOUND);
-    if (this.registry.domain(aid) || equalBytes(aid, this.config.aid)) return swBytes(GpSw.CONDITIONS);
-    const inst = this.rt.instanceByAid(aid);
-    const pkg = this.rt.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
-    if (!inst && !pkg) return swBytes(GpSw.NOT_FOUND);
-    if (!this.owns(aid)) return swBytes(GpSw.CONDITIONS);
+    if (equalBytes(aid, this.config.aid)) return swBytes(GpSw.CONDITIONS);
+    if (this.registry.domain(aid)) {
+      const refused = this.domainExtraditionRefused(aid, toIsd ? null : sd);
+      if (refused !== null) return swBytes(refused);
+    } else {
+      const inst = this.rt.instanceByAid(aid);
+      const pkg = this.rt.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
+      if (!inst && !pkg) return swBytes(GpSw.NOT_FOUND);
+      if (!this.owns(aid)) return swBytes(GpSw.CONDITIONS);
+    }
     const before = this.registry.associatedSd(aid);
     this.registry.associate(aid, toIsd ? null : sd);
     if (!this.registry.fits()) {
@@ -550,7 +575,8 @@ export class SecurityDomain implements NativeApplication {
     const domain = this.registry.domain(f[2]!);
     if (domain) {
       // A security domain installed without being made selectable: its privileges stay those of INSTALL [for install].
-      if (!this.isIsd) return swBytes(GpSw.CONDITIONS);
+      // By the ISD or the domain it is associated with (GPCS 7.3), never by itself.
+      if (equalBytes(domain.aid, this.aid) || !this.owns(domain.aid)) return swBytes(GpSw.CONDITIONS);
       if (domain.lifeCycle !== AppState.INSTALLED) return swBytes(GpSw.CONDITIONS);
       domain.lifeCycle = AppState.SELECTABLE;
       this.registry.save();
@@ -596,8 +622,9 @@ export class SecurityDomain implements NativeApplication {
    * security domain AID the application is extradited to it (as INSTALL [for extradition]); with
    * privileges they replace the application's, or an SSD's (by the ISD only: 6985 through an
    * SSD). Both are checked before either is written. An SSD's privileges keep Security Domain and
-   * follow the creation rules; an application's may not gain Security Domain (6A80). SSDs stay
-   * associated with the ISD (naming an SSD for one: 6985).
+   * follow the creation rules, and keep Authorized Management while it heads a hierarchy (6985);
+   * an application's may not gain Security Domain (6A80). An SSD moves as INSTALL [for
+   * extradition] moves it (domainExtraditionRefused).
    */
   private registryUpdate(p1: number, data: Uint8Array): Response {
     const f = lvFields(data, 7);
@@ -621,6 +648,9 @@ export class SecurityDomain implements NativeApplication {
       if (domain) {
         const refused = this.domainPrivilegesRefused(p, domain.aid);
         if (refused !== null) return swBytes(refused);
+        // A domain with SSDs under it, or its own root, manages them: Authorized Management stays (a decision).
+        const heads = hasSubDomains(this.registry, domain.aid) || equalBytes(this.registry.associatedSd(domain.aid) ?? this.config.aid, domain.aid);
+        if (heads && (p & Privilege.AUTHORIZED_MANAGEMENT) === 0) return swBytes(GpSw.CONDITIONS);
         privileges = p;
       } else {
         const q = this.privilegesOf(privField);
@@ -628,14 +658,17 @@ export class SecurityDomain implements NativeApplication {
         privileges = q;
       }
     }
-    if (domain && sd.length > 0 && !toIsd) return swBytes(GpSw.CONDITIONS); // no SSD hierarchies
+    if (domain && sd.length > 0) {
+      const refused = this.domainExtraditionRefused(domain.aid, toIsd ? null : sd);
+      if (refused !== null) return swBytes(refused);
+    }
     const before = { apps: [...this.registry.state.apps], associations: this.registry.state.associations, domainPrivileges: domain?.privileges };
     if (privileges !== null) {
       if (domain) domain.privileges = privileges;
       else this.registry.setApp({ ...this.registry.appState(inst!.aid), aid: inst!.aid.slice(), privileges });
     }
     const from = this.ownerOf(aid);
-    if (sd.length > 0 && inst) this.registry.associate(inst.aid, toIsd ? null : sd);
+    if (sd.length > 0) this.registry.associate(inst?.aid ?? aid, toIsd ? null : sd);
     if (!this.registry.fits()) {
       this.registry.state.apps = before.apps;
       this.registry.state.associations = before.associations;
@@ -704,13 +737,14 @@ export class SecurityDomain implements NativeApplication {
     if (typeof auth === 'number') return swBytes(auth);
     if (equalBytes(aid, this.aid) || equalBytes(aid, this.config.aid)) return swBytes(GpSw.CONDITIONS);
     if (this.registry.domain(aid)) {
-      // A supplementary security domain: by the ISD, once nothing is associated with it any more.
-      if (!this.isIsd || this.registry.hasAssociated(aid)) return swBytes(GpSw.CONDITIONS);
-      this.registry.removeDomain(aid);
+      // A supplementary security domain (GPCS 11.2.2): by the ISD or the domain it is associated
+      // with, once nothing — applications, load files, SSDs — is associated with it any more.
+      if (!this.owns(aid) || this.registry.hasAssociated(aid)) return swBytes(GpSw.CONDITIONS);
+      this.registry.removeDomain(aid); // and its association
       this.registry.removeDataObjects(aid);
       this.registry.removeRoleKeys(aid);
       this.registry.save();
-      return ok([0x00]);
+      return this.confirm(auth === 'delegated', () => ReceiptData.delete(aid));
     }
     const inst = this.rt.instanceByAid(aid);
     const pkg = this.rt.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));

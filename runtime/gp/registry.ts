@@ -26,7 +26,8 @@
 //
 // Supplementary security domains (GPCS 7.2) are native, as the ISD is: the registry is all there
 // is of them. Associations (GPCS 7.3): an application, load file or SSD without an entry is
-// associated with the ISD.
+// associated with the ISD; an SSD's entry names another SSD (hierarchies, hierarchy.ts) or the
+// SSD itself (the root of its own hierarchy). No layout change was needed for them.
 
 import { equalBytes } from '../../loader/bytes.ts';
 import { Kind } from '../../vm/types.ts';
@@ -298,8 +299,10 @@ export class Registry implements ScpStore {
     return this.state.domains.find((d) => equalBytes(d.aid, aid));
   }
 
+  /** Drops the SSD `aid` and its own association (with its SSD or itself). */
   removeDomain(aid: Uint8Array): void {
     this.state.domains = this.state.domains.filter((d) => !equalBytes(d.aid, aid));
+    this.associate(aid, null);
   }
 
   /** The SSD `aid` is associated with, or null for the ISD. */
@@ -355,9 +358,9 @@ export class Registry implements ScpStore {
     this.state.roleKeys = (this.state.roleKeys ?? []).filter((k) => !equalBytes(k.sd, sd));
   }
 
-  /** Whether anything is associated with the SSD `sd`. */
+  /** Whether anything is associated with the SSD `sd`: applications, load files, SSDs (GPCS 7.3); itself, as a hierarchy root, not counted. */
   hasAssociated(sd: Uint8Array): boolean {
-    return this.state.associations.some((a) => equalBytes(a.sd, sd));
+    return this.state.associations.some((a) => equalBytes(a.sd, sd) && !equalBytes(a.aid, sd));
   }
 }
 

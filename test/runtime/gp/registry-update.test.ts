@@ -67,7 +67,7 @@ describe('INSTALL [for registry update]', () => {
     expect(e.privileges).toBe('008000');
   });
 
-  it("an SSD's privileges: the ISD may add Authorized Management; Security Domain must stay, AM with DM 6A80; an SSD under an SSD 6985", async () => {
+  it("an SSD's privileges: the ISD may add Authorized Management; Security Domain must stay, AM with DM 6A80; an SSD under an SSD without AM 6985", async () => {
     const { host } = await setup();
     expect(sw(update(host, SSD, [0x80, 0x40, 0x00]))).toBe('9000');
     expect(entries(host).get('a000000151535301')!.privileges).toBe('804000');
@@ -76,7 +76,7 @@ describe('INSTALL [for registry update]', () => {
     expect(sw(update(host, SSD, [0x90]))).toBe('6a80'); // Card Lock is no SSD privilege here
     expect(sw(update(host, SSD, [], fromHex('A000000151535302')))).toBe('6a88');
     expect(sw(host.install(SD_LOAD_FILE, SD_MODULE, fromHex('A000000151535302'), { privileges: Uint8Array.of(0x80) }))).toBe('9000');
-    expect(sw(update(host, SSD, [], fromHex('A000000151535302')))).toBe('6985');
+    expect(sw(update(host, SSD, [], fromHex('A000000151535302')))).toBe('6985'); // under an SSD without Authorized Management
   });
 
   it('through an SSD: privilege changes 6985; an SSD without Authorized Management may not extradite (6985)', async () => {

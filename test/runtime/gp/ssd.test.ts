@@ -139,7 +139,7 @@ describe('supplementary security domains', () => {
         expect(sw(host.setStatus(0x40, 0x80, app))).toBe('6985'); // locking it
         expect(sw(host.getStatus(0x40, true, app))).toBe('6a88');
         expect(sw(host.delete(self === SSD_A ? SSD_B : SSD_A))).toBe('6985'); // the other SSD itself
-        expect(sw(host.install(SD_ELF, SD_MODULE, fromHex('A00000055903CC01'), { privileges: AM }))).toBe('6985'); // only the ISD creates SSDs
+        expect(sw(host.install(SD_ELF, SD_MODULE, fromHex('A00000055903CC01'), { privileges: fromHex('A00000') }))).toBe('6a80'); // a sub-SSD with a privilege it lacks (hierarchy.test.ts)
         expect(sw(host.setStatus(0x80, 0x07))).toBe('6985'); // the card's life cycle is the ISD's
         expect(sw(host.installForLoad(fromHex('F04A43564D07'), new Uint8Array(0), ISD))).toBe('6985'); // loading for another domain
         expect(sw(host.installForLoad(fromHex('F04A43564D07'), new Uint8Array(0), fromHex('A0000005590FFF01')))).toBe('6a88'); // no such domain
