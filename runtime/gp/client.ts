@@ -205,7 +205,7 @@ export class GpClient {
     return this.installCommand(0x02, concat([loadFileAid.length], loadFileAid, [sd.length], sd, [hash.length], hash, [loadParams.length], loadParams));
   }
 
-  /** INSTALL [for extradition] (GPCS 11.5.2.3.4): the application or load file `aid` to the security domain `sd`. */
+  /** INSTALL [for extradition] (GPCS 11.5.2.3.4): the application, load file or SSD `aid` to the security domain `sd` (an SSD to itself: the root of its own hierarchy). */
   extradite(sd: Uint8Array, aid: Uint8Array): Reply {
     return this.installCommand(0x10, concat([sd.length], sd, [0, aid.length], aid, [0]));
   }

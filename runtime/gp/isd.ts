@@ -17,7 +17,7 @@ import { SecureChannel } from './channel.ts';
 import { concat } from './crypto.ts';
 import { dapsPass, requiredDaps } from './dap.ts';
 import { defaultKeySet, type DomainKey, isRoleKvn, KEY_TYPE_AES, KEY_TYPE_DES, keyComponents, type KeySet, KVN, makeKeySet } from './keys.ts';
-import { domainMoveRefused, grantableBy, hasSubDomains } from './hierarchy.ts';
+import { domainMoveRefused, grantableBy, hasSubDomains, isHierarchyRoot } from './hierarchy.ts';
 import { hashLengthSupported, PendingLoad } from './load.ts';
 import { domainKeyFromPutKey, parsePutKeyData, putKeyResponseData } from './putkey.ts';
 import {
@@ -649,7 +649,7 @@ export class SecurityDomain implements NativeApplication {
         const refused = this.domainPrivilegesRefused(p, domain.aid);
         if (refused !== null) return swBytes(refused);
         // A domain with SSDs under it, or its own root, manages them: Authorized Management stays (a decision).
-        const heads = hasSubDomains(this.registry, domain.aid) || equalBytes(this.registry.associatedSd(domain.aid) ?? this.config.aid, domain.aid);
+        const heads = hasSubDomains(this.registry, domain.aid) || isHierarchyRoot(this.registry, domain.aid);
         if (heads && (p & Privilege.AUTHORIZED_MANAGEMENT) === 0) return swBytes(GpSw.CONDITIONS);
         privileges = p;
       } else {
