@@ -648,8 +648,8 @@ export class SecurityDomain implements NativeApplication {
       if (domain) {
         const refused = this.domainPrivilegesRefused(p, domain.aid);
         if (refused !== null) return swBytes(refused);
-        // A domain with SSDs under it, or its own root, manages them: Authorized Management stays (a decision).
-        const heads = hasSubDomains(this.registry, domain.aid) || isHierarchyRoot(this.registry, domain.aid);
+        // A domain with SSDs under it, or its own root (or made one by this command), manages them: Authorized Management stays (a decision).
+        const heads = hasSubDomains(this.registry, domain.aid) || isHierarchyRoot(this.registry, domain.aid) || equalBytes(sd, domain.aid);
         if (heads && (p & Privilege.AUTHORIZED_MANAGEMENT) === 0) return swBytes(GpSw.CONDITIONS);
         privileges = p;
       } else {

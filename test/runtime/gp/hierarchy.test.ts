@@ -180,6 +180,7 @@ describe('security domain hierarchies', () => {
       expect(nw(card, () => host.registryUpdate(A, { sd: A1 }))).toBe('6985'); // the same through registry update
       expect(nw(card, () => host.extradite(P, A1))).toBe('6985'); // P has no Authorized Management
       expect(nw(card, () => host.extradite(P, P))).toBe('6985'); // nor may it head a hierarchy
+      expect(nw(card, () => host.registryUpdate(B, { sd: B, privileges: fromHex('800000') }))).toBe('6985'); // a root losing AM in the same command
       expect(nw(card, () => host.extradite(fromHex('A0000005591FFF01'), A1))).toBe('6a88');
       expect(nw(card, () => host.registryUpdate(A, { privileges: fromHex('800000') }))).toBe('6985'); // A heads A1: AM stays
       as(host, B);
@@ -245,5 +246,11 @@ describe('security domain hierarchies', () => {
     expect(listing(host, 0x40)).toContain(`${H(B)}@${H(B)}`);
     expect(sw(host.delete(B))).toBe('9000');
     expect(sw(host.select(B))).toBe('6a82');
+    // A gives A1 back to the ISD.
+    as(host, A);
+    expect(sw(host.extradite(ISD, A1))).toBe('9000');
+    expect(listing(host, 0x40)).toBe('');
+    as(host, ISD);
+    expect(listing(host, 0x40)).toBe(`${H(ECHO_APP)}@${H(A1)} ${H(A)}@${H(ISD)} ${H(P)}@${H(ISD)} ${H(A1)}@${H(ISD)}`);
   });
 });
