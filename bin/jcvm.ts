@@ -113,7 +113,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--instance', '--params', '--privileges', '--applet', '--key', '--kvn', '--scp', '--put-key', '--new-kvn', '--replace', '--sd', '-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value', '--protocol', '--slots', '--vpcd', '--coverage']);
+const VALUE_FLAGS = new Set(['--instance', '--params', '--privileges', '--applet', '--key', '--kvn', '--scp', '--put-key', '--new-kvn', '--replace', '--sd', '--token-key', '--receipt-key', '--dap-key', '--dap-sd', '--put-token-key', '--put-receipt-key', '--put-dap-key', '--quota', '--load-requirements', '-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value', '--protocol', '--slots', '--vpcd', '--coverage']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
 /** Options whose value may be left out (the next argument is then not taken). */
 const OPTIONAL_VALUE_FLAGS = new Set(['--vpcd']);
