@@ -159,7 +159,7 @@ export async function gpCommand(a: GpArgs, out: (s: string) => void): Promise<nu
     case 'list':
       return list(host, out);
     case 'install':
-      if (!arg) throw new GpUsageError('usage: jcvm gp install <cap> --card <image> [--applet <class AID>] [--instance <AID>] [--params <hex>] [--privileges <hex>]');
+      if (!arg) throw new GpUsageError('usage: jcvm gp install <cap> --card <image> [--applet <class AID>] [--instance <AID>] [--params <hex>] [--privileges <hex>] [--dap-key <private.pem|hex> [--dap-sd <aid>]] [--quota <volatile>,<non-volatile>] [--load-requirements <code>,<volatile>,<non-volatile>]');
       return install(host, sd, arg, a, out, receipt);
     case 'delete': {
       if (!arg) throw new GpUsageError('usage: jcvm gp delete <aid> --card <image> [--with-related]');
@@ -214,7 +214,10 @@ export async function gpCommand(a: GpArgs, out: (s: string) => void): Promise<nu
 function printReceipt(r: Reply, data: Uint8Array, what: string, key: SecretArg | null, out: (s: string) => void): void {
   const p = parseReceipt(r.data);
   if (!p) return;
-  if (!key) return out(`receipt ${hex(p.receipt)} (counter ${p.counter})`);
+  if (!key) {
+    out(`receipt ${hex(p.receipt)} (counter ${p.counter})`);
+    return;
+  }
   const type = key.type ?? (p.receipt.length === 8 && key.key.length === 16 ? 'DES3' : 'AES');
   if (!verifyReceipt({ kvn: KVN.RECEIPT, id: 1, type, key: key.key }, r.data, data)) throw new GpClientError(`the receipt of ${what} (counter ${p.counter}) does not verify with --receipt-key`);
   out(`receipt verified (counter ${p.counter})`);
@@ -249,6 +252,7 @@ function secretRoleKey(arg: SecretArg, kvn: number, host: GpClient): DomainKey {
 }
 
 async function install(host: GpClient, sd: Uint8Array, path: string, a: GpArgs, out: (s: string) => void, receipt: (r: Reply, data: Uint8Array, what: string) => void): Promise<number> {
+  // Every argument is read before the first command, so that a bad one leaves the card as it was.
   const dapText = a.flag('--dap-key');
   const dapKey = dapText === undefined ? null : isSecretText(dapText) ? secretRoleKey(secretArg(dapText, '--dap-key'), KVN.DAP, host) : pemArg(dapText, '--dap-key', 'private');
   // The DAP is for the domain the load goes to unless another (one with Mandated DAP) is named.
@@ -259,6 +263,14 @@ async function install(host: GpClient, sd: Uint8Array, path: string, a: GpArgs, 
   const quotaText = a.flag('--quota')?.split(',').map((n, i) => n && `${['volatile', 'non-volatile'][i]} ${n}`).filter((x) => x).join(', ');
   const cap = await readCapPath(path);
   const pkg = cap.header.package.AID;
+  const classes = (cap.applet?.applets ?? []).map((x) => x.AID);
+  const appletText = a.flag('--applet');
+  const chosen = appletText === undefined ? classes : [hexArg(appletText, '--applet')];
+  const instanceText = a.flag('--instance');
+  const instance = instanceText === undefined ? null : hexArg(instanceText, '--instance');
+  if (instance && chosen.length !== 1) throw new GpUsageError(`--instance needs one applet class (the CAP has ${chosen.length}): name it with --applet`);
+  const params = a.has('--params') ? hexArg(a.flag('--params')!, '--params') : new Uint8Array(0);
+  const privileges = a.has('--privileges') ? hexArg(a.flag('--privileges')!, '--privileges') : Uint8Array.of(0);
   const file = loadFileDataBlock(cap.raw);
   // The hash always goes in INSTALL [for load]: a DAP signs it, and a Delegated Management load's token binds the file through it.
   const hash = loadFileDataBlockHash(file, 'sha256');
@@ -269,28 +281,21 @@ async function install(host: GpClient, sd: Uint8Array, path: string, a: GpArgs, 
   if (r2.sw !== 0x9000) throw new GpClientError(`LOAD ${hex(pkg)}`, r2.sw);
   out(`loaded ${hex(pkg)} (${loaded.length} bytes in ${Math.ceil(loaded.length / 0xdf)} LOAD blocks${dapKey ? `, DAP of ${hex(dapSd)}` : ''})`);
   receipt(r2, ReceiptData.load(pkg, sd), 'LOAD');
-  const classes = (cap.applet?.applets ?? []).map((x) => x.AID);
-  const appletText = a.flag('--applet');
-  const chosen = appletText === undefined ? classes : [hexArg(appletText, '--applet')];
-  const instanceText = a.flag('--instance');
-  if (instanceText !== undefined && chosen.length !== 1) throw new GpUsageError(`--instance needs one applet class (the CAP has ${chosen.length}): name it with --applet`);
-  const params = a.has('--params') ? hexArg(a.flag('--params')!, '--params') : new Uint8Array(0);
-  const privileges = a.has('--privileges') ? hexArg(a.flag('--privileges')!, '--privileges') : Uint8Array.of(0);
   for (const cls of chosen) {
-    const instance = instanceText === undefined ? cls : hexArg(instanceText, '--instance');
-    const r = host.install(pkg, cls, instance, { params, privileges, system: quota });
-    if (r.sw !== 0x9000) throw new GpClientError(`INSTALL [for install and make selectable] ${hex(instance)}`, r.sw);
-    out(`installed ${hex(instance)} (class ${hex(cls)})${quotaText ? ` with memory quotas ${quotaText}` : ''}`);
-    receipt(r, ReceiptData.install(pkg, instance), 'INSTALL');
+    const app = instance ?? cls;
+    const r = host.install(pkg, cls, app, { params, privileges, system: quota });
+    if (r.sw !== 0x9000) throw new GpClientError(`INSTALL [for install and make selectable] ${hex(app)}`, r.sw);
+    out(`installed ${hex(app)} (class ${hex(cls)})${quotaText ? ` with memory quotas ${quotaText}` : ''}`);
+    receipt(r, ReceiptData.install(pkg, app), 'INSTALL');
   }
   return 0;
 }
 
-/** The card content management keys `keys` puts (runtime/gp/keys.ts KVN): which option, which role, which forms. */
+/** The card content management keys `keys` puts (runtime/gp/keys.ts KVN): option, role, the forms the card takes (RSA public, DES/AES secret). */
 const ROLE_KEYS = [
-  { flag: '--put-token-key', kvn: KVN.TOKEN, role: 'token verification', secret: false },
-  { flag: '--put-receipt-key', kvn: KVN.RECEIPT, role: 'receipt generation', secret: true },
-  { flag: '--put-dap-key', kvn: KVN.DAP, role: 'DAP verification', secret: 'or RSA' },
+  { flag: '--put-token-key', kvn: KVN.TOKEN, role: 'token verification', rsa: true, secret: false },
+  { flag: '--put-receipt-key', kvn: KVN.RECEIPT, role: 'receipt generation', rsa: false, secret: true },
+  { flag: '--put-dap-key', kvn: KVN.DAP, role: 'DAP verification', rsa: true, secret: true },
 ] as const;
 const ROLES = new Map<number, string>(ROLE_KEYS.map((k) => [k.kvn, k.role]));
 
@@ -327,7 +332,19 @@ function describeKey(k: KeyInfo): string {
   return `KVN ${hex([k.kvn])} key ${k.id} type ${hex([type])} (${name}) ${length} bytes${role ? `, ${role}` : ''}`;
 }
 
+/** The key of a `keys --put-...-key` option: hex for a secret, else a PEM file. */
+function roleKeyArg(role: (typeof ROLE_KEYS)[number], text: string, host: GpClient): DomainKey {
+  if (role.secret && isSecretText(text)) return secretRoleKey(secretArg(text, role.flag), role.kvn, host);
+  if (!role.rsa) throw new GpUsageError(`${role.flag} takes a DES or AES key in hex, not '${text}'`);
+  return rsaDomainKey(role.kvn, 1, pemArg(text, role.flag, 'public'));
+}
+
 function keysCommand(host: GpClient, a: GpArgs, out: (s: string) => void): number {
+  // Every key argument is read before the first PUT KEY, so that a bad one changes nothing.
+  const roleKeys = ROLE_KEYS.flatMap((role) => {
+    const text = a.flag(role.flag);
+    return text === undefined ? [] : [{ role, key: roleKeyArg(role, text, host) }];
+  });
   const putText = a.flag('--put-key');
   if (putText !== undefined) {
     const value = hexArg(putText, '--put-key');
@@ -340,13 +357,7 @@ function keysCommand(host: GpClient, a: GpArgs, out: (s: string) => void): numbe
     if (r.sw !== 0x9000) throw new GpClientError('PUT KEY', r.sw);
     out(`put key set ${hex([newKvn])} (${type}, ${value.length} bytes)${replace ? ` replacing ${hex([replace])}` : ''}`);
   }
-  for (const role of ROLE_KEYS) {
-    const text = a.flag(role.flag);
-    if (text === undefined) continue;
-    let key: DomainKey;
-    if (role.secret && isSecretText(text)) key = secretRoleKey(secretArg(text, role.flag), role.kvn, host);
-    else if (role.secret === true) throw new GpUsageError(`${role.flag} takes a DES or AES key in hex, not '${text}'`);
-    else key = rsaDomainKey(role.kvn, 1, pemArg(text, role.flag, 'public'));
+  for (const { role, key } of roleKeys) {
     // A key already there is replaced (PUT KEY P1 = its KVN): trying one key after another is the point.
     const replace = keyInformation(host).some((k) => k.kvn === role.kvn) ? role.kvn : 0;
     const r = host.putKey(key, replace);

@@ -242,7 +242,11 @@ describe('jcvm gp: Delegated Management, DAP, memory quotas', () => {
     expect(await err('list', '--token-key', issuer.pub)).toEqual([`jcvm: --token-key: ${issuer.pub} is not a PEM private key`]);
     expect(await err('list', '--receipt-key', '0102')).toEqual(['jcvm: --receipt-key must have 16, 24 or 32 bytes, not 2']);
     expect(await err('keys', '--put-receipt-key', issuer.pub)).toEqual([`jcvm: --put-receipt-key takes a DES or AES key in hex, not '${issuer.pub}'`]);
-    expect(await err('keys', '--put-dap-key', 'des:00112233')).toEqual(['jcvm: --put-dap-key must have 16 bytes, not 4']);
     expect(await err('install', echoCap, '--dap-sd', 'A00000055908DA01')).toEqual(['jcvm: --dap-sd names the domain of a --dap-key']);
+    // A bad argument is found before the first command: the card stays as it was.
+    expect(await err('keys', '--put-key', NEW_KEY, '--put-dap-key', 'des:00112233')).toEqual(['jcvm: --put-dap-key must have 16 bytes, not 4']);
+    expect((await cli('gp', 'keys', ...opts)).out).toEqual([1, 2, 3].map((id) => `KVN FF key ${id} type 88 (AES) 16 bytes`));
+    expect(await err('install', echoCap, '--privileges', 'zz')).toEqual(["jcvm: --privileges must be hex bytes, not 'zz'"]);
+    expect((await cli('gp', 'list', ...opts)).out).toEqual(['ISD: A000000151000000 (OP_READY) privileges 9EDD80']);
   });
 });
