@@ -69,19 +69,30 @@ const USAGE = `usage: jcvm <command> [options]
                                           apdutool syntax, load, install, select, list, reset,
                                           trace on|off, stats on|off, mem (type help); reads stdin
   gp <command> --card <image> [--sd <aid>] [--scp 02|03] [--key <hex>] [--kvn <n>]
+     [--token-key <private.pem>] [--receipt-key <hex>]
                                           GlobalPlatform card management as a GP client over APDUs
                                           (SCP02/SCP03, default keys 404142..4F; a new image gets a
                                           card manager with SCP03 keys, or SCP02 with --scp 02):
                                             list: GET STATUS of the ISD, applications, load files
                                             install <cap> [--applet <AID>] [--instance <AID>] [--params <hex>]
-                                              [--privileges <hex>]: INSTALL [for load], LOAD, INSTALL
+                                              [--privileges <hex>] [--dap-key <private.pem|hex> [--dap-sd <aid>]]
+                                              [--quota <volatile>,<non-volatile>]
+                                              [--load-requirements <code>,<volatile>,<non-volatile>]:
+                                              INSTALL [for load] (SHA-256 hash; EF C6/C7/C8), LOAD (with
+                                              the DAP of --dap-sd, default --sd), INSTALL (EF C7/C8 quotas)
                                             delete <aid> [--with-related]
                                             keys [--put-key <hex> [--new-kvn <n>] [--replace <kvn>]]
+                                              [--put-token-key <rsa.pem>] [--put-receipt-key <hex>]
+                                              [--put-dap-key <rsa.pem|hex>]: PUT KEY of KVN 70, 71, 73
                                             create-sd <aid> [--privileges <hex>]: a supplementary
                                               security domain (default 804000, Authorized Management)
                                             lock <aid> | unlock <aid>: SET STATUS of an application
                                             card-state initialized|secured|locked|unlocked|terminated
                                             --sd <aid>: through that security domain, not the ISD
+                                            --token-key: sign each INSTALL and DELETE token (Delegated
+                                              Management); --receipt-key: check receipts (else printed)
+                                            hex secret keys: AES under SCP03, DES under SCP02, or
+                                              prefixed aes: / des:
   tear <suite.json> [--apdu <n>...]       lose power at every persistent write of each APDU of
                                           the suite's first script, recover, and check the state
                                           is the one before or after the APDU
@@ -113,7 +124,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--instance', '--params', '--privileges', '--applet', '--key', '--kvn', '--scp', '--put-key', '--new-kvn', '--replace', '--sd', '-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value', '--protocol', '--slots', '--vpcd', '--coverage']);
+const VALUE_FLAGS = new Set(['--instance', '--params', '--privileges', '--applet', '--key', '--kvn', '--scp', '--put-key', '--new-kvn', '--replace', '--sd', '--token-key', '--receipt-key', '--dap-key', '--dap-sd', '--put-token-key', '--put-receipt-key', '--put-dap-key', '--quota', '--load-requirements', '-o', '--install', '--apdu', '--cap', '--budget', '--tear-at', '--random-seed', '--card', '--eeprom', '--serial', '--batch', '--batch-key', '--value', '--protocol', '--slots', '--vpcd', '--coverage']);
 const MULTI_FLAGS = new Set(['--install', '--apdu', '--cap']);
 /** Options whose value may be left out (the next argument is then not taken). */
 const OPTIONAL_VALUE_FLAGS = new Set(['--vpcd']);

@@ -1,6 +1,8 @@
 // jcvm gp: GlobalPlatform card management of a card image over APDUs (bin/gp.ts), each
-// subcommand end to end.
-import { mkdtempSync, rmSync } from 'node:fs';
+// subcommand end to end; Delegated Management (tokens, receipts), DAP and memory quotas from the
+// command line, with RSA keys made here and given as PEM files.
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -113,5 +115,138 @@ describe('jcvm gp', () => {
     expect((await cli('gp', 'card-state', 'locked', ...opts)).out.at(-1)).toBe('card life cycle CARD_LOCKED');
     expect((await cli('gp', 'card-state', 'unlocked', ...opts)).out.at(-1)).toBe('card life cycle SECURED');
     expect((await cli('gp', 'card-state', 'sleepy', ...opts)).err[0]).toMatch(/^jcvm: usage: jcvm gp card-state initialized\|secured/);
+  });
+});
+
+/** An RSA-1024 key pair written as `<name>.pem` (PKCS#8 private) and `<name>.pub.pem` (SPKI public). */
+function rsaPems(name: string): { priv: string; pub: string } {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const priv = join(dir, `${name}.pem`), pub = join(dir, `${name}.pub.pem`);
+  writeFileSync(priv, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(pub, pair.publicKey.export({ type: 'spki', format: 'pem' }));
+  return { priv, pub };
+}
+
+describe('jcvm gp: Delegated Management, DAP, memory quotas', () => {
+  const issuer = rsaPems('issuer');
+  const stranger = rsaPems('stranger');
+  const RECEIPT_KEY = 'A0A1A2A3A4A5A6A7A8A9AAABACADAEAF';
+  const loadedEcho = /^loaded F04A43564D01 \(\d+ bytes in \d+ LOAD blocks\)$/;
+
+  it('a Delegated Management SSD installs and deletes with --token-key; receipts verified or printed; no token or a stranger\'s refused, the card unchanged', async () => {
+    const card = join(dir, 'dm.jcard');
+    const opts = ['--card', card];
+    const DM = 'A00000055907DD01';
+    const dm = [...opts, '--sd', DM];
+    expect((await cli('gp', 'create-sd', DM, ...opts, '--privileges', 'A00000')).out.at(-1)).toBe(`created security domain ${DM} privileges A00000 (initial keys 404142...4F, KVN FF)`);
+    const keys = await cli('gp', 'keys', ...opts, '--put-token-key', issuer.pub, '--put-receipt-key', RECEIPT_KEY);
+    expect(keys.out).toEqual([
+      'put token verification key 70 (RSA 1024 bits)',
+      'put receipt generation key 71 (AES, 16 bytes)',
+      ...[1, 2, 3].map((id) => `KVN FF key ${id} type 88 (AES) 16 bytes`),
+      'KVN 70 key 1 type A1 (RSA public) 128 bytes, token verification',
+      'KVN 71 key 1 type 88 (AES) 16 bytes, receipt generation',
+    ]);
+
+    // Without a token the card refuses (6982), with a token of another key too (6A80); nothing changes.
+    const before = (await cli('gp', 'list', ...opts)).out;
+    const none = await cli('gp', 'install', echoCap, ...dm);
+    expect(none.code).toBe(2);
+    expect(none.err).toEqual(['jcvm: INSTALL [for load] F04A43564D01: 6982']);
+    expect((await cli('gp', 'install', echoCap, ...dm, '--token-key', stranger.priv)).err).toEqual(['jcvm: INSTALL [for load] F04A43564D01: 6A80']);
+    expect((await cli('gp', 'list', ...opts)).out).toEqual(before);
+
+    const inst = await cli('gp', 'install', echoCap, ...dm, '--token-key', issuer.priv, '--receipt-key', RECEIPT_KEY);
+    expect(inst.code).toBe(0);
+    expect(inst.out[0]).toMatch(loadedEcho);
+    expect(inst.out.slice(1)).toEqual(['receipt verified (counter 1)', 'installed F04A43564D0101 (class F04A43564D0101)', 'receipt verified (counter 2)']);
+    expect((await cli('gp', 'list', ...opts)).out).toContain(`PKG: F04A43564D01 (LOADED) version 1.0 domain ${DM}`);
+
+    // Without --receipt-key the receipt is printed; with a wrong one the check fails (the command was done).
+    const del = await cli('gp', 'delete', 'F04A43564D0101', ...dm, '--token-key', issuer.priv);
+    expect(del.out[0]).toBe('deleted F04A43564D0101');
+    expect(del.out[1]).toMatch(/^receipt [0-9A-F]{32} \(counter 3\)$/);
+    const wrong = await cli('gp', 'delete', 'F04A43564D01', ...dm, '--token-key', issuer.priv, '--receipt-key', RECEIPT_KEY.replace('AF', 'AE'));
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toEqual(['jcvm: the receipt of DELETE (counter 4) does not verify with --receipt-key']);
+    expect((await cli('gp', 'list', ...opts)).out).toEqual(before);
+
+    // Putting the token key again replaces it: the issuer's tokens no longer pass.
+    expect((await cli('gp', 'keys', ...opts, '--put-token-key', stranger.priv)).out[0]).toBe('replaced token verification key 70 (RSA 1024 bits)');
+    expect((await cli('gp', 'install', echoCap, ...dm, '--token-key', issuer.priv)).err).toEqual(['jcvm: INSTALL [for load] F04A43564D01: 6A80']);
+    expect((await cli('gp', 'install', echoCap, ...dm, '--token-key', stranger.priv)).code).toBe(0);
+  });
+
+  it('DAP: an SSD with DAP Verification and an RSA key takes the load signed with --dap-key only; a Mandated DAP SSD with an AES key (hex) for every load', async () => {
+    const card = join(dir, 'dap.jcard');
+    const opts = ['--card', card];
+    const DAP = 'A00000055908DA01', MANDATED = 'A00000055909CA01';
+    const dapKey = rsaPems('dap');
+    expect((await cli('gp', 'create-sd', DAP, ...opts, '--privileges', 'C04000')).code).toBe(0);
+    expect((await cli('gp', 'keys', ...opts, '--put-dap-key', dapKey.pub)).err).toEqual(['jcvm: PUT KEY 73 (DAP verification): 6985']); // the ISD has no DAP Verification
+    const keys = await cli('gp', 'keys', ...opts, '--sd', DAP, '--put-dap-key', dapKey.pub);
+    expect(keys.out[0]).toBe('put DAP verification key 73 (RSA 1024 bits)');
+    expect(keys.out.at(-1)).toBe('KVN 73 key 1 type A1 (RSA public) 128 bytes, DAP verification');
+
+    const before = (await cli('gp', 'list', ...opts)).out;
+    for (const extra of [[], ['--dap-key', stranger.priv]]) {
+      const r = await cli('gp', 'install', echoCap, ...opts, '--sd', DAP, ...extra);
+      expect(r.err).toEqual(['jcvm: LOAD F04A43564D01: 6A80']);
+    }
+    expect((await cli('gp', 'list', ...opts)).out).toEqual(before);
+    const ok = await cli('gp', 'install', echoCap, ...opts, '--sd', DAP, '--dap-key', dapKey.priv);
+    expect(ok.out).toEqual([expect.stringMatching(new RegExp(`^loaded F04A43564D01 \\(\\d+ bytes in \\d+ LOAD blocks, DAP of ${DAP}\\)$`)), 'installed F04A43564D0101 (class F04A43564D0101)']);
+
+    // Mandated DAP: the ISD's own load needs that domain's DAP (--dap-sd), an AES-CMAC here; a DES MAC does not pass.
+    const AES_DAP = '909192939495969798999A9B9C9D9E9F';
+    expect((await cli('gp', 'create-sd', MANDATED, ...opts, '--privileges', 'C1')).code).toBe(0);
+    expect((await cli('gp', 'keys', ...opts, '--sd', MANDATED, '--put-dap-key', AES_DAP)).out[0]).toBe('put DAP verification key 73 (AES, 16 bytes)');
+    const arith = join(CORPUS_DIR, 'arith', 'arith.cap');
+    expect((await cli('gp', 'install', arith, ...opts)).err).toEqual(['jcvm: LOAD F04A43564D02: 6A80']);
+    expect((await cli('gp', 'install', arith, ...opts, '--dap-key', `des:${AES_DAP}`, '--dap-sd', MANDATED)).err).toEqual(['jcvm: LOAD F04A43564D02: 6A80']);
+    const viaMandated = await cli('gp', 'install', arith, ...opts, '--dap-key', AES_DAP, '--dap-sd', MANDATED);
+    expect(viaMandated.code).toBe(0);
+    expect(viaMandated.out[0]).toMatch(new RegExp(`DAP of ${MANDATED}\\)$`));
+  });
+
+  it('install --quota (EF C7, C8) and --load-requirements (EF C6, C7, C8): too small a quota or too large a requirement 6A84', async () => {
+    const card = join(dir, 'quota.jcard');
+    const opts = ['--card', card];
+    // echo's install() makes a 256-byte CLEAR_ON_DESELECT array.
+    const small = await cli('gp', 'install', echoCap, ...opts, '--quota', '255,');
+    expect(small.out.at(-1)).toMatch(loadedEcho);
+    expect(small.err).toEqual(['jcvm: INSTALL [for install and make selectable] F04A43564D0101: 6A84']);
+    expect((await cli('gp', 'delete', 'F04A43564D01', ...opts)).code).toBe(0);
+    expect((await cli('gp', 'install', echoCap, ...opts, '--quota', '256,100')).err).toEqual(['jcvm: INSTALL [for install and make selectable] F04A43564D0101: 6A84']);
+    expect((await cli('gp', 'delete', 'F04A43564D01', ...opts)).code).toBe(0);
+    expect((await cli('gp', 'install', echoCap, ...opts, '--quota', '256,4096')).out.at(-1)).toBe('installed F04A43564D0101 (class F04A43564D0101) with memory quotas volatile 256, non-volatile 4096');
+    expect((await cli('gp', 'list', ...opts)).out).toContain('APP: F04A43564D0101 (SELECTABLE) privileges 000000 load file F04A43564D01');
+
+    const arith = join(CORPUS_DIR, 'arith', 'arith.cap');
+    expect((await cli('gp', 'install', arith, ...opts, '--load-requirements', '100000000,,')).err).toEqual(['jcvm: INSTALL [for load] F04A43564D02: 6A84']);
+    expect((await cli('gp', 'install', arith, ...opts, '--load-requirements', ',1000000,')).err).toEqual(['jcvm: INSTALL [for load] F04A43564D02: 6A84']);
+    expect((await cli('gp', 'install', arith, ...opts, '--load-requirements', '2000,100,100')).code).toBe(0);
+  });
+
+  it('bad key and size arguments are one line each', async () => {
+    const card = join(dir, 'args.jcard');
+    const opts = ['--card', card];
+    const err = async (...argv: string[]): Promise<string[]> => {
+      const r = await cli('gp', ...argv, ...opts);
+      expect(r.code).toBe(2);
+      return r.err;
+    };
+    expect(await err('install', echoCap, '--quota', '256')).toEqual(["jcvm: --quota takes 2 sizes separated by commas, not '256'"]);
+    expect(await err('install', echoCap, '--quota', '256,x')).toEqual(["jcvm: --quota must be a number from 0 to 4294967295, not 'x'"]);
+    expect(await err('list', '--token-key', join(dir, 'nothing.pem'))).toEqual([`jcvm: --token-key: no file ${join(dir, 'nothing.pem')} (a PEM RSA private key)`]);
+    expect(await err('list', '--token-key', issuer.pub)).toEqual([`jcvm: --token-key: ${issuer.pub} is not a PEM private key`]);
+    expect(await err('list', '--receipt-key', '0102')).toEqual(['jcvm: --receipt-key must have 16, 24 or 32 bytes, not 2']);
+    expect(await err('keys', '--put-receipt-key', issuer.pub)).toEqual([`jcvm: --put-receipt-key takes a DES or AES key in hex, not '${issuer.pub}'`]);
+    expect(await err('install', echoCap, '--dap-sd', 'A00000055908DA01')).toEqual(['jcvm: --dap-sd names the domain of a --dap-key']);
+    // A bad argument is found before the first command: the card stays as it was.
+    expect(await err('keys', '--put-key', NEW_KEY, '--put-dap-key', 'des:00112233')).toEqual(['jcvm: --put-dap-key must have 16 bytes, not 4']);
+    expect((await cli('gp', 'keys', ...opts)).out).toEqual([1, 2, 3].map((id) => `KVN FF key ${id} type 88 (AES) 16 bytes`));
+    expect(await err('install', echoCap, '--privileges', 'zz')).toEqual(["jcvm: --privileges must be hex bytes, not 'zz'"]);
+    expect((await cli('gp', 'list', ...opts)).out).toEqual(['ISD: A000000151000000 (OP_READY) privileges 9EDD80']);
   });
 });
