@@ -232,7 +232,8 @@ export class ServeProcess {
     return new ServeProcess(child);
   }
 
-  async waitFor(text: string, ms = 30000): Promise<void> {
+  async waitFor(text: string, ms = 90_000): Promise<void> {
+    // Generous: starting tsx and the card takes seconds, many more on a loaded machine (a ceiling, not a delay).
     const t0 = Date.now();
     while (!this.output.includes(text)) {
       if (this.child.exitCode !== null) throw new Error(`jcvm serve exited (${this.child.exitCode}):\n${this.output}`);
