@@ -605,13 +605,11 @@ export class Jcre implements PackageResolver {
     const c = vm.context, a = vm.applet, p = vm.previousApplet, s = vm.selectedContext;
     vm.previousApplet = a;
     vm.applet = applet;
-    vm.selectedContext = context;
-    vm.context = context;
+    vm.enterContext(context, context);
     try {
       return fn();
     } finally {
-      vm.selectedContext = s;
-      vm.context = c;
+      vm.enterContext(c, s);
       vm.applet = a;
       vm.previousApplet = p;
       this.bytecodes += this.instructionBudget - Math.max(this.vm.budget, 0);

@@ -81,36 +81,30 @@ export class Vm {
    * to it. It changes only around a call (callInContext, inContext) and is restored when the
    * call returns or an exception leaves it, so it is constant while one method runs.
    */
-  get context(): number {
-    return this.active;
-  }
-  set context(c: number) {
-    this.active = c;
-    this.accessContext = c === JCRE_CONTEXT || c === this.selected ? c : -1;
-  }
-  private active = 0;
+  context = 0;
   /**
    * The context of the currently selected applet (JCRE 6.1.6), set by the host around each
    * applet entry point (install, select, deselect, process); -1 when none. CLEAR_ON_DESELECT
    * arrays are made and used only while it is the active context.
    */
-  get selectedContext(): number {
-    return this.selected;
-  }
-  set selectedContext(c: number) {
-    this.selected = c;
-    this.context = this.active;
-  }
-  private selected = -1;
+  selectedContext = -1;
   /**
    * The owner whose objects field and array bytecodes use without the firewall's slow path:
    * the active context, or -1 while an applet context other than the selected applet's is
    * active (a Shareable interface method called from the selected applet), so that there its
    * own objects take the slow path too, which refuses its CLEAR_ON_DESELECT arrays (6.1.6).
-   * Kept with `context` and read where it is (once per dispatch loop, once per compiled
-   * method): the rule costs nothing in the selected applet's context.
+   * Read where `context` is (once per dispatch loop, once per compiled method): the rule costs
+   * nothing in the selected applet's context. Plain fields, both: a getter on `context` costs
+   * every compiled call.
    */
   accessContext = 0;
+
+  /** Make `context` the active context and `selected` the selected applet's (Vm.accessContext follows). */
+  enterContext(context: number, selected = this.selectedContext): void {
+    this.context = context;
+    this.selectedContext = selected;
+    this.accessContext = context === JCRE_CONTEXT || context === selected ? context : -1;
+  }
   /** The host's active applet instance, and the one active before the last context switch (getPreviousContextAID). */
   applet: unknown = null;
   previousApplet: unknown = null;
@@ -159,11 +153,11 @@ export class Vm {
     const c = this.context, a = this.applet, p = this.previousApplet;
     this.previousApplet = a;
     this.applet = applet;
-    this.context = context;
+    this.enterContext(context);
     try {
       return fn();
     } finally {
-      this.context = c;
+      this.enterContext(c);
       this.applet = a;
       this.previousApplet = p;
     }
@@ -186,7 +180,7 @@ export class Vm {
     this.stack = st;
     this.previousApplet = a;
     this.applet = applet;
-    this.context = context;
+    this.enterContext(context);
     this.depth = depth + 1;
     this.sp = args.length;
     try {
@@ -199,7 +193,7 @@ export class Vm {
       return t.ret === RetKind.Word ? st[0]! : 0;
     } finally {
       this.stack = outer;
-      this.context = c;
+      this.enterContext(c);
       this.applet = a;
       this.previousApplet = p;
       this.depth = d;
