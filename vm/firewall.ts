@@ -10,7 +10,6 @@
 // global array when it is an array (6.2.2: the APDU buffer, install's bArray,
 // JCSystem.makeGlobalArray). Temporary entry points and global arrays cannot be stored in a
 // field, an array or a static field (6.2.8.1-3).
-
 //
 // CLEAR_ON_DESELECT arrays (JCRE 6.1.6) are usable only while the active context is the
 // selected applet's. Field and array bytecodes compare the owner with `Vm.accessContext`, which

@@ -29,8 +29,10 @@ const OPS = `
 	O3: sload_2; sconst_3; if_scmpne O4; getfield_a_this ${field(COD)}; sconst_0; getfield_a_this ${field(PERS)}; sconst_0; sconst_1; invokestatic ${cp('arrayCopyNonAtomic')}; sreturn;
 	O4: sload_2; sconst_4; if_scmpne O5; getfield_a_this ${field(COR)}; sconst_0; baload; sreturn;
 	O5: sload_2; sconst_5; if_scmpne O6; sconst_1; sconst_2; invokestatic ${cp('makeTransientByteArray')}; arraylength; sreturn;
-	O6: getfield_a_this ${field(PERS)}; sconst_0; baload; sreturn;`;
-const OP = { read: 0, write: 1, length: 2, arrayCopy: 3, readCor: 4, makeCod: 5, readPersistent: 6 } as const;
+	O6: sload_2; bspush 7; if_scmpne O7; getfield_a_this ${field(COD)}; getfield_a @{instanceFieldRef byte[] Probe/secret;}; sreturn;
+	O7: getfield_a_this ${field(PERS)}; sload_1; baload; sreturn;`;
+/** fieldLoad: getfield on the array (hostile code: a verifier refuses it; it reads an element). */
+const OP = { read: 0, write: 1, length: 2, arrayCopy: 3, readCor: 4, makeCod: 5, readPersistent: 6, fieldLoad: 7 } as const;
 
 const server: ProbeApplet = {
   ...serverB([{ ...GOOD_METHODS[0]!, code: OPS, stack: 5 }, ...GOOD_METHODS.slice(1)]),
@@ -40,6 +42,8 @@ const server: ProbeApplet = {
 		aload_0; sconst_2; sconst_1; invokestatic ${cp('makeTransientByteArray')}; putfield_a ${field(COR)};
 		aload_0; sconst_2; newarray 11; putfield_a ${field(PERS)};`,
   initStack: 3,
+  // deselect() keeps cod[0] in pers[1]: the applet being deselected is still the selected one.
+  deselect: `getfield_a_this ${field(PERS)}; sconst_1; getfield_a_this ${field(COD)}; sconst_0; baload; bastore; return;`,
   probes: [
     // INS 31: this.add(data[0], P2), the server on itself -> [result]
     {
@@ -94,6 +98,7 @@ for (const jit of [true, false]) {
       expect(tx(c, opCmd(0x31, OP.arrayCopy))).toBe('00019000');
       expect(tx(c, opCmd(0x31, OP.readPersistent))).toBe('005A9000'); // the copy landed
       expect(tx(c, opCmd(0x31, OP.makeCod))).toBe('00019000');
+      expect(tx(c, opCmd(0x31, OP.fieldLoad))).toBe('005A9000'); // cell 0: cod[0]
     });
 
     it('called through a Shareable interface from the selected client: every access is SecurityException, makeTransient ILLEGAL_TRANSIENT', async () => {
@@ -103,12 +108,23 @@ for (const jit of [true, false]) {
       expect(tx(c, opCmd(0x50, OP.length))).toBe('6A06');
       expect(tx(c, opCmd(0x50, OP.arrayCopy))).toBe('6A06'); // the native refuses it too (Vm.deref)
       expect(tx(c, opCmd(0x50, OP.makeCod))).toBe('6A43'); // SystemException.ILLEGAL_TRANSIENT
+      expect(tx(c, opCmd(0x50, OP.fieldLoad))).toBe('6A06');
       // The server's other arrays are its own as ever.
       expect(tx(c, opCmd(0x50, OP.readCor))).toBe('00009000');
       expect(tx(c, opCmd(0x50, OP.readPersistent))).toBe('00009000');
       // Nothing was written: selected, the server finds its array as it was (zero).
       expect(tx(c, SELECT_B1)).toBe('9000');
       expect(tx(c, opCmd(0x31, OP.read))).toBe('00009000');
+    });
+
+    it('deselect() runs as the selected applet: it reads the array before the JCRE clears it', async () => {
+      const c = await card(jit);
+      expect(tx(c, SELECT_B1)).toBe('9000');
+      expect(tx(c, opCmd(0x31, OP.write, 0x33))).toBe('00009000');
+      expect(tx(c, selectApdu(CLIENT))).toBe('9000'); // B1 deselected
+      expect(tx(c, opCmd(0x50, OP.readPersistent, 1))).toBe('00339000');
+      expect(tx(c, SELECT_B1)).toBe('9000');
+      expect(tx(c, opCmd(0x31, OP.read))).toBe('00009000'); // cleared at deselection
     });
 
     it('the server active on another logical channel does not make it the selected applet of the command', async () => {
