@@ -597,16 +597,18 @@ export class Jcre implements PackageResolver {
       this.lastContext = context;
     }
     // A context switch from the JCRE's context (as Vm.inContext, without a closure: this is
-    // every APDU's path).
+    // every APDU's path). The applet whose entry point runs is the currently selected one for
+    // CLEAR_ON_DESELECT memory (JCRE 6.1.6): the applet being selected or deselected, the one
+    // processing the command, and during install() the new applet (JCRE 11.2).
     const vm = this.vm;
-    const c = vm.context, a = vm.applet, p = vm.previousApplet;
+    const c = vm.context, a = vm.applet, p = vm.previousApplet, s = vm.selectedContext;
     vm.previousApplet = a;
     vm.applet = applet;
-    vm.context = context;
+    vm.enterContext(context, context);
     try {
       return fn();
     } finally {
-      vm.context = c;
+      vm.enterContext(c, s);
       vm.applet = a;
       vm.previousApplet = p;
       this.bytecodes += this.instructionBudget - Math.max(this.vm.budget, 0);

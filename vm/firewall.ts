@@ -10,22 +10,48 @@
 // global array when it is an array (6.2.2: the APDU buffer, install's bArray,
 // JCSystem.makeGlobalArray). Temporary entry points and global arrays cannot be stored in a
 // field, an array or a static field (6.2.8.1-3).
+//
+// CLEAR_ON_DESELECT arrays (JCRE 6.1.6) are usable only while the active context is the
+// selected applet's. Field and array bytecodes compare the owner with `Vm.accessContext`, which
+// is the active context except in an applet context that is not the selected applet's, where
+// it is -1: there every field and array access comes here, and its own objects pass unless
+// they are CLEAR_ON_DESELECT arrays. The selected applet's context (every APDU's) pays nothing.
 
 import { SysEx } from './errors.ts';
 import type { Vm } from './interpreter.ts';
-import { Kind, type HeapObject, type VmClass } from './types.ts';
+import { Kind, Transience, type HeapObject, type VmClass } from './types.ts';
 
 /** The JCRE's context: it may access every object (6.2.3). */
 export const JCRE_CONTEXT = 0;
 
-/** 6.2.8.3 getfield / putfield (all forms) on an object another context owns: only the JCRE may. */
-export function fieldAccess(vm: Vm): void {
-  if (vm.context !== JCRE_CONTEXT) vm.throwSys(SysEx.Security);
+/**
+ * An object of the active context outside the selected applet's context (reached only there,
+ * `Vm.accessContext`): usable unless it is a CLEAR_ON_DESELECT array (6.1.6).
+ */
+function ownObject(vm: Vm, o: HeapObject): boolean {
+  return o.owner === vm.context && (o.transience !== Transience.ClearOnDeselect || vm.context === vm.selectedContext);
+}
+
+/**
+ * 6.2.8.3 getfield / putfield (all forms) on an object another context owns: only the JCRE
+ * may. (A field load on one's own CLEAR_ON_DESELECT array, which only hostile code makes, is
+ * refused as the array's own loads are.)
+ */
+export function fieldAccess(vm: Vm, o: HeapObject): void {
+  if (vm.context !== JCRE_CONTEXT && !ownObject(vm, o)) vm.throwSys(SysEx.Security);
 }
 
 /** 6.2.8.2 array loads and stores, arraylength: the JCRE, or any context for a global array. */
 export function arrayAccess(vm: Vm, o: HeapObject): void {
-  if (vm.context !== JCRE_CONTEXT && !(o.global && o.kind !== Kind.Instance)) vm.throwSys(SysEx.Security);
+  if (vm.context !== JCRE_CONTEXT && !(o.global && o.kind !== Kind.Instance) && !ownObject(vm, o)) vm.throwSys(SysEx.Security);
+}
+
+/**
+ * An object a native was given (natives run in their caller's context; `Vm.deref`): the JCRE,
+ * entry point objects and global arrays, else the active context's own objects (6.2.8).
+ */
+export function nativeAccess(vm: Vm, o: HeapObject): void {
+  if (vm.context !== JCRE_CONTEXT && !o.global && !ownObject(vm, o)) vm.throwSys(SysEx.Security);
 }
 
 /**

@@ -11,7 +11,7 @@ import { BudgetExhausted, SysEx, SystemReason, Thrown, VmCrash } from './errors.
 import { Heap, HeapExhausted, type WriteBarrier } from './heap.ts';
 import { Kind, RetKind, Transience, type HeapObject, type VmClass, type VmMethod } from './types.ts';
 import { arrayTypeOf, checkCast, instanceOf, interfaceTarget, packageVirtual } from './ops/objects.ts';
-import { arrayAccess, castAccess, fieldAccess, invokeContext, specialAccess, storeReference, throwAccess } from './firewall.ts';
+import { JCRE_CONTEXT, arrayAccess, castAccess, fieldAccess, invokeContext, nativeAccess, specialAccess, storeReference, throwAccess } from './firewall.ts';
 import { combineSteps } from './trace.ts';
 import { compileMethod, enterCompiled } from './jit/index.ts';
 
@@ -82,6 +82,29 @@ export class Vm {
    * call returns or an exception leaves it, so it is constant while one method runs.
    */
   context = 0;
+  /**
+   * The context of the currently selected applet (JCRE 6.1.6), set by the host around each
+   * applet entry point (install, select, deselect, process); -1 when none. CLEAR_ON_DESELECT
+   * arrays are made and used only while it is the active context.
+   */
+  selectedContext = -1;
+  /**
+   * The owner whose objects field and array bytecodes use without the firewall's slow path:
+   * the active context, or -1 while an applet context other than the selected applet's is
+   * active (a Shareable interface method called from the selected applet), so that there its
+   * own objects take the slow path too, which refuses its CLEAR_ON_DESELECT arrays (6.1.6).
+   * Read where `context` is (once per dispatch loop, once per compiled method): the rule costs
+   * nothing in the selected applet's context. Plain fields, both: a getter on `context` costs
+   * every compiled call.
+   */
+  accessContext = 0;
+
+  /** Make `context` the active context and `selected` the selected applet's (Vm.accessContext follows). */
+  enterContext(context: number, selected = this.selectedContext): void {
+    this.context = context;
+    this.selectedContext = selected;
+    this.accessContext = context === JCRE_CONTEXT || context === selected ? context : -1;
+  }
   /** The host's active applet instance, and the one active before the last context switch (getPreviousContextAID). */
   applet: unknown = null;
   previousApplet: unknown = null;
@@ -117,7 +140,7 @@ export class Vm {
   deref(handle: number): HeapObject {
     const o = this.heap.objects[handle];
     if (o === undefined) this.throwSys(SysEx.NullPointer);
-    if (o.owner !== this.context && this.context !== 0 && !o.global) this.throwSys(SysEx.Security);
+    if (o.owner !== this.accessContext) nativeAccess(this, o);
     return o;
   }
 
@@ -130,11 +153,11 @@ export class Vm {
     const c = this.context, a = this.applet, p = this.previousApplet;
     this.previousApplet = a;
     this.applet = applet;
-    this.context = context;
+    this.enterContext(context);
     try {
       return fn();
     } finally {
-      this.context = c;
+      this.enterContext(c);
       this.applet = a;
       this.previousApplet = p;
     }
@@ -157,7 +180,7 @@ export class Vm {
     this.stack = st;
     this.previousApplet = a;
     this.applet = applet;
-    this.context = context;
+    this.enterContext(context);
     this.depth = depth + 1;
     this.sp = args.length;
     try {
@@ -170,7 +193,7 @@ export class Vm {
       return t.ret === RetKind.Word ? st[0]! : 0;
     } finally {
       this.stack = outer;
-      this.context = c;
+      this.enterContext(c);
       this.applet = a;
       this.previousApplet = p;
       this.depth = d;
@@ -218,6 +241,9 @@ export class Vm {
     // The active context: constant while this loop runs (a call that switches context runs in
     // a loop of its own, callInContext). Each object access compares the owner with it.
     const ctx = this.context;
+    // Field and array accesses compare with this one: the same, but -1 outside the selected
+    // applet's context (CLEAR_ON_DESELECT arrays, Vm.accessContext).
+    const actx = this.accessContext;
 
     let m = entry;
     if (lp + m.maxLocals + m.maxStack > st.length) this.throwSys(SysEx.System, SystemReason.NO_RESOURCE);
@@ -258,14 +284,14 @@ export class Vm {
             case 0x24: case 0x25: case 0x26: { // aaload, baload, saload
               const idx = st[sp - 1]!, o = objects[st[sp - 2]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) arrayAccess(this, o);
+              if (o.owner !== actx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
               st[sp - 2] = o.data[idx]!; sp--; pc++; break;
             }
             case 0x27: { // iaload
               const idx = st[sp - 1]!, o = objects[st[sp - 2]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) arrayAccess(this, o);
+              if (o.owner !== actx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
               const v = o.data[idx]!;
               st[sp - 2] = v >> 16; st[sp - 1] = v; pc++; break;
@@ -278,7 +304,7 @@ export class Vm {
             case 0x37: { // aastore
               const v = st[sp - 1]!, idx = st[sp - 2]!, o = objects[st[sp - 3]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) arrayAccess(this, o);
+              if (o.owner !== actx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
               if (v !== 0) {
                 const vo = objects[v];
@@ -291,7 +317,7 @@ export class Vm {
             case 0x38: case 0x39: { // bastore, sastore (typed arrays truncate)
               const v = st[sp - 1]!, idx = st[sp - 2]!, o = objects[st[sp - 3]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) arrayAccess(this, o);
+              if (o.owner !== actx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
               if (o.transience === 0) { if (wb !== null) wb.beforeWrite(o.offset + (op === 0x38 ? idx : 2 * idx), op === 0x38 ? 1 : 2); } else if (this.countTransient) this.transientWrites++;
               o.data[idx] = v; sp -= 3; pc++; break;
@@ -299,7 +325,7 @@ export class Vm {
             case 0x3a: { // iastore
               const v = (st[sp - 2]! << 16) | (st[sp - 1]! & 0xffff), idx = st[sp - 3]!, o = objects[st[sp - 4]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) arrayAccess(this, o);
+              if (o.owner !== actx) arrayAccess(this, o);
               if (idx < 0 || idx >= o.data.length) this.throwSys(SysEx.ArrayIndexOutOfBounds);
               if (o.transience === 0) { if (wb !== null) wb.beforeWrite(o.offset + 4 * idx, 4); } else if (this.countTransient) this.transientWrites++;
               o.data[idx] = v; sp -= 4; pc++; break;
@@ -455,7 +481,7 @@ export class Vm {
               const wide = op >= 0xa9;
               const o = objects[st[sp - 1]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) fieldAccess(this);
+              if (o.owner !== actx) fieldAccess(this, o);
               st[sp - 1] = o.data[cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!]!;
               pc += wide ? 3 : 2; break;
             }
@@ -463,7 +489,7 @@ export class Vm {
               const wide = op === 0xac;
               const o = objects[st[sp - 1]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) fieldAccess(this);
+              if (o.owner !== actx) fieldAccess(this, o);
               const f = cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!;
               st[sp - 1] = o.data[f]!; st[sp] = o.data[f + 1]!; sp++;
               pc += wide ? 3 : 2; break;
@@ -471,13 +497,13 @@ export class Vm {
             case 0xad: case 0xae: case 0xaf: { // getfield_a/b/s_this
               const o = objects[st[lp]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) fieldAccess(this);
+              if (o.owner !== actx) fieldAccess(this, o);
               st[sp++] = o.data[cp.index[code[pc + 1]!]!]!; pc += 2; break;
             }
             case 0xb0: { // getfield_i_this
               const o = objects[st[lp]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) fieldAccess(this);
+              if (o.owner !== actx) fieldAccess(this, o);
               const f = cp.index[code[pc + 1]!]!;
               st[sp] = o.data[f]!; st[sp + 1] = o.data[f + 1]!; sp += 2; pc += 2; break;
             }
@@ -485,7 +511,7 @@ export class Vm {
               const wide = op >= 0xb1;
               const o = objects[st[sp - 2]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) fieldAccess(this);
+              if (o.owner !== actx) fieldAccess(this, o);
               const v = st[sp - 1]!;
               const f = cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!;
               if (f >= o.data.length || o.kind !== Kind.Instance) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
@@ -498,7 +524,7 @@ export class Vm {
               const wide = op === 0xb4;
               const o = objects[st[sp - 3]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) fieldAccess(this);
+              if (o.owner !== actx) fieldAccess(this, o);
               const f = cp.index[wide ? (code[pc + 1]! << 8) | code[pc + 2]! : code[pc + 1]!]!;
               if (f + 1 >= o.data.length || o.kind !== Kind.Instance) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
               if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * f, 4);
@@ -508,7 +534,7 @@ export class Vm {
             case 0xb5: case 0xb6: case 0xb7: { // putfield_a/b/s_this
               const o = objects[st[lp]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) fieldAccess(this);
+              if (o.owner !== actx) fieldAccess(this, o);
               const v = st[--sp]!;
               const f = cp.index[code[pc + 1]!]!;
               if (f >= o.data.length || o.kind !== Kind.Instance) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
@@ -520,7 +546,7 @@ export class Vm {
             case 0xb8: { // putfield_i_this
               const o = objects[st[lp]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) fieldAccess(this);
+              if (o.owner !== actx) fieldAccess(this, o);
               const f = cp.index[code[pc + 1]!]!;
               if (f + 1 >= o.data.length || o.kind !== Kind.Instance) this.throwSys(SysEx.Security); // a field the object does not have: hostile code
               if (o.transience === 0 && wb !== null) wb.beforeWrite(o.offset + 2 * f, 4);
@@ -630,7 +656,7 @@ export class Vm {
             case 0x92: { // arraylength
               const o = objects[st[sp - 1]!];
               if (o === undefined) this.throwSys(SysEx.NullPointer);
-              if (o.owner !== ctx) arrayAccess(this, o);
+              if (o.owner !== actx) arrayAccess(this, o);
               st[sp - 1] = o.data.length; pc++; break;
             }
             case 0x93: { // athrow

@@ -180,6 +180,8 @@ export function frameworkNatives(rt: Jcre): NativeTable {
   const transientArray = (kind: Kind) => (vm: Vm, b: number): number => {
     const len = vm.stack[b]!, event = vm.stack[b + 1]!;
     if (event !== Transience.ClearOnReset && event !== Transience.ClearOnDeselect) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_VALUE);
+    // JCRE 6.1.6: CLEAR_ON_DESELECT arrays are made only in the selected applet's context.
+    if (event === Transience.ClearOnDeselect && vm.context !== vm.selectedContext) rt.throwException(`${FW}/SystemException`, SystemReason.ILLEGAL_TRANSIENT);
     if (len < 0) vm.throwSys(SysEx.NegativeArraySize);
     const h = vm.newArray(kind, len, null, event as Transience);
     rt.transients.push(h);

@@ -66,9 +66,11 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
   const coverage = (pc: number): string => m.handlers.map((h, i) => (pc >= h.start && pc < h.end ? i : '')).join(',');
   const nullCheck = (o: string): string => `if (${o} === undefined) J.sys(vm, bud, 0);`;
   // The firewall (vm/firewall.ts), as in the interpreter: one comparison of the object's owner
-  // with the active context, which is constant while a method runs (`ctx`, read on entry).
-  const fieldCheck = `if (o.owner !== ctx) J.field(vm, bud);`;
-  const arrayCheck = `if (o.owner !== ctx) J.array(vm, bud, o);`;
+  // with the active context, which is constant while a method runs (`ctx`, read on entry);
+  // fields and arrays with `actx` (Vm.accessContext: -1 outside the selected applet's context,
+  // for its CLEAR_ON_DESELECT arrays).
+  const fieldCheck = `if (o.owner !== actx) J.field(vm, bud, o);`;
+  const arrayCheck = `if (o.owner !== actx) J.array(vm, bud, o);`;
   /** A reference store (putfield_a, aastore, putstatic_a): temporary entry points and global arrays may not be stored. */
   const refStoreCheck = (v: string): string => `if (${v} !== 0 && ((x = objs[${v}]) === undefined || x.global)) J.storeRef(vm, bud, ${v});`;
   const fieldIndex = (insn: Insn, wide: boolean): number => cp.index[wide ? u2(code, insn.pc + 1) : code[insn.pc + 1]!]!;
@@ -485,6 +487,7 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
     ...(uses('objs') || hasHandlers ? ['const objs = vm.heap.objects;'] : []),
     ...(uses('wb') ? ['const wb = vm.barrier;'] : []),
     ...(uses('ctx') ? ['const ctx = vm.context;'] : []),
+    ...(uses('actx') ? ['const actx = vm.accessContext;'] : []),
     locals.length ? `let ${locals.join(', ')};` : '',
     slots.length ? `let ${slots.join(', ')};` : '',
     temporaries.length ? `let ${temporaries.join(', ')};` : '',

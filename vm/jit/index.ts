@@ -157,9 +157,9 @@ const helpers = {
   Thrown,
   foreign,
   // The firewall's slow paths (vm/firewall.ts), the budget left in `bud` first.
-  field(vm: Vm, bud: number): void {
+  field(vm: Vm, bud: number, o: HeapObject): void {
     helpers.bud = bud;
-    fieldAccess(vm);
+    fieldAccess(vm, o);
   },
   array(vm: Vm, bud: number, o: HeapObject): void {
     helpers.bud = bud;

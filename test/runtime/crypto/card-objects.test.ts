@@ -16,18 +16,18 @@ describe('the firewall on key and algorithm objects', () => {
   it("another context can neither use a key nor a cipher it does not own; the owner can", () => {
     const h = new CryptoHarness();
     const vm = h.jcre.vm;
-    vm.context = 1;
+    vm.enterContext(1);
     const key = h.buildKey(T.AES, 128);
     h.set(key, 'setKey', KEY, true);
     const cipher = h.cipher(CA.AES_BLOCK_128_ECB_NOPAD);
     expect(h.jcre.heap.get(key)!.owner).toBe(1);
-    vm.context = 2;
+    vm.enterContext(2);
     expect(h.outcome(() => h.get(key, 'getKey', '([BS)B'))).toBe('SecurityException');
     expect(h.outcome(() => h.initCipher(cipher, key, MODE_ENCRYPT))).toBe('SecurityException');
     // context 2's own cipher cannot be initialised with context 1's key either
     const own = h.cipher(CA.AES_BLOCK_128_ECB_NOPAD);
     expect(h.outcome(() => h.initCipher(own, key, MODE_ENCRYPT))).toBe('SecurityException');
-    vm.context = 1;
+    vm.enterContext(1);
     h.initCipher(cipher, key, MODE_ENCRYPT);
     expect(h.doFinal(cipher, PLAIN)).toBe(FIPS197);
   });
