@@ -696,7 +696,7 @@ export class Jcre implements PackageResolver {
   private processOnChannel(cmd: Uint8Array, parsed: ParsedCommand, cla: number, ins: number): Uint8Array {
     const ch = this.currentChannel;
     // A native application that left the card while selected (a deleted security domain) is no longer selected.
-    if (this.selectedNative && !this.natives().includes(this.selectedNative)) this.selectedNative = null;
+    if (this.selectedNative && !this.nativeApps.includes(this.selectedNative) && !this.natives().includes(this.selectedNative)) this.selectedNative = null;
     if ((cla & 0x80) === 0 && ins === 0xa4 && cmd[2] === 0x04) {
       const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
       // SELECT without an AID on the basic channel: the default application.
