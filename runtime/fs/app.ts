@@ -6,7 +6,7 @@
 
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { equalBytes, fromHex } from '../../loader/bytes.ts';
-import { parseCommand, type ParsedCommand } from '../apdu.ts';
+import { channelOf, parseCommand, type ParsedCommand } from '../apdu.ts';
 import { secretEquals } from '../constant-time.ts';
 import type { Jcre } from '../jcre.ts';
 import type { NativeApplication } from '../native-app.ts';
@@ -33,15 +33,28 @@ function tlv(tag: number, value: ArrayLike<number>): number[] {
   return [tag, value.length, ...Array.from(value)];
 }
 
+/**
+ * What the file system keeps for one logical channel it is selected on (ISO/IEC 7816-4 7.1.2:
+ * each channel has its own current DF and EF and its own security status; runtime/fs/README.md).
+ * Made at selection, dropped at deselection, channel close and reset. There is no record
+ * pointer (READ RECORD mode 04 only), so no current record to keep.
+ */
+class ChannelState {
+  currentDf = 0;
+  currentEf = -1;
+  /** The security states: the MF's and the current DF's (when it is not the MF). */
+  mfState = 0;
+  dfState = 0;
+  /** The last GET CHALLENGE's challenge on this channel: valid for the channel's next command only. */
+  challenge: Uint8Array | null = null;
+}
+
 export class FileSystemApp implements NativeApplication {
   private store: FsStore | null = null;
-  /** RAM state, cleared at power-up, reset and deselection. */
-  private currentDf = 0;
-  private currentEf = -1;
-  private mfState = 0;
-  private dfState = 0;
-  /** The last GET CHALLENGE's challenge: valid for the next command only. */
-  private challenge: Uint8Array | null = null;
+  /** The RAM state of each logical channel the application is selected on, by channel number. */
+  private readonly channels = new Map<number, ChannelState>();
+  /** The state of the channel whose command is being processed (select() and process() set it). */
+  private ch = new ChannelState();
 
   constructor(
     private readonly rt: Jcre,
@@ -57,23 +70,46 @@ export class FileSystemApp implements NativeApplication {
 
   // --- NativeApplication ----------------------------------------------------------------
 
-  select(cmd: Uint8Array): Uint8Array {
-    this.reset();
+  /**
+   * SELECT on `channel` (by AID, or by the JCRE for MANAGE CHANNEL open): a new state for the
+   * channel, whatever it had. ISO/IEC 7816-4 7.1.2: a channel opened from another channel than
+   * the basic one starts with that channel's current DF and security status (a copy); otherwise
+   * with the MF and the states of power-up.
+   */
+  select(cmd: Uint8Array, channel: number): Uint8Array {
     const fs = this.fs();
     if (!fs) return answer(0x6a82); // no file system personalised: nothing to select
-    return this.fileResponse(fs.files[0]!, cmd[3]! & 0x0c);
+    const st = new ChannelState();
+    const from = this.openedFrom(channel);
+    if (from) {
+      st.currentDf = from.currentDf; // no current EF: the standard names the DF only
+      st.mfState = from.mfState;
+      st.dfState = from.dfState;
+    }
+    this.channels.set(channel, (this.ch = st));
+    return this.fileResponse(fs.files[st.currentDf]!, cmd[3]! & 0x0c);
   }
 
-  deselect(): void {
-    this.reset();
+  /**
+   * The state of the channel a MANAGE CHANNEL open being processed was sent on, when the file
+   * system is selected there and it is not the basic channel (the JCRE passes the new channel
+   * only; the command's CLA names the origin, as APDU.getCLAChannel tells an applet).
+   */
+  private openedFrom(channel: number): ChannelState | undefined {
+    const c = this.rt.apdu.cmd;
+    if (c.length < 4 || c[0]! & 0x80 || c[1] !== 0x70 || c[2] !== 0x00) return undefined;
+    const origin = channelOf(c[0]!);
+    return origin === 0 || origin === channel ? undefined : this.channels.get(origin);
+  }
+
+  /** Deselection on a channel drops that channel's state only (7.1.2: its security status is lost). */
+  deselect(channel: number): void {
+    this.channels.delete(channel);
   }
 
   reset(): void {
-    this.currentDf = 0;
-    this.currentEf = -1;
-    this.mfState = 0;
-    this.dfState = 0;
-    this.challenge = null;
+    this.channels.clear();
+    this.ch = new ChannelState();
   }
 
   roots(): number[] {
@@ -81,21 +117,26 @@ export class FileSystemApp implements NativeApplication {
     return fs ? [fs.handle] : [];
   }
 
-  /** The security states (for tests and diagnostics): the MF's and the current DF's. */
-  get securityStates(): { mf: number; df: number; currentDf: number; currentEf: number } {
-    return { mf: this.mfState, df: this.dfState, currentDf: this.currentDf, currentEf: this.currentEf };
+  /** The state on a channel (for tests and diagnostics): current DF and EF (file indexes), the MF's and the DF's security states; null when not selected there. */
+  stateOn(channel: number): { mf: number; df: number; currentDf: number; currentEf: number } | null {
+    const st = this.channels.get(channel);
+    return st ? { mf: st.mfState, df: st.dfState, currentDf: st.currentDf, currentEf: st.currentEf } : null;
   }
 
-  process(cmd: Uint8Array): Uint8Array {
-    const challenge = this.challenge;
-    this.challenge = null;
+  process(cmd: Uint8Array, channel: number): Uint8Array {
+    let st = this.channels.get(channel);
+    if (!st) this.channels.set(channel, (st = new ChannelState())); // not through select(): as if just selected
+    this.ch = st;
+    const challenge = st.challenge;
+    st.challenge = null;
     const fs = this.fs();
     if (!fs) return answer(0x6985);
     const p = parseCommand(cmd);
     if (!p || p.extended) return answer(0x6700); // short APDUs only
     const cla = cmd[0]!, ins = cmd[1]!;
     if (cla & 0x80) return answer(0x6e00);
-    if (cla & 0x0c) return answer(0x6882); // secure messaging: not supported
+    // The first interindustry class (0x) has SM in b4-b3; the further one (4x-7x, channels 4-19) in b6.
+    if (cla & (cla & 0x40 ? 0x20 : 0x0c)) return answer(0x6882); // secure messaging: not supported
     if (cla & 0x10) return answer(0x6884); // command chaining: not supported
     const c: Command = { p1: cmd[2]!, p2: cmd[3]!, data: cmd.subarray(p.dataOffset, p.dataOffset + p.nc), p };
     switch (ins) {
@@ -128,15 +169,15 @@ export class FileSystemApp implements NativeApplication {
         break;
       case 0x01: // child DF
         if (data.length !== 2) return answer(0x6a87);
-        target = this.children(fs, this.currentDf).find((f) => f.fid === fid && f.type === FileType.DF);
+        target = this.children(fs, this.ch.currentDf).find((f) => f.fid === fid && f.type === FileType.DF);
         break;
       case 0x02: // EF under the current DF
         if (data.length !== 2) return answer(0x6a87);
-        target = this.children(fs, this.currentDf).find((f) => f.fid === fid && f.type !== FileType.DF);
+        target = this.children(fs, this.ch.currentDf).find((f) => f.fid === fid && f.type !== FileType.DF);
         break;
       case 0x03: // parent DF of the current DF
         if (data.length !== 0) return answer(0x6a87);
-        target = this.currentDf === 0 ? undefined : files[files[this.currentDf]!.parent];
+        target = this.ch.currentDf === 0 ? undefined : files[files[this.ch.currentDf]!.parent];
         break;
       case 0x04: // DF name (exact match)
         if (data.length < 1 || data.length > 16) return answer(0x6a87);
@@ -145,7 +186,7 @@ export class FileSystemApp implements NativeApplication {
       case 0x08: // path from the MF (a leading 3F00 is accepted)
       case 0x09: { // path from the current DF
         if (data.length < 2 || data.length % 2 !== 0) return answer(0x6a87);
-        let at = p1 === 0x08 ? 0 : this.currentDf;
+        let at = p1 === 0x08 ? 0 : this.ch.currentDf;
         const start = p1 === 0x08 && ((data[0]! << 8) | data[1]!) === MF_FID ? 2 : 0;
         if (start === data.length) {
           target = files[0]; // the path 3F00: the MF
@@ -166,15 +207,15 @@ export class FileSystemApp implements NativeApplication {
     }
     if (!target) return answer(0x6a82);
     const df = target.type === FileType.DF ? target.index : target.parent;
-    if (df !== this.currentDf) this.dfState = 0; // a DF's security state lasts while it is current
-    this.currentDf = df;
-    this.currentEf = target.type === FileType.DF ? -1 : target.index;
+    if (df !== this.ch.currentDf) this.ch.dfState = 0; // a DF's security state lasts while it is current
+    this.ch.currentDf = df;
+    this.ch.currentEf = target.type === FileType.DF ? -1 : target.index;
     return this.fileResponse(target, p2 & 0x0c);
   }
 
   /** P1 00: the current DF itself, its children, its parent, then the parent's child DFs. */
   private findByFid(fs: FsStore, fid: number): FileHeader | undefined {
-    const cur = fs.files[this.currentDf]!;
+    const cur = fs.files[this.ch.currentDf]!;
     if (cur.fid === fid) return cur;
     const child = this.children(fs, cur.index).find((f) => f.fid === fid);
     if (child || cur.parent === 0xff) return child;
@@ -211,13 +252,13 @@ export class FileSystemApp implements NativeApplication {
   // --- access conditions ----------------------------------------------------------------
 
   private stateOf(dir: number): number {
-    return dir === 0 ? this.mfState : dir === this.currentDf ? this.dfState : 0;
+    return dir === 0 ? this.ch.mfState : dir === this.ch.currentDf ? this.ch.dfState : 0;
   }
 
   private setState(dir: number, state: number): void {
     if (state === STATE_UNCHANGED) return;
-    if (dir === 0) this.mfState = state;
-    else if (dir === this.currentDf) this.dfState = state;
+    if (dir === 0) this.ch.mfState = state;
+    else if (dir === this.ch.currentDf) this.ch.dfState = state;
   }
 
   /** An access condition byte against the states: the file's own directory's, or the MF's (bit 8). */
@@ -237,17 +278,17 @@ export class FileSystemApp implements NativeApplication {
       if (c.p1 & 0x60 || sfi === 0) return answer(0x6a86);
       const ef = this.bySfi(fs, sfi);
       if (!ef) return answer(0x6a82);
-      this.currentEf = ef.index;
+      this.ch.currentEf = ef.index;
       offset = c.p2;
     } else offset = (c.p1 << 8) | c.p2;
-    if (this.currentEf < 0) return answer(0x6986);
-    const ef = fs.files[this.currentEf]!;
+    if (this.ch.currentEf < 0) return answer(0x6986);
+    const ef = fs.files[this.ch.currentEf]!;
     if (ef.type !== FileType.Transparent) return answer(0x6981);
     return { ef, offset };
   }
 
   private bySfi(fs: FsStore, sfi: number): FileHeader | undefined {
-    return this.children(fs, this.currentDf).find((f) => f.sfi === sfi && f.type !== FileType.DF);
+    return this.children(fs, this.ch.currentDf).find((f) => f.sfi === sfi && f.type !== FileType.DF);
   }
 
   private readBinary(fs: FsStore, c: Command): Uint8Array {
@@ -279,10 +320,10 @@ export class FileSystemApp implements NativeApplication {
     if (sfi) {
       const ef = this.bySfi(fs, sfi);
       if (!ef) return answer(0x6a82);
-      this.currentEf = ef.index;
+      this.ch.currentEf = ef.index;
     }
-    if (this.currentEf < 0) return answer(0x6986);
-    const ef = fs.files[this.currentEf]!;
+    if (this.ch.currentEf < 0) return answer(0x6986);
+    const ef = fs.files[this.ch.currentEf]!;
     if (ef.type !== FileType.LinearFixed) return answer(0x6981);
     return { ef, at: c.p1 };
   }
@@ -315,7 +356,7 @@ export class FileSystemApp implements NativeApplication {
   private secret(fs: FsStore, p2: number, kind: number): { dir: number; rec: number } | Uint8Array {
     const ref = p2 & 0x1f;
     if (p2 & 0x60 || ref === 0) return answer(0x6a86);
-    const dir = p2 & 0x80 ? this.currentDf : 0;
+    const dir = p2 & 0x80 ? this.ch.currentDf : 0;
     const ef = fs.files.find((f) => f.parent === dir && f.type === FileType.Secrets);
     for (let i = 0; ef && i < ef.count; i++) {
       const rec = ef.body + i * SECRET_RECORD;
@@ -379,8 +420,8 @@ export class FileSystemApp implements NativeApplication {
   private getChallenge(c: Command): Uint8Array {
     if (c.p1 !== 0 || c.p2 !== 0) return answer(0x6a86);
     if (!c.p.hasLe || c.data.length || (c.p.ne !== 16 && c.p.ne !== 256)) return answer(0x6700);
-    this.challenge = this.random(16);
-    return answer(0x9000, this.challenge);
+    this.ch.challenge = this.random(16);
+    return answer(0x9000, this.ch.challenge);
   }
 
   private externalAuthenticate(fs: FsStore, c: Command, challenge: Uint8Array | null): Uint8Array {
