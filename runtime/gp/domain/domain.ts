@@ -9,41 +9,26 @@
 // privileges (Authorized Management, Delegated Management) and by associations (GPCS 7.3): an SSD
 // sees, manages and deletes only what is associated with it.
 
-import { equalBytes } from '../../loader/bytes.ts';
-import { LinkError } from '../../loader/link.ts';
-import { DeleteError, InstallError, type Jcre } from '../jcre.ts';
-import type { NativeApplication } from '../native-app.ts';
-import { SecureChannel } from './channel.ts';
-import { concat } from './crypto.ts';
-import { dapsPass, requiredDaps } from './dap.ts';
-import { defaultKeySet, type DomainKey, isRoleKvn, KEY_TYPE_AES, KEY_TYPE_DES, keyComponents, type KeySet, KVN, makeKeySet } from './keys.ts';
-import { domainMoveRefused, grantableBy, hasSubDomains, isHierarchyRoot } from './hierarchy.ts';
-import { hashLengthSupported, PendingLoad } from './load.ts';
-import { domainKeyFromPutKey, parsePutKeyData, putKeyResponseData } from './putkey.ts';
+import { equalBytes } from '../../../loader/bytes.ts';
+import { LinkError } from '../../../loader/link.ts';
+import { DeleteError, InstallError, type Jcre } from '../../jcre.ts';
+import type { NativeApplication } from '../../native-app.ts';
+import { SecureChannel } from '../channel.ts';
+import { concat } from '../crypto.ts';
+import { dapsPass, requiredDaps } from '../dap.ts';
+import { defaultKeySet, type DomainKey, isRoleKvn, KEY_TYPE_AES, KEY_TYPE_DES, keyComponents, type KeySet, KVN, makeKeySet } from '../keys.ts';
+import { domainMoveRefused, grantableBy, hasSubDomains, isHierarchyRoot } from '../hierarchy.ts';
+import { hashLengthSupported, PendingLoad } from '../load.ts';
+import { domainKeyFromPutKey, parsePutKeyData, putKeyResponseData } from '../putkey.ts';
 import {
   APP_PRIVILEGES_ALLOWED, AppState, CardState, DAP_BIT, decodePrivileges, type DomainKeys, ISD_PRIVILEGES, LOADED, MANDATED_DAP_BIT, Privilege, PRIVILEGES_RFU, privilegeBytes,
   type Registry, SD_PERSONALIZED, withQuota,
-} from './registry.ts';
-import { installMemory, loadRequirements, loadRequirementsMet, reservedMemoryFree, withPendingQuota } from './quota.ts';
-import { type ScpStore, splitCommand, swBytes } from './sm.ts';
-import { readTlvs, tlv } from './tlv.ts';
-import { confirmationData, ReceiptData, receiptResponse, tokenSignedData, verifyToken } from './tokens.ts';
-
-/** Status words of the card manager (GPCS 11.1.3 and each command's table). */
-export const GpSw = {
-  OK: 0x9000,
-  MORE_DATA: 0x6310,
-  WRONG_LENGTH: 0x6700,
-  SECURITY: 0x6982,
-  CONDITIONS: 0x6985,
-  WRONG_DATA: 0x6a80,
-  NOT_ENOUGH_MEMORY: 0x6a84,
-  WRONG_P1P2: 0x6a86,
-  NOT_FOUND: 0x6a88,
-  FILE_NOT_FOUND: 0x6a82,
-  INS_NOT_SUPPORTED: 0x6d00,
-  CLA_NOT_SUPPORTED: 0x6e00,
-} as const;
+} from '../registry.ts';
+import { installMemory, loadRequirements, loadRequirementsMet, reservedMemoryFree, withPendingQuota } from '../quota.ts';
+import { type ScpStore, splitCommand, swBytes } from '../sm.ts';
+import { readTlvs, tlv } from '../tlv.ts';
+import { confirmationData, ReceiptData, receiptResponse, tokenSignedData, verifyToken } from '../tokens.ts';
+import { DM_BIT, GpSw, lvFields, ok, type Response, SD_LOAD_FILE, SD_MODULE, validAid } from './common.ts';
 
 export interface IsdConfig {
   aid: Uint8Array;
@@ -63,14 +48,6 @@ export interface IsdConfig {
 }
 
 /**
- * The executable load file and module a supplementary security domain is installed from (the
- * ISD's own, native: GPCS uses these AIDs for the Security Domain package and class). INSTALL
- * [for install] naming them with the Security Domain privilege creates an SSD.
- */
-export const SD_LOAD_FILE = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x53, 0x50);
-export const SD_MODULE = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x53, 0x50, 0x41);
-
-/**
  * Privileges a supplementary security domain may get: Security Domain with Authorized or
  * Delegated Management (not both), DAP Verification, Mandated DAP Verification (with DAP
  * Verification), Token Verification, Receipt Generation, Trusted Path. The last three roles go to
@@ -80,7 +57,6 @@ const SSD_PRIVILEGES_ALLOWED =
   Privilege.DELEGATED_MANAGEMENT | Privilege.AUTHORIZED_MANAGEMENT | Privilege.TRUSTED_PATH | Privilege.DAP_VERIFICATION | Privilege.MANDATED_DAP | Privilege.TOKEN_VERIFICATION | Privilege.RECEIPT_GENERATION;
 /** Privileges an SSD may give the applications it installs: none that act on the card or on others' content. */
 const SSD_APP_PRIVILEGES = Privilege.TRUSTED_PATH | Privilege.FINAL_APPLICATION | Privilege.CONTACTLESS_ACTIVATION | Privilege.CONTACTLESS_SELF_ACTIVATION;
-const DM_BIT = Privilege.DELEGATED_MANAGEMENT & ~Privilege.SECURITY_DOMAIN;
 /** The card-wide roles one supplementary security domain at most may have. */
 const UNIQUE_ROLES = [MANDATED_DAP_BIT, Privilege.TOKEN_VERIFICATION, Privilege.RECEIPT_GENERATION];
 
@@ -104,28 +80,6 @@ const INS = {
   STORE_DATA: 0xe2,
   SELECT: 0xa4,
 } as const;
-
-type Response = Uint8Array;
-
-function ok(data: ArrayLike<number> = []): Response {
-  return concat(data, [0x90, 0x00]);
-}
-
-/** Length-value fields (GPCS 11.5.2.3): each one length byte then its bytes; null when they run past the end. */
-function lvFields(data: Uint8Array, count: number): Uint8Array[] | null {
-  const out: Uint8Array[] = [];
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    if (at >= data.length) return null;
-    const n = data[at++]!;
-    if (at + n > data.length) return null;
-    out.push(data.subarray(at, at + n));
-    at += n;
-  }
-  return at === data.length ? out : null;
-}
-
-const validAid = (aid: Uint8Array): boolean => aid.length >= 5 && aid.length <= 16;
 
 /**
  * What a security domain keeps for one logical channel it is selected on (GPCS 10.2: a secure
