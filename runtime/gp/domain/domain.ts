@@ -16,7 +16,7 @@ import type { NativeApplication } from '../../native-app.ts';
 import { SecureChannel } from '../channel.ts';
 import { concat } from '../crypto.ts';
 import { dapsPass, requiredDaps } from '../dap.ts';
-import { defaultKeySet, type DomainKey, isRoleKvn, KEY_TYPE_AES, KEY_TYPE_DES, keyComponents, type KeySet, KVN, makeKeySet } from '../keys.ts';
+import { defaultKeySet, type DomainKey, isRoleKvn, type KeySet, KVN, makeKeySet } from '../keys.ts';
 import { domainMoveRefused, grantableBy, hasSubDomains, isHierarchyRoot } from '../hierarchy.ts';
 import { hashLengthSupported, PendingLoad } from '../load.ts';
 import { domainKeyFromPutKey, parsePutKeyData, putKeyResponseData } from '../putkey.ts';
@@ -29,23 +29,8 @@ import { type ScpStore, splitCommand, swBytes } from '../sm.ts';
 import { readTlvs, tlv } from '../tlv.ts';
 import { confirmationData, ReceiptData, receiptResponse, tokenSignedData, verifyToken } from '../tokens.ts';
 import { DM_BIT, GpSw, lvFields, ok, type Response, SD_LOAD_FILE, SD_MODULE, validAid } from './common.ts';
-
-export interface IsdConfig {
-  aid: Uint8Array;
-  /** Card Production Life Cycle data (GET DATA 9F7F), 42 bytes. */
-  cplc: Uint8Array;
-  /** Issuer Identification Number (GET DATA 0042) and Card Image Number (0045). */
-  iin: Uint8Array;
-  cin: Uint8Array;
-  scp02i: number | null;
-  scp03i: number | null;
-  kdd: Uint8Array;
-  random?: (n: number) => Uint8Array;
-  /** Key sets the domain keeps at most. */
-  maxKeySets: number;
-  /** The key set a new supplementary security domain starts with (default: DES3 40..4F, KVN FF). */
-  ssdKeys?: () => KeySet;
-}
+import { ChannelSession, type DomainContext, type IsdConfig } from './context.ts';
+import { getData } from './get-data.ts';
 
 /**
  * Privileges a supplementary security domain may get: Security Domain with Authorized or
@@ -81,29 +66,6 @@ const INS = {
   SELECT: 0xa4,
 } as const;
 
-/**
- * What a security domain keeps for one logical channel it is selected on (GPCS 10.2: a secure
- * channel session is bound to the logical channel it was opened on), and the multi-command
- * operations under way there. Made at selection; dropped at deselection, channel close and reset.
- */
-class ChannelSession {
-  pendingLoad: PendingLoad | null = null;
-  /** The security domain the load under way will be associated with (null: the ISD). */
-  loadTarget: Uint8Array | null = null;
-  /** Whether the load under way was authorized by a token (its last LOAD answers with a receipt). */
-  loadDelegated = false;
-  /** GET STATUS answers still to send (P2 b1: next occurrence). */
-  statusRest: { p1: number; entries: Uint8Array[] } | null = null;
-  /** The block number the next STORE DATA must carry (GPCS 11.11.2.2). */
-  storeNext = 0;
-  /** The STORE DATA blocks received so far (plain), applied at the last block. */
-  storeBuffer: Uint8Array[] = [];
-  /** The application INSTALL [for personalization] named: STORE DATA goes to it (transient). */
-  personalizing: Uint8Array | null = null;
-
-  constructor(readonly channel: SecureChannel) {}
-}
-
 export class SecurityDomain implements NativeApplication {
   /** The sessions of the logical channels this domain is selected on, by channel number. */
   private readonly sessions = new Map<number, ChannelSession>();
@@ -120,6 +82,8 @@ export class SecurityDomain implements NativeApplication {
   readonly partialAid = true; // GPCS 6.4.2.1.2
   /** Whether this is the Issuer Security Domain (else a supplementary one). */
   readonly isIsd: boolean;
+  /** What the command modules get of this domain. */
+  private readonly ctx: DomainContext;
 
   /** `ssd`: the AID of the supplementary security domain this is (its registry entry), or none for the ISD. */
   constructor(
@@ -148,6 +112,31 @@ export class SecurityDomain implements NativeApplication {
       ...(config.random ? { random: config.random } : {}),
     });
     this.session = new ChannelSession(this.newChannel()); // until a command names its channel
+    this.ctx = this.context();
+  }
+
+  /** This domain as the command modules see it (context.ts). */
+  private context(): DomainContext {
+    const sd = this; // the getters read the current channel's session and the registry's privileges
+    return {
+      rt: this.rt,
+      registry: this.registry,
+      config: this.config,
+      aid: this.aid,
+      isIsd: this.isIsd,
+      get session() {
+        return sd.session;
+      },
+      get privileges() {
+        return sd.privileges;
+      },
+      keys: () => this.keys(),
+      dataObject: (tag) => this.dataObject(tag),
+      ownerOf: (aid) => this.ownerOf(aid),
+      owns: (aid) => this.owns(aid),
+      authorize: (token, signed) => this.authorize(token, signed),
+      confirm: (delegated, receiptData) => this.confirm(delegated, receiptData),
+    };
   }
 
   /** The session of logical channel `ch`, made when the domain is first selected there. */
@@ -268,7 +257,7 @@ export class SecurityDomain implements NativeApplication {
   private command(apdu: Uint8Array): Response {
     const c = splitCommand(apdu);
     if (!c) return swBytes(GpSw.WRONG_LENGTH);
-    if (c.ins === INS.GET_DATA || c.ins === INS.GET_DATA_ODD) return this.getData(c.p1, c.p2);
+    if (c.ins === INS.GET_DATA || c.ins === INS.GET_DATA_ODD) return getData(this.ctx, c.p1, c.p2);
     if (![INS.INSTALL, INS.LOAD, INS.DELETE, INS.GET_STATUS, INS.SET_STATUS, INS.PUT_KEY, INS.STORE_DATA].includes(c.ins as never)) return swBytes(GpSw.INS_NOT_SUPPORTED);
     // GPCS 10.x: card content management and key changes only in an authenticated session.
     if (this.channel.state !== 'open') return swBytes(GpSw.SECURITY);
@@ -943,66 +932,6 @@ export class SecurityDomain implements NativeApplication {
   /** A data object this domain got by STORE DATA. */
   private dataObject(tag: number): Uint8Array | undefined {
     return this.registry.dataObject(this.isIsd ? null : this.aid, tag);
-  }
-
-  // --- GET DATA (GPCS 11.3) -----------------------------------------------------------------
-
-  private getData(p1: number, p2: number): Response {
-    const tag = (p1 << 8) | p2;
-    const c = this.config;
-    switch (tag) {
-      case 0x9f7f:
-        return ok(tlv(0x9f7f, c.cplc));
-      case 0x0066: {
-        const stored = this.dataObject(0x66);
-        return ok(stored ? tlv(0x66, stored) : this.cardData());
-      }
-      case 0x00e0:
-        return ok(this.keyInformation());
-      case 0x0042:
-        return ok(tlv(0x42, this.dataObject(0x42) ?? c.iin));
-      case 0x0045:
-        return ok(tlv(0x45, this.dataObject(0x45) ?? c.cin));
-      case 0x00c1: {
-        // Sequence counter of the default key version (GPCS H.2 / Amd D 7.1.1.3): 2 bytes SCP02, 3 bytes SCP03.
-        const k = this.keys().keySets[0];
-        if (!k) return swBytes(GpSw.NOT_FOUND);
-        const n = this.keys().counters.get(k.kvn) ?? 0;
-        return ok(tlv(0xc1, k.type === 'DES3' ? [(n >>> 8) & 0xff, n & 0xff] : [(n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]));
-      }
-      case 0x00cf:
-        return ok(tlv(0xcf, this.dataObject(0xcf) ?? c.kdd));
-      default:
-        return swBytes(GpSw.NOT_FOUND);
-    }
-  }
-
-  /** Card Data (GPCS H.2, Table H-1): card recognition data with the GlobalPlatform OIDs. */
-  private cardData(): Uint8Array {
-    const oid = (...tail: number[]): Uint8Array => tlv(0x06, [0x2a, 0x86, 0x48, 0x86, 0xfc, 0x6b, ...tail]);
-    const scps: Uint8Array[] = [];
-    if (this.config.scp02i !== null) scps.push(tlv(0x64, oid(0x04, 0x02, this.config.scp02i)));
-    if (this.config.scp03i !== null) scps.push(tlv(0x64, oid(0x04, 0x03, this.config.scp03i)));
-    return tlv(0x66, tlv(0x73, oid(0x01), tlv(0x60, oid(0x02, 0x02, 0x03, 0x01)), tlv(0x63, oid(0x03)), ...scps));
-  }
-
-  /**
-   * Key Information Template (GPCS 11.3.3.1, Table 11-26): E0 { C0 { key id, KVN, then type and
-   * length of each component } per key } — the SCP key sets, then the card content management
-   * keys (an RSA key: A1 modulus, A0 exponent). A component longer than 255 bytes (an RSA modulus
-   * of 2048 bits) is written FF ‖ type ‖ length (2), as the extended key information does.
-   */
-  private keyInformation(): Uint8Array {
-    const keys: Uint8Array[] = [];
-    for (const k of this.keys().keySets) {
-      const type = k.type === 'DES3' ? KEY_TYPE_DES : KEY_TYPE_AES;
-      for (const [id, key] of [[1, k.enc], [2, k.mac], [3, k.dek]] as const) keys.push(tlv(0xc0, [id, k.kvn, type, key.length]));
-    }
-    for (const k of this.registry.roleKeys(this.isIsd ? null : this.aid)) {
-      const components = keyComponents(k).flatMap(([type, n]) => (n > 0xff ? [0xff, type, n >>> 8, n & 0xff] : [type, n]));
-      keys.push(tlv(0xc0, [k.id, k.kvn, ...components]));
-    }
-    return tlv(0xe0, ...keys);
   }
 
   // --- PUT KEY (GPCS 11.8) ------------------------------------------------------------------
