@@ -16,10 +16,9 @@ import type { NativeApplication } from '../../native-app.ts';
 import { SecureChannel } from '../channel.ts';
 import { concat } from '../crypto.ts';
 import { dapsPass, requiredDaps } from '../dap.ts';
-import { defaultKeySet, type DomainKey, isRoleKvn, type KeySet, KVN, makeKeySet } from '../keys.ts';
+import { defaultKeySet, type DomainKey, KVN } from '../keys.ts';
 import { domainMoveRefused, grantableBy, hasSubDomains, isHierarchyRoot } from '../hierarchy.ts';
 import { hashLengthSupported, PendingLoad } from '../load.ts';
-import { domainKeyFromPutKey, parsePutKeyData, putKeyResponseData } from '../putkey.ts';
 import {
   APP_PRIVILEGES_ALLOWED, AppState, CardState, DAP_BIT, decodePrivileges, type DomainKeys, ISD_PRIVILEGES, LOADED, MANDATED_DAP_BIT, Privilege, PRIVILEGES_RFU, privilegeBytes,
   type Registry, SD_PERSONALIZED, withQuota,
@@ -31,6 +30,7 @@ import { confirmationData, ReceiptData, receiptResponse, tokenSignedData, verify
 import { DM_BIT, GpSw, lvFields, ok, type Response, SD_LOAD_FILE, SD_MODULE, validAid } from './common.ts';
 import { ChannelSession, type DomainContext, type IsdConfig } from './context.ts';
 import { getData } from './get-data.ts';
+import { putKey } from './put-key.ts';
 
 /**
  * Privileges a supplementary security domain may get: Security Domain with Authorized or
@@ -283,7 +283,7 @@ export class SecurityDomain implements NativeApplication {
       case INS.SET_STATUS:
         return this.setStatus(c.p1, c.p2, c.data);
       default:
-        return this.putKey(c.p1, c.p2, c.data);
+        return putKey(this.ctx, c.p1, c.p2, c.data);
     }
   }
 
@@ -934,91 +934,6 @@ export class SecurityDomain implements NativeApplication {
     return this.registry.dataObject(this.isIsd ? null : this.aid, tag);
   }
 
-  // --- PUT KEY (GPCS 11.8) ------------------------------------------------------------------
-
-  private putKey(p1: number, p2: number, data: Uint8Array): Response {
-    if (data.length > 0 && isRoleKvn(data[0]!)) return this.putRoleKey(p1, p2, data);
-    // P1 b8: more PUT KEY commands (not used); P1 FF names the initial key set FF itself.
-    const replace = p1 === 0xff ? 0xff : p1 & 0x7f;
-    const firstId = p2 & 0x7f;
-    const keysOf = this.keys();
-    const sets = keysOf.keySets;
-    // A new key set (P1 00) takes the place of the initial key set FF when that is the only one (GPCS 11.8.2.2).
-    const initialOnly = replace === 0 && sets.length === 1 && sets[0]!.kvn === 0xff ? sets[0] : undefined;
-    const old = replace === 0 ? initialOnly : sets.find((k) => k.kvn === replace);
-    if (replace !== 0 && !old) return swBytes(GpSw.NOT_FOUND);
-    const parsed = parsePutKeyData(data, (ciphered) => this.channel.decryptKey(ciphered));
-    if (typeof parsed === 'number') return swBytes(parsed);
-    const n = parsed.keys.length;
-    if (n === 0 || firstId < 1 || firstId + n - 1 > 3 || ((p2 & 0x80) === 0) !== (n === 1)) return swBytes(GpSw.WRONG_DATA);
-    const kvn = parsed.newKvn;
-    if (kvn < 0x01 || kvn > 0x7f) return swBytes(GpSw.WRONG_DATA); // GPCS 11.1.8: key version numbers 01..7F
-    if (sets.some((k) => k.kvn === kvn && k !== old)) return swBytes(GpSw.CONDITIONS);
-    // The new set: the keys sent, the rest from the set replaced (a new set needs all three).
-    const keys: Uint8Array[] = old && !initialOnly ? [old.enc, old.mac, old.dek] : [];
-    if (keys.length === 0 && (firstId !== 1 || n !== 3)) return swBytes(GpSw.WRONG_DATA);
-    parsed.keys.forEach((k, i) => (keys[firstId - 1 + i] = k.key));
-    const type = parsed.keys[0]!.type;
-    if (type === null) return swBytes(GpSw.WRONG_DATA); // RSA keys are card content management keys ('70'..'7F')
-    if (parsed.keys.some((k) => k.type !== type) || (n < 3 && old !== undefined && old.type !== type)) return swBytes(GpSw.WRONG_DATA);
-    let set: KeySet;
-    try {
-      set = makeKeySet(kvn, type, keys[0]!, keys[1]!, keys[2]!);
-    } catch {
-      return swBytes(GpSw.WRONG_DATA);
-    }
-    if (set.enc.length !== set.mac.length || set.mac.length !== set.dek.length) return swBytes(GpSw.WRONG_DATA);
-    const next = old ? sets.map((k) => (k === old ? set : k)) : [...sets, set];
-    if (next.length > this.config.maxKeySets) return swBytes(GpSw.NOT_ENOUGH_MEMORY);
-    const counters = new Map(keysOf.counters);
-    if (old) counters.delete(old.kvn);
-    counters.delete(kvn); // a new or replaced key set starts its sequence counter at 0
-    const before = { keySets: keysOf.keySets, counters: keysOf.counters };
-    keysOf.keySets = next;
-    keysOf.counters = counters;
-    if (!this.registry.fits()) {
-      Object.assign(keysOf, before);
-      return swBytes(GpSw.NOT_ENOUGH_MEMORY);
-    }
-    this.registry.save();
-    return ok(putKeyResponseData(parsed));
-  }
-
-  /**
-   * PUT KEY of a card content management key (KVN '70'..'7F', keys.ts): one key per command (P2
-   * b8 clear), key id P2 b7-b1 (01..7F); a DES or AES secret (ciphered as the SCP keys are, KCV
-   * checked) or an RSA public key, modulus 'A1' then exponent 'A0' in clear. P1 00 adds it (there
-   * already: 6985), P1 = its KVN replaces it (missing: 6A88). Which domain keeps which (GPCS 6.6.1,
-   * 9.2): '70' the ISD or a domain with Token Verification, '71' the ISD or one with Receipt
-   * Generation, '73' one with DAP Verification — else 6985. '70' takes an RSA key (tokens are
-   * signatures), '71' a DES or AES key (receipts are MACs), '73' any; '72', '74'..'7F': 6A80.
-   */
-  private putRoleKey(p1: number, p2: number, data: Uint8Array): Response {
-    const kvn = data[0]!, id = p2 & 0x7f;
-    if ((p2 & 0x80) !== 0 || id === 0) return swBytes(GpSw.WRONG_DATA);
-    const role = kvn === KVN.TOKEN ? Privilege.TOKEN_VERIFICATION : kvn === KVN.RECEIPT ? Privilege.RECEIPT_GENERATION : kvn === KVN.DAP ? DAP_BIT : null;
-    if (role === null) return swBytes(GpSw.WRONG_DATA);
-    if ((!this.isIsd || kvn === KVN.DAP) && (this.privileges & role) === 0) return swBytes(GpSw.CONDITIONS);
-    const parsed = parsePutKeyData(data, (ciphered) => this.channel.decryptKey(ciphered));
-    if (typeof parsed === 'number') return swBytes(parsed);
-    const key = domainKeyFromPutKey(parsed, id);
-    if (!key) return swBytes(GpSw.WRONG_DATA);
-    if ((kvn === KVN.TOKEN && key.type !== 'RSA') || (kvn === KVN.RECEIPT && key.type === 'RSA')) return swBytes(GpSw.WRONG_DATA);
-    const sd = this.isIsd ? null : this.aid;
-    const replace = p1 & 0x7f;
-    const old = this.registry.roleKey(sd, replace === 0 ? kvn : replace, id);
-    if (replace === 0 && old) return swBytes(GpSw.CONDITIONS);
-    if (replace !== 0 && !old) return swBytes(GpSw.NOT_FOUND);
-    if (replace !== 0 && replace !== kvn) return swBytes(GpSw.WRONG_DATA); // a role key keeps its version
-    const before = this.registry.state.roleKeys;
-    this.registry.setRoleKey(sd, key);
-    if (!this.registry.fits()) {
-      this.registry.state.roleKeys = before;
-      return swBytes(GpSw.NOT_ENOUGH_MEMORY);
-    }
-    this.registry.save();
-    return ok(putKeyResponseData(parsed));
-  }
 }
 
 /** Encrypted STORE DATA carries its objects padded with 80 00.. (ISO/IEC 9797-1 method 2); null without the padding. */
