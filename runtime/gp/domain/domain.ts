@@ -31,6 +31,7 @@ import { DM_BIT, GpSw, lvFields, ok, type Response, SD_LOAD_FILE, SD_MODULE, val
 import { ChannelSession, type DomainContext, type IsdConfig } from './context.ts';
 import { getData } from './get-data.ts';
 import { putKey } from './put-key.ts';
+import { storeData } from './store-data.ts';
 
 /**
  * Privileges a supplementary security domain may get: Security Domain with Authorized or
@@ -271,7 +272,7 @@ export class SecurityDomain implements NativeApplication {
     }
     switch (c.ins) {
       case INS.STORE_DATA:
-        return this.storeData(c.p1, c.p2, c.data, apdu);
+        return storeData(this.ctx, c.p1, c.p2, c.data, apdu);
       case INS.INSTALL:
         return this.install(c.p1, c.p2, c.data);
       case INS.LOAD:
@@ -846,101 +847,11 @@ export class SecurityDomain implements NativeApplication {
     return ok();
   }
 
-  // --- STORE DATA (GPCS 11.11) -------------------------------------------------------------
-
-  /**
-   * STORE DATA to this domain: P1 b8 last block, b7-b6 encryption (00 none, 11 encrypted with
-   * the DEK, each block padded 80 00..; 01 application dependent: 6A80; 10 RFU: 6A86), b5-b4
-   * structure (00 none and 10 BER-TLV are read as BER-TLV; 01 DGI and 11 RFU: 6A80); P2 the
-   * block number, 00 first (another: 6A86). The blocks are joined and, at the last one, read as
-   * data objects — 42 IIN, 45 CIN, 66 card data, CF KDD (10 bytes); another tag 6A80 — and
-   * stored in one write. A refused block ends the sequence, nothing stored.
-   */
-  private storeData(p1: number, p2: number, data: Uint8Array, apdu: Uint8Array): Response {
-    if (this.session.personalizing) return this.storeDataToApplication(this.session.personalizing, p1, p2, data, apdu);
-    const r = this.storeBlock(p1, p2, data);
-    if (r !== null) {
-      this.session.storeNext = 0;
-      this.session.storeBuffer = [];
-      return swBytes(r);
-    }
-    return ok();
-  }
-
-  /**
-   * STORE DATA after INSTALL [for personalization]: each block, as received (after the secure
-   * channel's unwrapping; encrypted data stays encrypted for the application to decrypt), goes to
-   * the application's processData in the APDU buffer. Block numbers follow as for the domain's own
-   * STORE DATA (6A86); the application's status word (an ISOException's reason) is the answer.
-   * The last block ends personalization.
-   */
-  private storeDataToApplication(aid: Uint8Array, p1: number, p2: number, data: Uint8Array, apdu: Uint8Array): Response {
-    if (p2 !== this.session.storeNext) {
-      this.session.storeNext = 0;
-      return swBytes(GpSw.WRONG_P1P2);
-    }
-    const last = (p1 & 0x80) !== 0;
-    this.session.storeNext = last ? 0 : (p2 + 1) & 0xff;
-    if (last) this.session.personalizing = null;
-    const header = [apdu[0]! & ~0x0c, apdu[1]!, apdu[2]!, apdu[3]!, data.length & 0xff];
-    const sw = this.rt.processData(aid, header, data);
-    if (sw === null) return swBytes(GpSw.CONDITIONS);
-    return swBytes(sw);
-  }
-
-  /** One STORE DATA block: null when taken, else the status word refusing it. */
-  private storeBlock(p1: number, p2: number, data: Uint8Array): number | null {
-    const last = (p1 & 0x80) !== 0;
-    const enc = (p1 >>> 5) & 0x03, structure = (p1 >>> 3) & 0x03;
-    if (p2 !== this.session.storeNext || enc === 0x02) return GpSw.WRONG_P1P2;
-    if (enc === 0x01 || structure === 0x01 || structure === 0x03) return GpSw.WRONG_DATA;
-    let plain = data;
-    if (enc === 0x03) {
-      let decrypted: Uint8Array;
-      try {
-        decrypted = this.channel.decryptKey(data);
-      } catch {
-        return GpSw.WRONG_DATA;
-      }
-      const unpadded = stripPadding(decrypted);
-      if (!unpadded) return GpSw.WRONG_DATA;
-      plain = unpadded;
-    }
-    this.session.storeBuffer.push(plain.slice());
-    this.session.storeNext = (p2 + 1) & 0xff;
-    if (!last) return this.session.storeBuffer.reduce((n, b) => n + b.length, 0) > 0x400 ? GpSw.NOT_ENOUGH_MEMORY : null;
-    const all = concat(...this.session.storeBuffer);
-    this.session.storeNext = 0;
-    this.session.storeBuffer = [];
-    const tlvs = readTlvs(all);
-    if (tlvs === null) return GpSw.WRONG_DATA;
-    const objects: { tag: number; value: Uint8Array }[] = [];
-    for (const t of tlvs) {
-      if (![0x42, 0x45, 0x66, 0xcf].includes(t.tag) || t.value.length > 0xff || (t.tag === 0xcf && t.value.length !== 10)) return GpSw.WRONG_DATA;
-      objects.push({ tag: t.tag, value: t.value });
-    }
-    const before = this.registry.state.dataObjects;
-    this.registry.setDataObjects(this.isIsd ? null : this.aid, objects);
-    if (!this.registry.fits()) {
-      this.registry.state.dataObjects = before;
-      return GpSw.NOT_ENOUGH_MEMORY;
-    }
-    this.registry.save();
-    return null;
-  }
-
   /** A data object this domain got by STORE DATA. */
   private dataObject(tag: number): Uint8Array | undefined {
     return this.registry.dataObject(this.isIsd ? null : this.aid, tag);
   }
 
-}
-
-/** Encrypted STORE DATA carries its objects padded with 80 00.. (ISO/IEC 9797-1 method 2); null without the padding. */
-function stripPadding(b: Uint8Array): Uint8Array | null {
-  let end = b.length;
-  while (end > 0 && b[end - 1] === 0x00) end--;
-  return end > 0 && b[end - 1] === 0x80 ? b.subarray(0, end - 1) : null;
 }
 
 /** GPCS 5.1.1, Figure 5-1: OP_READY → INITIALIZED → SECURED ↔ CARD_LOCKED; any state but TERMINATED → TERMINATED. */
