@@ -19,10 +19,7 @@ import { dapsPass, requiredDaps } from '../dap.ts';
 import { defaultKeySet, type DomainKey, KVN } from '../keys.ts';
 import { domainMoveRefused, grantableBy, hasSubDomains, isHierarchyRoot } from '../hierarchy.ts';
 import { hashLengthSupported, PendingLoad } from '../load.ts';
-import {
-  APP_PRIVILEGES_ALLOWED, AppState, CardState, DAP_BIT, decodePrivileges, type DomainKeys, ISD_PRIVILEGES, LOADED, MANDATED_DAP_BIT, Privilege, PRIVILEGES_RFU, privilegeBytes,
-  type Registry, SD_PERSONALIZED, withQuota,
-} from '../registry.ts';
+import { APP_PRIVILEGES_ALLOWED, AppState, CardState, DAP_BIT, decodePrivileges, type DomainKeys, ISD_PRIVILEGES, MANDATED_DAP_BIT, Privilege, PRIVILEGES_RFU, type Registry, withQuota } from '../registry.ts';
 import { installMemory, loadRequirements, loadRequirementsMet, reservedMemoryFree, withPendingQuota } from '../quota.ts';
 import { type ScpStore, splitCommand, swBytes } from '../sm.ts';
 import { readTlvs, tlv } from '../tlv.ts';
@@ -31,6 +28,7 @@ import { DM_BIT, GpSw, lvFields, ok, type Response, SD_LOAD_FILE, SD_MODULE, val
 import { ChannelSession, type DomainContext, type IsdConfig } from './context.ts';
 import { getData } from './get-data.ts';
 import { putKey } from './put-key.ts';
+import { getStatus, setStatus } from './status.ts';
 import { storeData } from './store-data.ts';
 
 /**
@@ -48,9 +46,6 @@ const UNIQUE_ROLES = [MANDATED_DAP_BIT, Privilege.TOKEN_VERIFICATION, Privilege.
 
 /** The LV fields of INSTALL before the last one, the token (its length byte and value): what the token signs. */
 const beforeToken = (data: Uint8Array, token: Uint8Array): Uint8Array => data.subarray(0, data.length - token.length - 1);
-
-/** Bytes of response data one GET STATUS answer carries at most (room left for an R-MAC and padding). */
-const STATUS_CHUNK = 0xec;
 
 const INS = {
   INITIALIZE_UPDATE: 0x50,
@@ -280,9 +275,9 @@ export class SecurityDomain implements NativeApplication {
       case INS.DELETE:
         return this.delete(c.p1, c.p2, c.data);
       case INS.GET_STATUS:
-        return this.getStatus(c.p1, c.p2, c.data);
+        return getStatus(this.ctx, c.p1, c.p2, c.data);
       case INS.SET_STATUS:
-        return this.setStatus(c.p1, c.p2, c.data);
+        return setStatus(this.ctx, c.p1, c.p2, c.data);
       default:
         return putKey(this.ctx, c.p1, c.p2, c.data);
     }
@@ -712,156 +707,11 @@ export class SecurityDomain implements NativeApplication {
     return this.confirm(auth === 'delegated', () => ReceiptData.delete(aid));
   }
 
-  // --- GET STATUS (GPCS 11.4) ---------------------------------------------------------------
-
-  private getStatus(p1: number, p2: number, data: Uint8Array): Response {
-    if (![0x80, 0x40, 0x20, 0x10].includes(p1) || (p2 & ~0x03) !== 0) return swBytes(GpSw.WRONG_P1P2);
-    if ((p2 & 0x01) !== 0) {
-      const rest = this.session.statusRest;
-      if (!rest || rest.p1 !== p1) return swBytes(GpSw.CONDITIONS);
-      return this.statusChunk(rest.p1, rest.entries);
-    }
-    const tlvs = readTlvs(data);
-    const search = tlvs?.find((t) => t.tag === 0x4f);
-    if (!tlvs || !search) return swBytes(GpSw.WRONG_DATA);
-    const matches = (aid: Uint8Array): boolean => search.value.length <= aid.length && equalBytes(aid.subarray(0, search.value.length), search.value);
-    const tlvFormat = (p2 & 0x02) !== 0;
-    const entries: Uint8Array[] = [];
-    // An SSD sees what is associated with it (GPCS 11.4.2): not the ISD, not other domains' content.
-    if (p1 === 0x80) {
-      if (this.isIsd && matches(this.aid)) entries.push(this.entry(tlvFormat, this.aid, this.registry.state.cardState, ISD_PRIVILEGES, null, null));
-    } else if (p1 === 0x40) {
-      for (const a of this.rt.applets) {
-        if (!matches(a.aid) || !this.owns(a.aid)) continue;
-        const e = this.registry.appState(a.aid);
-        entries.push(this.entry(tlvFormat, a.aid, e.lifeCycle, e.privileges, { elf: a.pkg.linked.pkg.aid }, null));
-      }
-      for (const d of this.registry.state.domains) {
-        if (!matches(d.aid) || !this.owns(d.aid)) continue;
-        entries.push(this.entry(tlvFormat, d.aid, d.lifeCycle, d.privileges, { elf: SD_LOAD_FILE }, null));
-      }
-    } else {
-      for (const p of this.rt.packages) {
-        const aid = p.linked.pkg.aid;
-        if (!matches(aid) || !this.owns(aid)) continue;
-        const modules = p1 === 0x10 ? p.linked.applets.map((x) => x.aid) : null;
-        entries.push(this.entry(tlvFormat, aid, LOADED, 0, { version: [p.linked.pkg.major, p.linked.pkg.minor] }, modules));
-      }
-    }
-    if (entries.length === 0) return swBytes(GpSw.NOT_FOUND);
-    return this.statusChunk(p1, entries);
-  }
-
-  /** As many whole entries as fit one answer; 6310 when more remain (GPCS 11.4.3). */
-  private statusChunk(p1: number, entries: Uint8Array[]): Response {
-    const out: Uint8Array[] = [];
-    let size = 0;
-    let i = 0;
-    while (i < entries.length && (out.length === 0 || size + entries[i]!.length <= STATUS_CHUNK)) {
-      size += entries[i]!.length;
-      out.push(entries[i++]!);
-    }
-    const rest = entries.slice(i);
-    this.session.statusRest = rest.length ? { p1, entries: rest } : null;
-    return concat(...out, rest.length ? [0x63, 0x10] : [0x90, 0x00]);
-  }
-
-  /**
-   * One registry entry: the legacy format (Table 11-36, -37: AID length, AID, life cycle,
-   * privileges byte 1, for P1 10 the modules) or the TLV one (Table 11-35: E3 { 4F AID, 9F70
-   * life cycle, C5 privileges, C4 load file AID, CC associated security domain, CE version, 84 modules }).
-   */
-  private entry(tlvFormat: boolean, aid: Uint8Array, lifeCycle: number, privileges: number, extra: { elf?: Uint8Array; version?: [number, number] } | null, modules: Uint8Array[] | null): Uint8Array {
-    if (!tlvFormat) {
-      const base = concat([aid.length], aid, [lifeCycle, (privileges >>> 16) & 0xff]);
-      if (!modules) return base;
-      return concat(base, [modules.length], ...modules.map((m) => concat([m.length], m)));
-    }
-    const isElf = extra?.version !== undefined;
-    return tlv(
-      0xe3,
-      tlv(0x4f, aid),
-      tlv(0x9f70, [lifeCycle]),
-      isElf ? [] : tlv(0xc5, privilegeBytes(privileges)),
-      extra?.elf ? tlv(0xc4, extra.elf) : [],
-      tlv(0xcc, this.ownerOf(aid)),
-      extra?.version ? tlv(0xce, extra.version) : [],
-      ...(modules ?? []).map((m) => tlv(0x84, m)),
-    );
-  }
-
-  // --- SET STATUS (GPCS 11.10) --------------------------------------------------------------
-
-  private setStatus(p1: number, p2: number, data: Uint8Array): Response {
-    if (p1 === 0x80) {
-      if (!this.isIsd) return swBytes(GpSw.CONDITIONS); // the card's life cycle is the ISD's
-      if (data.length > 0 && !equalBytes(data, this.aid)) return swBytes(GpSw.NOT_FOUND);
-      const from = this.registry.state.cardState;
-      if (![CardState.INITIALIZED, CardState.SECURED, CardState.CARD_LOCKED, CardState.TERMINATED].includes(p2 as never)) return swBytes(GpSw.WRONG_DATA);
-      if (!cardTransitionAllowed(from, p2)) return swBytes(GpSw.CONDITIONS);
-      this.registry.state.cardState = p2;
-      this.registry.save();
-      return ok();
-    }
-    if (p1 === 0x40) {
-      if (!validAid(data)) return swBytes(GpSw.WRONG_DATA);
-      if (equalBytes(data, this.config.aid)) return swBytes(GpSw.CONDITIONS); // the ISD's state is the card's: P1 80
-      const domain = this.registry.domain(data);
-      if (domain) return this.setDomainStatus(domain, p2);
-      const inst = this.rt.instanceByAid(data);
-      if (!inst) return swBytes(GpSw.NOT_FOUND);
-      if (!this.owns(inst.aid)) return swBytes(GpSw.CONDITIONS);
-      const e = this.registry.appState(inst.aid);
-      const locked = (e.lifeCycle & AppState.LOCKED) !== 0;
-      // The ISD locks (b8 set) and unlocks (b8 clear); application specific states are the application's (GPCS 5.3.2).
-      if ((p2 & 0x80) !== 0) {
-        if (locked) return swBytes(GpSw.CONDITIONS);
-        this.registry.setApp({ ...e, aid: inst.aid.slice(), lifeCycle: e.lifeCycle | AppState.LOCKED });
-      } else {
-        if (!locked) return swBytes(GpSw.CONDITIONS);
-        this.registry.setApp({ ...e, aid: inst.aid.slice(), lifeCycle: e.lifeCycle & ~AppState.LOCKED });
-      }
-      this.registry.save();
-      return ok();
-    }
-    return swBytes(GpSw.WRONG_P1P2);
-  }
-
-  /**
-   * SET STATUS of a security domain (GPCS 5.3.2): the domain itself goes SELECTABLE →
-   * PERSONALIZED (P2 0F); the ISD locks (b8 set) and unlocks it.
-   */
-  private setDomainStatus(d: { lifeCycle: number }, p2: number): Response {
-    const locked = (d.lifeCycle & AppState.LOCKED) !== 0;
-    if (this.isIsd && (p2 & 0x80) !== 0) {
-      if (locked) return swBytes(GpSw.CONDITIONS);
-      d.lifeCycle |= AppState.LOCKED;
-    } else if (this.isIsd && p2 === (d.lifeCycle & 0x7f) && locked) {
-      d.lifeCycle &= ~AppState.LOCKED;
-    } else if (!this.isIsd && p2 === SD_PERSONALIZED && d.lifeCycle === AppState.SELECTABLE && d === this.registry.domain(this.aid)) {
-      d.lifeCycle = SD_PERSONALIZED;
-    } else {
-      return swBytes(GpSw.CONDITIONS);
-    }
-    this.registry.save();
-    return ok();
-  }
-
   /** A data object this domain got by STORE DATA. */
   private dataObject(tag: number): Uint8Array | undefined {
     return this.registry.dataObject(this.isIsd ? null : this.aid, tag);
   }
 
-}
-
-/** GPCS 5.1.1, Figure 5-1: OP_READY → INITIALIZED → SECURED ↔ CARD_LOCKED; any state but TERMINATED → TERMINATED. */
-export function cardTransitionAllowed(from: number, to: number): boolean {
-  if (to === CardState.TERMINATED) return from !== CardState.TERMINATED;
-  if (from === CardState.OP_READY) return to === CardState.INITIALIZED;
-  if (from === CardState.INITIALIZED) return to === CardState.SECURED;
-  if (from === CardState.SECURED) return to === CardState.CARD_LOCKED;
-  if (from === CardState.CARD_LOCKED) return to === CardState.SECURED;
-  return false;
 }
 
 /** The Issuer Security Domain is the security domain without a registry entry of its own. */
