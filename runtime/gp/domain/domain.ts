@@ -11,7 +11,7 @@
 
 import { equalBytes } from '../../../loader/bytes.ts';
 import { LinkError } from '../../../loader/link.ts';
-import { DeleteError, InstallError, type Jcre } from '../../jcre.ts';
+import { InstallError, type Jcre } from '../../jcre.ts';
 import type { NativeApplication } from '../../native-app.ts';
 import { SecureChannel } from '../channel.ts';
 import { concat } from '../crypto.ts';
@@ -26,6 +26,7 @@ import { readTlvs, tlv } from '../tlv.ts';
 import { confirmationData, ReceiptData, receiptResponse, tokenSignedData, verifyToken } from '../tokens.ts';
 import { DM_BIT, GpSw, lvFields, ok, type Response, SD_LOAD_FILE, SD_MODULE, validAid } from './common.ts';
 import { ChannelSession, type DomainContext, type IsdConfig } from './context.ts';
+import { deleteCommand } from './delete.ts';
 import { getData } from './get-data.ts';
 import { putKey } from './put-key.ts';
 import { getStatus, setStatus } from './status.ts';
@@ -273,7 +274,7 @@ export class SecurityDomain implements NativeApplication {
       case INS.LOAD:
         return this.load(c.p1, c.p2, c.data);
       case INS.DELETE:
-        return this.delete(c.p1, c.p2, c.data);
+        return deleteCommand(this.ctx, c.p1, c.p2, c.data);
       case INS.GET_STATUS:
         return getStatus(this.ctx, c.p1, c.p2, c.data);
       case INS.SET_STATUS:
@@ -656,55 +657,6 @@ export class SecurityDomain implements NativeApplication {
       return swBytes(/does not fit/.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
     }
     return this.confirm(this.session.loadDelegated, () => ReceiptData.load(elf, target ?? this.config.aid));
-  }
-
-  // --- DELETE (GPCS 11.2) -------------------------------------------------------------------
-
-  private delete(p1: number, p2: number, data: Uint8Array): Response {
-    if (p1 !== 0x00 || (p2 !== 0x00 && p2 !== 0x80)) return swBytes(GpSw.WRONG_P1P2);
-    const tlvs = readTlvs(data);
-    const aids = tlvs?.filter((t) => t.tag === 0x4f) ?? [];
-    if (!tlvs || aids.length !== 1 || !validAid(aids[0]!.value)) return swBytes(GpSw.WRONG_DATA);
-    const aid = aids[0]!.value;
-    // 9E: the delete token, over the command data without it (GPCS C.4.1).
-    const token = tlvs.find((t) => t.tag === 0x9e)?.value;
-    const auth = this.authorize(token, () => {
-      const kept: Uint8Array[] = [];
-      tlvs.forEach((t, i) => t.tag !== 0x9e && kept.push(data.subarray(i === 0 ? 0 : tlvs[i - 1]!.end, t.end)));
-      return tokenSignedData(p1, p2, concat(...kept));
-    });
-    if (typeof auth === 'number') return swBytes(auth);
-    if (equalBytes(aid, this.aid) || equalBytes(aid, this.config.aid)) return swBytes(GpSw.CONDITIONS);
-    if (this.registry.domain(aid)) {
-      // A supplementary security domain (GPCS 11.2.2): by the ISD or the domain it is associated
-      // with, once nothing — applications, load files, SSDs — is associated with it any more.
-      if (!this.owns(aid) || this.registry.hasAssociated(aid)) return swBytes(GpSw.CONDITIONS);
-      this.registry.removeDomain(aid); // and its association
-      this.registry.removeDataObjects(aid);
-      this.registry.removeRoleKeys(aid);
-      this.registry.save();
-      return this.confirm(auth === 'delegated', () => ReceiptData.delete(aid));
-    }
-    const inst = this.rt.instanceByAid(aid);
-    const pkg = this.rt.packages.find((p) => equalBytes(p.linked.pkg.aid, aid));
-    const gone = inst ? [inst.aid] : pkg ? this.rt.applets.filter((a) => a.pkg === pkg).map((a) => a.aid) : [];
-    // An SSD deletes only what is associated with it, instances of its load file included (GPCS 11.2.2).
-    if ((inst || pkg) && (!this.owns(aid) || (p2 === 0x80 && !gone.every((a) => this.owns(a))))) return swBytes(GpSw.CONDITIONS);
-    try {
-      if (inst) this.rt.deleteApplet(aid);
-      else if (pkg) this.rt.deletePackage(aid, p2 === 0x80);
-      else return swBytes(GpSw.NOT_FOUND);
-    } catch (e) {
-      if (e instanceof DeleteError) return swBytes(e.reason === 'not-found' ? GpSw.NOT_FOUND : GpSw.CONDITIONS);
-      throw e;
-    }
-    for (const a of gone) {
-      this.registry.removeApp(a);
-      this.registry.associate(a, null);
-    }
-    if (!inst) this.registry.associate(aid, null);
-    this.registry.save();
-    return this.confirm(auth === 'delegated', () => ReceiptData.delete(aid));
   }
 
   /** A data object this domain got by STORE DATA. */
