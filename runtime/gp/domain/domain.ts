@@ -10,12 +10,11 @@
 // sees, manages and deletes only what is associated with it.
 
 import { equalBytes } from '../../../loader/bytes.ts';
-import { LinkError } from '../../../loader/link.ts';
 import { InstallError, type Jcre } from '../../jcre.ts';
 import type { NativeApplication } from '../../native-app.ts';
 import { SecureChannel } from '../channel.ts';
 import { concat } from '../crypto.ts';
-import { dapsPass, requiredDaps } from '../dap.ts';
+import { requiredDaps } from '../dap.ts';
 import { defaultKeySet, type DomainKey, KVN } from '../keys.ts';
 import { domainMoveRefused, grantableBy, hasSubDomains, isHierarchyRoot } from '../hierarchy.ts';
 import { hashLengthSupported, PendingLoad } from '../load.ts';
@@ -28,6 +27,7 @@ import { DM_BIT, GpSw, lvFields, ok, type Response, SD_LOAD_FILE, SD_MODULE, val
 import { ChannelSession, type DomainContext, type IsdConfig } from './context.ts';
 import { deleteCommand } from './delete.ts';
 import { getData } from './get-data.ts';
+import { load } from './load.ts';
 import { putKey } from './put-key.ts';
 import { getStatus, setStatus } from './status.ts';
 import { storeData } from './store-data.ts';
@@ -272,7 +272,7 @@ export class SecurityDomain implements NativeApplication {
       case INS.INSTALL:
         return this.install(c.p1, c.p2, c.data);
       case INS.LOAD:
-        return this.load(c.p1, c.p2, c.data);
+        return load(this.ctx, c.p1, c.p2, c.data);
       case INS.DELETE:
         return deleteCommand(this.ctx, c.p1, c.p2, c.data);
       case INS.GET_STATUS:
@@ -618,45 +618,6 @@ export class SecurityDomain implements NativeApplication {
     this.registry.save();
     // Receipt (a decision: C.5 gives the extradition form): the domain before, the AID, the domain after.
     return this.confirm(auth === 'delegated', () => ReceiptData.extradition(from, aid, this.ownerOf(aid)));
-  }
-
-  // --- LOAD (GPCS 11.6) ---------------------------------------------------------------------
-
-  private load(p1: number, p2: number, data: Uint8Array): Response {
-    const pending = this.session.pendingLoad;
-    if (!pending) return swBytes(GpSw.CONDITIONS);
-    if ((p1 & 0x7f) !== 0 || p2 !== (pending.next & 0xff)) {
-      this.session.pendingLoad = null;
-      return swBytes(GpSw.WRONG_P1P2);
-    }
-    pending.add(data);
-    if ((p1 & 0x80) === 0) return ok();
-    this.session.pendingLoad = null;
-    const done = pending.finish();
-    if ('error' in done) return swBytes(GpSw.WRONG_DATA);
-    const target = this.session.loadTarget;
-    if (!dapsPass(this.registry, done.daps, target, pending.hash)) return swBytes(GpSw.WRONG_DATA);
-    // The association first (as INSTALL's entry): pruned at the next reset if a tear keeps the load file off the card.
-    const elf = done.cap.header.package.AID;
-    if (target) {
-      this.registry.associate(elf, target);
-      if (!this.registry.fits()) {
-        this.registry.associate(elf, null);
-        return swBytes(GpSw.NOT_ENOUGH_MEMORY);
-      }
-      this.registry.save();
-    }
-    try {
-      this.rt.loadPackage(done.cap);
-    } catch (e) {
-      if (!(e instanceof LinkError)) throw e;
-      if (target) {
-        this.registry.associate(elf, null);
-        this.registry.save();
-      }
-      return swBytes(/does not fit/.test(e.message) ? GpSw.NOT_ENOUGH_MEMORY : GpSw.WRONG_DATA);
-    }
-    return this.confirm(this.session.loadDelegated, () => ReceiptData.load(elf, target ?? this.config.aid));
   }
 
   /** A data object this domain got by STORE DATA. */
