@@ -77,3 +77,6 @@ export interface DomainContext {
   /** The answer of a card content management command: '00', or, done on a token, its receipt over `receiptData()`. */
   confirm(delegated: boolean, receiptData: () => Uint8Array): Response;
 }
+
+/** A command's handler (install.ts, load.ts, ...): the domain, the command's P1, P2 and data field, and the whole command as unwrapped. */
+export type Handler = (ctx: DomainContext, p1: number, p2: number, data: Uint8Array, apdu: Uint8Array) => Response;

@@ -1,16 +1,16 @@
-// The Issuer Security Domain (GPCS 2.3 §7, §9, §11): a native applet of the card that answers
-// SELECT with its FCI and runs the card manager's commands over its secure channel —
-// INITIALIZE UPDATE, EXTERNAL AUTHENTICATE (channel.ts), INSTALL, LOAD, DELETE, GET STATUS,
-// SET STATUS, GET DATA, PUT KEY. Card content is the JCRE's (packages, applet instances); the
-// GlobalPlatform state is the Registry's (registry.ts).
-//
-// The same class is every supplementary security domain (GPCS 7.2, 9): its own key sets,
-// sequence counters and secure channel; what it may do with card content is decided by its
-// privileges (Authorized Management, Delegated Management) and by associations (GPCS 7.3): an SSD
-// sees, manages and deletes only what is associated with it.
+// A security domain (GPCS 2.3 §7, §9, §11): the Issuer Security Domain, and the same class for
+// every supplementary security domain (GPCS 7.2, 9: its own key sets, sequence counters and
+// secure channel). A native application of the JCRE: it answers SELECT with its FCI, keeps a
+// session per logical channel, runs INITIALIZE UPDATE and EXTERNAL AUTHENTICATE through that
+// channel's SecureChannel (channel.ts), and hands every other command, unwrapped, to its module
+// through one table by INS (COMMANDS). The modules see the domain as a DomainContext
+// (context.ts): identity, privileges, keys, ownership of card content — an SSD sees, manages and
+// deletes only what is associated with it (GPCS 7.3) — and the authorization and receipts of
+// card content management (tokens.ts). Card content is the JCRE's (packages, applet instances);
+// the GlobalPlatform state is the Registry's (registry.ts).
 
 import { equalBytes } from '../../../loader/bytes.ts';
-import { type Jcre } from '../../jcre.ts';
+import type { Jcre } from '../../jcre.ts';
 import type { NativeApplication } from '../../native-app.ts';
 import { SecureChannel } from '../channel.ts';
 import { concat } from '../crypto.ts';
@@ -20,7 +20,7 @@ import { type ScpStore, splitCommand, swBytes } from '../sm.ts';
 import { tlv } from '../tlv.ts';
 import { confirmationData, receiptResponse, verifyToken } from '../tokens.ts';
 import { DM_BIT, GpSw, ok, type Response } from './common.ts';
-import { ChannelSession, type DomainContext, type IsdConfig } from './context.ts';
+import { ChannelSession, type DomainContext, type Handler, type IsdConfig } from './context.ts';
 import { deleteCommand } from './delete.ts';
 import { getData } from './get-data.ts';
 import { install } from './install.ts';
@@ -43,6 +43,31 @@ const INS = {
   STORE_DATA: 0xe2,
   SELECT: 0xa4,
 } as const;
+
+interface Command {
+  run: Handler;
+  /** Answered outside a secure channel session too, leaving the operations under way alone (GET DATA). */
+  anySession?: true;
+  /** Card content management or a key change: refused on a locked card (GPCS 5.1.1.4). */
+  managing?: true;
+  /** Does not end the GET STATUS answers still to send. */
+  keepsStatusPages?: true;
+  /** Does not end a STORE DATA block sequence. */
+  keepsStoreBlocks?: true;
+}
+
+/** The commands after the secure channel's, by INS (GPCS 11): each command module's handler. */
+const COMMANDS: ReadonlyMap<number, Command> = new Map<number, Command>([
+  [INS.GET_DATA, { run: getData, anySession: true }],
+  [INS.GET_DATA_ODD, { run: getData, anySession: true }],
+  [INS.INSTALL, { run: install, managing: true }],
+  [INS.LOAD, { run: load, managing: true, keepsStatusPages: true }],
+  [INS.DELETE, { run: deleteCommand, managing: true }],
+  [INS.GET_STATUS, { run: getStatus, keepsStatusPages: true }],
+  [INS.SET_STATUS, { run: setStatus }],
+  [INS.PUT_KEY, { run: putKey, managing: true }],
+  [INS.STORE_DATA, { run: storeData, keepsStoreBlocks: true }],
+]);
 
 export class SecurityDomain implements NativeApplication {
   /** The sessions of the logical channels this domain is selected on, by channel number. */
@@ -128,6 +153,11 @@ export class SecurityDomain implements NativeApplication {
   private keys(): DomainKeys {
     if (this.isIsd) return this.registry.state;
     return this.registry.domain(this.aid) ?? { keySets: [], counters: new Map() };
+  }
+
+  /** A data object this domain got by STORE DATA. */
+  private dataObject(tag: number): Uint8Array | undefined {
+    return this.registry.dataObject(this.isIsd ? null : this.aid, tag);
   }
 
   /** This domain's privileges. */
@@ -235,41 +265,19 @@ export class SecurityDomain implements NativeApplication {
   private command(apdu: Uint8Array): Response {
     const c = splitCommand(apdu);
     if (!c) return swBytes(GpSw.WRONG_LENGTH);
-    if (c.ins === INS.GET_DATA || c.ins === INS.GET_DATA_ODD) return getData(this.ctx, c.p1, c.p2);
-    if (![INS.INSTALL, INS.LOAD, INS.DELETE, INS.GET_STATUS, INS.SET_STATUS, INS.PUT_KEY, INS.STORE_DATA].includes(c.ins as never)) return swBytes(GpSw.INS_NOT_SUPPORTED);
+    const command = COMMANDS.get(c.ins);
+    if (!command) return swBytes(GpSw.INS_NOT_SUPPORTED);
+    if (command.anySession) return command.run(this.ctx, c.p1, c.p2, c.data, apdu);
     // GPCS 10.x: card content management and key changes only in an authenticated session.
     if (this.channel.state !== 'open') return swBytes(GpSw.SECURITY);
-    const state = this.registry.state.cardState;
-    const managing = c.ins === INS.INSTALL || c.ins === INS.LOAD || c.ins === INS.DELETE || c.ins === INS.PUT_KEY;
-    if (managing && state === CardState.CARD_LOCKED) return swBytes(GpSw.CONDITIONS);
-    if (c.ins !== INS.LOAD && c.ins !== INS.GET_STATUS) this.session.statusRest = null;
-    if (c.ins !== INS.STORE_DATA) {
+    if (command.managing && this.registry.state.cardState === CardState.CARD_LOCKED) return swBytes(GpSw.CONDITIONS);
+    if (!command.keepsStatusPages) this.session.statusRest = null;
+    if (!command.keepsStoreBlocks) {
       this.session.storeNext = 0;
       this.session.storeBuffer = [];
     }
-    switch (c.ins) {
-      case INS.STORE_DATA:
-        return storeData(this.ctx, c.p1, c.p2, c.data, apdu);
-      case INS.INSTALL:
-        return install(this.ctx, c.p1, c.p2, c.data);
-      case INS.LOAD:
-        return load(this.ctx, c.p1, c.p2, c.data);
-      case INS.DELETE:
-        return deleteCommand(this.ctx, c.p1, c.p2, c.data);
-      case INS.GET_STATUS:
-        return getStatus(this.ctx, c.p1, c.p2, c.data);
-      case INS.SET_STATUS:
-        return setStatus(this.ctx, c.p1, c.p2, c.data);
-      default:
-        return putKey(this.ctx, c.p1, c.p2, c.data);
-    }
+    return command.run(this.ctx, c.p1, c.p2, c.data, apdu);
   }
-
-  /** A data object this domain got by STORE DATA. */
-  private dataObject(tag: number): Uint8Array | undefined {
-    return this.registry.dataObject(this.isIsd ? null : this.aid, tag);
-  }
-
 }
 
 /** The Issuer Security Domain is the security domain without a registry entry of its own. */
