@@ -11,6 +11,7 @@ import type { PendingLoad } from '../load.ts';
 import type { DomainKeys, Registry } from '../registry.ts';
 import type { Response } from './common.ts';
 
+/** The card manager's configuration of its security domains (manager.ts makes it from GpOptions; the SSDs share the ISD's). */
 export interface IsdConfig {
   aid: Uint8Array;
   /** Card Production Life Cycle data (GET DATA 9F7F), 42 bytes. */
@@ -34,6 +35,7 @@ export interface IsdConfig {
  * operations under way there. Made at selection; dropped at deselection, channel close and reset.
  */
 export class ChannelSession {
+  /** The Load File INSTALL [for load] announced, with its blocks so far (load.ts). */
   pendingLoad: PendingLoad | null = null;
   /** The security domain the load under way will be associated with (null: the ISD). */
   loadTarget: Uint8Array | null = null;
