@@ -31,7 +31,7 @@ import { concat, fromHex, hex } from '../loader/bytes.ts';
 import { readCapPath } from '../loader/cap/archive.ts';
 import { Card } from '../runtime/card.ts';
 import { GpClient, GpClientError, loadFileDataBlockHash, parseReceipt, parseTlvStatus, ReceiptData, type Reply, rsaDomainKey, type StatusEntry, tokensFrom, verifyReceipt, withDapBlocks } from '../runtime/gp/client.ts';
-import { SD_LOAD_FILE, SD_MODULE } from '../runtime/gp/isd.ts';
+import { SD_LOAD_FILE, SD_MODULE } from '../runtime/gp/domain/common.ts';
 import { DEFAULT_ISD_AID } from '../runtime/gp/manager.ts';
 import { checkKeyLength, defaultKeySet, type DomainKey, KEY_TYPE_AES, KEY_TYPE_DES, KEY_TYPE_RSA_N, KVN, makeKeySet, type KeySet, type KeyType } from '../runtime/gp/keys.ts';
 import { loadFileDataBlock } from '../runtime/gp/load.ts';

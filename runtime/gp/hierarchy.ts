@@ -1,7 +1,8 @@
 // Security domain hierarchies (GPCS 2.3 §7.3): every supplementary security domain is associated
 // with a security domain — the ISD (no association entry), another SSD, or itself (the root of a
 // hierarchy of its own). The associations are the registry's list (registry.ts); these helpers
-// read it as a tree for isd.ts's rules on creating, extraditing and deleting domains.
+// read it as a tree for the rules on creating, extraditing and deleting domains (domain/install.ts,
+// domain/delete.ts).
 
 import { equalBytes } from '../../loader/bytes.ts';
 import { MANDATED_DAP_BIT, Privilege, type Registry } from './registry.ts';

@@ -8,7 +8,8 @@
 
 import { equalBytes, fromHex, hex } from '../../loader/bytes.ts';
 import type { Jcre } from '../jcre.ts';
-import { IssuerSecurityDomain, GpSw, SecurityDomain } from './isd.ts';
+import { GpSw } from './domain/common.ts';
+import { IssuerSecurityDomain, SecurityDomain } from './domain/domain.ts';
 import { defaultKeySet, type KeyType } from './keys.ts';
 import { AppState, CardState, type CardStateName, Registry } from './registry.ts';
 import { RiInstaller } from './ri-installer.ts';

@@ -1,4 +1,4 @@
-// The GlobalPlatform card manager end to end, over APDUs only (runtime/gp/manager.ts, isd.ts):
+// The GlobalPlatform card manager end to end, over APDUs only (runtime/gp/manager.ts, domain/):
 // per command, with the host side of runtime/gp/client.ts.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, hex } from '../../../loader/bytes.ts';
 import { Card, type CardOptions } from '../../../runtime/card.ts';
 import { GpClient } from '../../../runtime/gp/client.ts';
-import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/isd.ts';
+import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/domain/common.ts';
 import { defaultKeySet, makeKeySet } from '../../../runtime/gp/keys.ts';
 import { AppState, CardState, Privilege } from '../../../runtime/gp/registry.ts';
 import { cp, field, PROBE_AID, PROBE_PKG, probeCap, probeCard, type ProbeApplet } from '../api/probe.ts';

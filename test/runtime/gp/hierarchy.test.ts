@@ -1,5 +1,5 @@
 // Security domain hierarchies (GPCS 2.3 §7.3, §9, 11.2, 11.4, 11.5.2.3.4, 11.5.2.3.6;
-// runtime/gp/hierarchy.ts, isd.ts), over APDUs only: ISD → SSD A (Authorized Management) → SSD A1
+// runtime/gp/hierarchy.ts, domain/), over APDUs only: ISD → SSD A (Authorized Management) → SSD A1
 // created by A, content loaded and installed through A1, what each domain lists, extradition of
 // applications and SSDs across the hierarchy with its refusals writing nothing, DELETE from the
 // bottom up, the card image round trip.

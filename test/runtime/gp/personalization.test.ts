@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { concat } from '../../../runtime/gp/crypto.ts';
-import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/isd.ts';
+import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/domain/common.ts';
 import { cp, field, PROBE_AID, probeCard, type ProbeApplet } from '../api/probe.ts';
 import { DES_KEYS, fromHex, hex } from './helpers.ts';
 import { GpClient } from '../../../runtime/gp/client.ts';

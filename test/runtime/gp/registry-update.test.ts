@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { type GpClient, parseTlvStatus } from '../../../runtime/gp/client.ts';
 import { concat } from '../../../runtime/gp/crypto.ts';
-import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/isd.ts';
+import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/domain/common.ts';
 import { DES_KEYS, fromHex, gpCard, installSuite, suite } from './helpers.ts';
 
 const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');

@@ -1,4 +1,4 @@
-// Supplementary security domains (GPCS 2.3 §7, §9; runtime/gp/isd.ts, manager.ts), over APDUs
+// Supplementary security domains (GPCS 2.3 §7, §9; runtime/gp/domain/, manager.ts), over APDUs
 // only: two vendors' SSDs with Authorized Management, each with its own keys put through its own
 // SCP03 channel, loading and installing through it, each refused the other's content;
 // extradition to the ISD; the privilege checks; the card image round trip.

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../../runtime/card.ts';
 import { type GpClient, parseTlvStatus } from '../../../runtime/gp/client.ts';
-import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/isd.ts';
+import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/domain/common.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
 import { DES_KEYS, fromHex, gpCard, hex, loadFile } from './helpers.ts';
 
