@@ -19,6 +19,7 @@
 
 import type { CapFile, ClassInfo } from './cap/components.ts';
 import { CpTag, MethodFlags } from './cap/components.ts';
+import { readMethodHeader } from './cap/decode/methods.ts';
 import { OPCODES, instructionLength } from '../vm/opcodes.ts';
 import { RetKind, type VmClass, type VmMethod } from '../vm/types.ts';
 
@@ -87,10 +88,9 @@ export function deriveFacts(cap: CapFile): DerivedFacts {
 
 /** A constructor's code starts with aload_0 (0x18) and invokespecial (0x8c) of the superclass's. */
 function looksLikeConstructor(info: Uint8Array, off: number): boolean {
-  const flags = info[off]! >> 4;
+  const { flags, code_offset } = readMethodHeader(info, off);
   if (flags & MethodFlags.ACC_ABSTRACT) return false;
-  const code = off + (flags & MethodFlags.ACC_EXTENDED ? 4 : 2);
-  return info[code] === 0x18 && info[code + 1] === 0x8c;
+  return info[code_offset] === 0x18 && info[code_offset + 1] === 0x8c;
 }
 
 /**

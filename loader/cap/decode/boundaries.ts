@@ -18,6 +18,7 @@ import { decodeInstruction } from '../bytecode.ts';
 import type { ClassComponent, CpEntry, ExceptionHandlerInfo, MethodComponent, MethodInfo } from '../components.ts';
 import { ComponentTag, CpTag, MethodFlags } from '../components.ts';
 import { formatHex16, infoBase } from './common.ts';
+import { readMethodHeader } from './methods.ts';
 
 const BASE = infoBase(ComponentTag.Method);
 
@@ -88,23 +89,11 @@ export function splitMethodsWithout(method: MethodComponent, known: Set<number>)
 /** The method whose header is at `off`; its code ends at the first point nothing reaches past, or at `limit`. */
 function readMethod(info: Uint8Array, off: number, limit: number, handlers: readonly ExceptionHandlerInfo[]): MethodInfo {
   if (off + 2 > info.length) methodError(off, `${info.length - off} byte(s) after the last method are too few for a method header`);
-  const flags = info[off]! >> 4;
-  if (flags & ~(MethodFlags.ACC_EXTENDED | MethodFlags.ACC_ABSTRACT)) {
-    methodError(off, `method header at ${formatHex16(off)} has reserved flag bits 0x${flags.toString(16)}`);
-  }
-  const extended = (flags & MethodFlags.ACC_EXTENDED) !== 0;
-  const code_offset = off + (extended ? 4 : 2);
+  const header = readMethodHeader(info, off);
+  const code_offset = header.code_offset;
   if (code_offset > info.length) methodError(off, `the extended method header at ${formatHex16(off)} runs past the Method component`);
-  const header = {
-    offset: off,
-    flags,
-    max_stack: extended ? info[off + 1]! : info[off]! & 0xf,
-    nargs: extended ? info[off + 2]! : info[off + 1]! >> 4,
-    max_locals: extended ? info[off + 3]! : info[off + 1]! & 0xf,
-    code_offset,
-  };
   // 6.10: an abstract method's method_info is its header alone.
-  if (flags & MethodFlags.ACC_ABSTRACT) return { ...header, bytecodes: info.subarray(code_offset, code_offset) };
+  if (header.flags & MethodFlags.ACC_ABSTRACT) return { ...header, bytecodes: info.subarray(code_offset, code_offset) };
   let pc = code_offset;
   let reach = pc; // the method holds every byte before `reach` (branch targets, handlers)
   for (;;) {

@@ -19,6 +19,29 @@ function methodError(infoAt: number, rule: string): never {
   throw new CapFormatError('Method', infoAt + BASE, rule);
 }
 
+export type MethodHeader = Pick<MethodInfo, 'offset' | 'flags' | 'max_stack' | 'nargs' | 'max_locals' | 'code_offset'>;
+
+/**
+ * The method header at `off` (6.10): method_header_info (2 bytes of nibbles), or
+ * extended_method_header_info (4 bytes) when ACC_EXTENDED. Refuses reserved flag bits; the
+ * caller checks that the header and its code fit in the component (off + 2 <= info.length).
+ */
+export function readMethodHeader(info: Uint8Array, off: number): MethodHeader {
+  const flags = info[off]! >> 4;
+  if (flags & ~(MethodFlags.ACC_EXTENDED | MethodFlags.ACC_ABSTRACT)) {
+    methodError(off, `method header at ${formatHex16(off)} has reserved flag bits 0x${flags.toString(16)}`);
+  }
+  const extended = (flags & MethodFlags.ACC_EXTENDED) !== 0;
+  return {
+    offset: off,
+    flags,
+    max_stack: extended ? info[off + 1]! : info[off]! & 0xf,
+    nargs: extended ? info[off + 2]! : info[off + 1]! >> 4,
+    max_locals: extended ? info[off + 3]! : info[off + 1]! & 0xf,
+    code_offset: off + (extended ? 4 : 2),
+  };
+}
+
 /** Fills method.methods from the Descriptor; returns the method header offsets. */
 export function splitMethods(method: MethodComponent, descriptor: DescriptorComponent): Set<number> {
   const info = method.info;
@@ -36,14 +59,8 @@ export function splitMethods(method: MethodComponent, descriptor: DescriptorComp
       if (off < methodsStart || off + 2 > info.length) {
         fail(`method_offset ${formatHex16(off)} is not inside the Method component's methods (${methodsStart}..${info.length})`);
       }
-      const flags = info[off]! >> 4;
-      if (flags & ~(MethodFlags.ACC_EXTENDED | MethodFlags.ACC_ABSTRACT)) {
-        methodError(off, `method header at ${formatHex16(off)} has reserved flag bits 0x${flags.toString(16)}`);
-      }
-      // 6.10: extended_method_header_info (4 bytes) when ACC_EXTENDED, else 2 bytes of nibbles.
-      const extended = (flags & MethodFlags.ACC_EXTENDED) !== 0;
-      const headerSize = extended ? 4 : 2;
-      const code_offset = off + headerSize;
+      const header = readMethodHeader(info, off);
+      const { flags, code_offset } = header;
       if (code_offset + d.bytecode_count > info.length) {
         fail(`method at ${formatHex16(off)}: bytecode_count ${d.bytecode_count} runs past the Method component (${info.length} bytes)`);
       }
@@ -52,12 +69,7 @@ export function splitMethods(method: MethodComponent, descriptor: DescriptorComp
         fail(`method at ${formatHex16(off)}: ACC_ABSTRACT differs between the Descriptor and the method header`);
       }
       const m: MethodInfo = {
-        offset: off,
-        flags,
-        max_stack: extended ? info[off + 1]! : info[off]! & 0xf,
-        nargs: extended ? info[off + 2]! : info[off + 1]! >> 4,
-        max_locals: extended ? info[off + 3]! : info[off + 1]! & 0xf,
-        code_offset,
+        ...header,
         bytecodes: info.subarray(code_offset, code_offset + d.bytecode_count),
         descriptor: d,
       };
