@@ -12,6 +12,7 @@
 // of another length than P3 gives 6Cxx and the re-issued command collects it without running
 // the applet again.
 
+import { concat, equalBytes } from '../../loader/bytes.ts';
 import type { ApduProcessor } from './link.ts';
 
 export interface T0Options {
@@ -53,7 +54,7 @@ export class T0Card {
     if (cla === 0xff) return sw(0x6e, 0x00);
 
     // The re-issued command after 6Cxx: the response the applet produced.
-    if (reissue && !data.length && p3 === reissue.length && equal(header.subarray(0, 4), reissue.header.subarray(0, 4))) {
+    if (reissue && !data.length && p3 === reissue.length && equalBytes(header.subarray(0, 4), reissue.header.subarray(0, 4))) {
       return this.outgoing(out, ins, reissue.response, p3 || 256);
     }
     // GET RESPONSE while response bytes wait.
@@ -116,8 +117,6 @@ export class T0Card {
     else for (const b of bytes) out.push(ins ^ 0xff, b);
   }
 }
-
-const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 // --- the terminal side ---------------------------------------------------------------------
 
@@ -193,16 +192,7 @@ export function t0Transmit(exchange: (tpdu: Uint8Array) => Uint8Array, apdu: Uin
     } else if (r.sw1 === 0x61) {
       tpdu = Uint8Array.of(0x00, GET_RESPONSE, 0x00, 0x00, r.sw2);
     } else {
-      const all = data.reduce((s, d) => s + d.length, 0);
-      const out = new Uint8Array(all + 2);
-      let o = 0;
-      for (const d of data) {
-        out.set(d, o);
-        o += d.length;
-      }
-      out[all] = r.sw1;
-      out[all + 1] = r.sw2;
-      return out;
+      return concat(...data, [r.sw1, r.sw2]);
     }
   }
   throw new T0ProtocolError('the card keeps asking for GET RESPONSE or re-issue');

@@ -4,8 +4,9 @@
 // R-block; an R-block from the card naming the terminal's last I-block answered by sending
 // it again). A `tamper` hook changes blocks on the way, to test recovery.
 
+import { concat } from '../../loader/bytes.ts';
 import type { EdcKind } from './atr.ts';
-import { concat, DEFAULT_IFSD } from './t1.ts';
+import { DEFAULT_IFSD } from './t1.ts';
 import { decodeBlock, describeBlock, encodeBlock, iBlock, RError, rBlock, sBlock, SType, type BadBlock, type Block } from './t1-block.ts';
 
 export type Direction = 'IFD' | 'ICC';
@@ -156,7 +157,7 @@ export class T1Terminal {
           errors = 0;
           this.nr ^= 1;
           response.push(r.inf);
-          if (!r.more) return concat(response);
+          if (!r.more) return concat(...response);
           out = rBlock(this.nad, this.nr);
           continue;
         case 'S':

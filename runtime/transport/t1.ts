@@ -7,6 +7,7 @@
 // the card expects; an R-block that does not acknowledge a chain makes the card send its
 // last block again (11.6.3, rules 6 and 7).
 
+import { concat } from '../../loader/bytes.ts';
 import type { EdcKind } from './atr.ts';
 import type { ApduProcessor } from './link.ts';
 import { decodeBlock, encodeBlock, iBlock, RError, rBlock, sBlock, SType, type Block } from './t1-block.ts';
@@ -83,7 +84,7 @@ export class T1Card {
     this.nad = b.nad;
     this.rx.push(b.inf);
     if (b.more) return this.send(rBlock(replyNad(b.nad), this.nr));
-    const apdu = concat(this.rx);
+    const apdu = concat(...this.rx);
     this.rx = [];
     const done = this.process(apdu, { protocol: 'T=1', nad: b.nad, ifsd: this.ifsd });
     this.tx = { data: done.response, offset: 0, length: 0, ns: this.ns };
@@ -149,14 +150,4 @@ export class T1Card {
     }
     return this.error(RError.OTHER); // a response to nothing the card asked
   }
-}
-
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
