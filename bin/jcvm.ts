@@ -387,17 +387,14 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       const lines = runScript(wrap(card), parseScript(await readFile(file, 'utf8'), basename(file)));
       const expectedPath = resolve(dirname(file), basename(file) + '.expected.out');
       const cmp = existsSync(expectedPath) ? compareOutput(lines, await readFile(expectedPath, 'utf8')) : null;
-      await writeCoverage(p, coverage, out, true);
       if (json) {
+        await writeCoverage(p, coverage, out, json);
         out(JSON.stringify({ script: resolve(file), lines, passed: cmp ? cmp.ok : null, ...(cmp?.firstDiff ? { firstDiff: cmp.firstDiff } : {}), ...(recorders.length ? { stats: statsRows() } : {}), ...(coverage ? { coverage: coverageRows(coverage) } : {}) }, null, 2));
         return cmp && !cmp.ok ? 1 : 0;
       }
       for (const line of lines) out(line);
       if (recorders.length) for (const line of formatStatsTable(statsRows())) out(line);
-      if (coverage) {
-        out(`coverage written to ${p.flags.get('--coverage')![0]} (lcov)`);
-        for (const line of coverage.summaryTable()) out(line);
-      }
+      await writeCoverage(p, coverage, out, json);
       if (!cmp) return 0;
       if (cmp.ok) {
         out(`PASS ${basename(file)}`);
