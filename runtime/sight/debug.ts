@@ -3,6 +3,8 @@
 // name and its line table (bytecode ranges relative to the method's first bytecode).
 // The loader keeps the component raw (cap.debug: the bytes after tag and size).
 
+import { ByteReader } from '../../loader/bytes.ts';
+
 export interface DebugMethod {
   /** Source file, package path included ("conformance/echo/EchoApplet.java"). */
   file: string;
@@ -18,68 +20,44 @@ export interface DebugInfo {
   methodAt(pc: number): DebugMethod | undefined;
 }
 
-export class DebugFormatError extends Error {}
-
-/** Reads a Debug component's body (after tag and size). */
+/** Reads a Debug component's body (after tag and size); CapFormatError when it is cut short. */
 export function parseDebugComponent(body: Uint8Array): DebugInfo {
-  let at = 0;
-  const need = (n: number, what: string) => {
-    if (at + n > body.length) throw new DebugFormatError(`Debug component: ${what} at offset ${at} runs past the end (${body.length} bytes)`);
-  };
-  const u1 = (what: string) => {
-    need(1, what);
-    return body[at++]!;
-  };
-  const u2 = (what: string) => {
-    need(2, what);
-    const v = (body[at]! << 8) | body[at + 1]!;
-    at += 2;
-    return v;
-  };
+  const r = new ByteReader(body, 'Debug');
   const strings: string[] = [];
-  const stringCount = u2('string_count');
+  const stringCount = r.u2('string_count');
   const decoder = new TextDecoder();
-  for (let i = 0; i < stringCount; i++) {
-    const len = u2('utf8_info length');
-    need(len, 'utf8_info bytes');
-    strings.push(decoder.decode(body.subarray(at, at + len)));
-    at += len;
-  }
+  for (let i = 0; i < stringCount; i++) strings.push(decoder.decode(r.bytesView(r.u2('utf8_info length'), 'utf8_info bytes')));
   const str = (i: number) => strings[i] ?? `#${i}`;
-  const packageName = str(u2('package_name_index'));
+  const packageName = str(r.u2('package_name_index'));
   const methods = new Map<number, DebugMethod>();
-  const classCount = u2('class_count');
+  const classCount = r.u2('class_count');
   for (let c = 0; c < classCount; c++) {
-    u2('name_index');
-    u2('access_flags');
-    u2('location');
-    u2('superclass_name_index');
-    const sourceFile = str(u2('source_file_index'));
-    const interfaceCount = u1('interface_count');
-    const fieldCount = u2('field_count');
-    const methodCount = u2('method_count');
-    at += 2 * interfaceCount;
-    at += 10 * fieldCount; // name, descriptor, flags, contents (u4)
+    r.skip(8, 'name_index, access_flags, location, superclass_name_index');
+    const sourceFile = str(r.u2('source_file_index'));
+    const interfaceCount = r.u1('interface_count');
+    const fieldCount = r.u2('field_count');
+    const methodCount = r.u2('method_count');
+    r.skip(2 * interfaceCount, 'interface_names');
+    r.skip(10 * fieldCount, 'fields'); // name, descriptor, flags, contents (u4)
     const file = sourceFile.includes('/') ? sourceFile : `${packageName}/${sourceFile}`;
     for (let m = 0; m < methodCount; m++) {
-      const name = str(u2('method name_index'));
-      const descriptor = str(u2('descriptor_index'));
-      u2('access_flags');
-      const location = u2('location');
-      const headerSize = u1('header_size');
-      u2('body_size');
-      const variableCount = u2('variable_count');
-      const lineCount = u2('line_count');
-      at += 9 * variableCount;
+      const name = str(r.u2('method name_index'));
+      const descriptor = str(r.u2('descriptor_index'));
+      r.u2('access_flags');
+      const location = r.u2('location');
+      const headerSize = r.u1('header_size');
+      r.u2('body_size');
+      const variableCount = r.u2('variable_count');
+      const lineCount = r.u2('line_count');
+      r.skip(9 * variableCount, 'variable_table');
       const table: { start: number; end: number; line: number }[] = [];
-      for (let l = 0; l < lineCount; l++) table.push({ start: u2('start_pc'), end: u2('end_pc'), line: u2('source_line') });
+      for (let l = 0; l < lineCount; l++) table.push({ start: r.u2('start_pc'), end: r.u2('end_pc'), line: r.u2('source_line') });
       methods.set(location + headerSize, {
         file,
         name: `${name}${descriptor.startsWith('(') ? descriptor : ''}`,
-        lineOf: (offset) => table.find((r) => offset >= r.start && offset <= r.end)?.line ?? null,
+        lineOf: (offset) => table.find((e) => offset >= e.start && offset <= e.end)?.line ?? null,
       });
     }
   }
-  if (at > body.length) throw new DebugFormatError(`Debug component: tables run past the end (${body.length} bytes)`);
   return { packageName, methodAt: (pc) => methods.get(pc) };
 }

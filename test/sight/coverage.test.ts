@@ -153,7 +153,7 @@ describe('--coverage', () => {
   });
 
   it('refuses a truncated Debug component', () => {
-    expect(() => parseDebugComponent(debugComponent().subarray(0, 20))).toThrow(/runs past the end/);
+    expect(() => parseDebugComponent(debugComponent().subarray(0, 20))).toThrow(/Debug component, offset \d+: truncated/);
   });
 });
 
