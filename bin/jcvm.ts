@@ -12,7 +12,6 @@ import { ROM } from '../runtime/os/rom.ts';
 import { readCapPath } from '../loader/cap/archive.ts';
 import { dumpCap } from '../loader/cap/dump.ts';
 import { capToJson } from '../loader/cap/dump-json.ts';
-import { readPackageFile } from '../loader/files.ts';
 import { assembleJca } from '../loader/jca/assemble.ts';
 import { writeCapArchive } from '../loader/jca/archive.ts';
 import { disassembleToJca } from '../loader/jca/disassemble.ts';
@@ -29,7 +28,7 @@ import { buildFileSystem, loadFileSystem } from '../runtime/fs/personalise.ts'; 
 import { parseVpcdAddress } from '../runtime/transport/vpcd.ts';
 import { serve, slotCardFile } from './serve.ts';
 import { progressLine } from './progress.ts';
-import { runShell } from './shell.ts';
+import { installApplet, loadPackage, runShell } from './shell.ts';
 import { gpCommand, GpUsageError } from './gp.ts';
 import { Coverage } from '../runtime/sight/coverage.ts';
 import { formatStats, formatStatsTable, measure, StatsRecorder, type ApduStats } from '../runtime/sight/stats.ts';
@@ -219,21 +218,8 @@ function parseHex(text: string, what: string): Uint8Array {
 async function prepareCard(files: string[], installs: string[], options: CardOptions, out: (s: string) => void, powerOn = true): Promise<Card> {
   if (options.cardFile) out(`${existsSync(options.cardFile) ? 'opened' : 'created'} card image ${options.cardFile}`);
   const card = new Card(options);
-  for (const f of files) {
-    if (!existsSync(f)) throw new UsageError(`no such file: ${f}`);
-    const pkg = card.load(await readPackageFile(f));
-    out(`loaded ${pkg.name} (AID ${pkg.aid}, version ${pkg.version})${pkg.applets.length ? `, applets ${pkg.applets.join(' ')}` : ''}`);
-  }
-  for (const spec of installs) {
-    const [classText, instText, paramText] = spec.split(':');
-    const classAid = parseHex(classText ?? '', 'class AID');
-    const instanceAid = instText ? parseHex(instText, 'instance AID') : classAid;
-    const params = paramText ? parseHex(paramText, 'install parameters') : new Uint8Array(0);
-    const pkg = card.jcre.packages.find((p) => p.linked.applets.some((a) => hex(a.aid) === hex(classAid)));
-    if (!pkg) throw new UsageError(`no loaded package has an applet class with AID ${hex(classAid)}`);
-    const inst = card.install(pkg.linked.pkg.aid, classAid, instanceAid, params);
-    out(`installed ${inst.className} as ${inst.aid}`);
-  }
+  for (const f of files) await loadPackage(card, f, out);
+  for (const spec of installs) installApplet(card, spec, out, parseHex);
   if (powerOn) card.powerOn();
   return card;
 }

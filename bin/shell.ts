@@ -72,6 +72,28 @@ export async function runShell(card: Card, io: ShellIo): Promise<number> {
   return status;
 }
 
+/** Loads a CAP or JCA file into `card` and says what it holds (shell `load`, `jcvm run <file>`). */
+export async function loadPackage(card: Card, file: string, out: (line: string) => void): Promise<void> {
+  if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+  const pkg = card.load(await readPackageFile(file));
+  out(`loaded ${pkg.name} (AID ${pkg.aid}, version ${pkg.version})${pkg.applets.length ? `, applets ${pkg.applets.join(' ')}` : ''}`);
+}
+
+/**
+ * Creates the instance `spec` names, <classAID>[:<instanceAID>[:<params>]] (shell `install`,
+ * `jcvm run --install`); `bytes` reads each hex field (`what` names it).
+ */
+export function installApplet(card: Card, spec: string, out: (line: string) => void, bytes: (text: string, what: string) => Uint8Array = fromHex): void {
+  const [classText = '', instText, paramText] = spec.split(':');
+  const classAid = bytes(classText, 'class AID');
+  const instanceAid = instText ? bytes(instText, 'instance AID') : classAid;
+  const params = paramText ? bytes(paramText, 'install parameters') : new Uint8Array(0);
+  const pkg = card.jcre.packages.find((p) => p.linked.applets.some((a) => hex(a.aid) === hex(classAid)));
+  if (!pkg) throw new Error(`no loaded package has an applet class with AID ${hex(classAid)}`);
+  const inst = card.install(pkg.linked.pkg.aid, classAid, instanceAid, params);
+  out(`installed ${inst.className} as ${inst.aid}`);
+}
+
 /** What one shell line does (kept apart from readline: tests call it too). */
 export class ShellSession {
   atr: Uint8Array;
@@ -103,19 +125,12 @@ export class ShellSession {
       }
       case 'load': {
         if (args.length !== 1) throw new Error('usage: load <file.cap|file.jca>');
-        if (!existsSync(args[0]!)) throw new Error(`no such file: ${args[0]}`);
-        const pkg = this.card.load(await readPackageFile(args[0]!));
-        this.out(`loaded ${pkg.name} (AID ${pkg.aid}, version ${pkg.version})${pkg.applets.length ? `, applets ${pkg.applets.join(' ')}` : ''}`);
+        await loadPackage(this.card, args[0]!, this.out);
         return;
       }
       case 'install': {
         if (args.length !== 1) throw new Error('usage: install <classAID>[:<instanceAID>[:<params>]]');
-        const [classText = '', instText, paramText] = args[0]!.split(':');
-        const classAid = fromHex(classText);
-        const pkg = this.card.jcre.packages.find((p) => p.linked.applets.some((a) => hex(a.aid) === hex(classAid)));
-        if (!pkg) throw new Error(`no loaded package has an applet class with AID ${hex(classAid)}`);
-        const inst = this.card.install(pkg.linked.pkg.aid, classAid, instText ? fromHex(instText) : classAid, paramText ? fromHex(paramText) : new Uint8Array(0));
-        this.out(`installed ${inst.className} as ${inst.aid}`);
+        installApplet(this.card, args[0]!, this.out);
         return;
       }
       case 'list': {
