@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fromHex, hex } from '../loader/bytes.ts';
 
 interface CardLike {
   loadCap(bytes: Uint8Array, name?: string): Promise<unknown>;
@@ -41,8 +42,6 @@ const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const corpus = process.env.JCVM_CORPUS ?? path.resolve(repo, '..', 'shared', 'corpus');
 const benchDir = path.join(corpus, 'bench');
 
-const fromHex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('').toUpperCase();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 const wl = JSON.parse(readFileSync(path.join(benchDir, 'workloads.json'), 'utf8')) as { select: string; workloads: { ins: string; name: string; command: string; response: string }[] };
