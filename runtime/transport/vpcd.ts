@@ -256,11 +256,8 @@ export function slotPort(basePort: number, slot: number): number {
 export function parseVpcdAddress(text: string | undefined): { host: string; port: number } {
   if (text === undefined || text === '') return { host: VPCD_HOST, port: VPCD_PORT };
   const m = /^(?:\[([^\]]+)\]|([^:[\]]*))(?::(\d+))?$/.exec(text);
-  if (!m) {
-    if (/^\d+$/.test(text)) return parseVpcdAddress(`:${text}`);
-    throw new RangeError(`'${text}' is not host:port`);
-  }
-  if (m[2] !== undefined && /^\d+$/.test(m[2]) && m[3] === undefined) return parseVpcdAddress(`:${m[2]}`);
+  if (!m) throw new RangeError(`'${text}' is not host:port`);
+  if (m[2] !== undefined && /^\d+$/.test(m[2]) && m[3] === undefined) return parseVpcdAddress(`:${m[2]}`); // "port"
   const port = m[3] !== undefined ? Number(m[3]) : VPCD_PORT;
   if (port < 1 || port > 65535) throw new RangeError(`'${text}': port ${port} is not 1 to 65535`);
   return { host: m[1] || m[2] || VPCD_HOST, port };
