@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromHex, hex } from '../loader/bytes.ts';
+import { equalBytes, fromHex, hex } from '../loader/bytes.ts';
 import { Card } from '../runtime/card.ts';
 import { ARITH_BYTECODES_PER_ROUND, CREF_TARGET, INTERPRETER_SPEED, REFERENCE_SOURCE, TRIVIAL_RATE, referenceFor, type Reference } from './reference.ts';
 
@@ -173,12 +173,6 @@ interface Result {
   bytecodes: number | null;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Bytecodes left in the VM's per-APDU budget: the interpreter stores its countdown there. */
 function budgetLeft(card: Card): number | null {
   const vm = (card.jcre as unknown as { vm?: { budget?: unknown } }).vm;
@@ -288,7 +282,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < stride; i++) {
           resp = card.transmit(cmd);
           count++;
-          if (!sameBytes(resp, expect)) {
+          if (!equalBytes(resp, expect)) {
             const sw = resp.length >= 2 ? (resp[resp.length - 2]! << 8) | resp[resp.length - 1]! : -1;
             const host = sw === 0x6f00 && card.jcre.lastHostError ? ` (host: ${card.jcre.lastHostError.name}: ${card.jcre.lastHostError.message})` : '';
             r.failure = `wrong answer in ${phase}, APDU #${count}: got ${hex(resp)}, expected ${r.w.response}${host}`;
@@ -320,7 +314,7 @@ async function main(): Promise<void> {
     try {
       const resp = card.transmit(r.cmd);
       const left = budgetLeft(card);
-      if (sameBytes(resp, r.expect) && left !== null && Number.isFinite(budget)) r.bytecodes = budget - left;
+      if (equalBytes(resp, r.expect) && left !== null && Number.isFinite(budget)) r.bytecodes = budget - left;
     } catch {
       // the timed rounds will report it
     }
@@ -507,7 +501,7 @@ async function timeWithImage(
         const saved0 = card.imageWrites;
         do {
           const resp = card.transmit(r.cmd);
-          if (!sameBytes(resp, r.expect)) die(`bench: ${r.w.name} with --card answered ${hex(resp)}, expected ${r.w.response}`, 1);
+          if (!equalBytes(resp, r.expect)) die(`bench: ${r.w.name} with --card answered ${hex(resp)}, expected ${r.w.response}`, 1);
           count++;
         } while (process.hrtime.bigint() - t0 < ns);
         if (k === 0) continue; // warm-up
