@@ -94,7 +94,7 @@ export function installApplet(card: Card, spec: string, out: (line: string) => v
   out(`installed ${inst.className} as ${inst.aid}`);
 }
 
-/** What one shell line does (kept apart from readline: tests call it too). */
+/** What one shell line does (kept apart from readline, which runShell drives). */
 export class ShellSession {
   atr: Uint8Array;
   private extended = false;
