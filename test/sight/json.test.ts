@@ -3,15 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runCli } from '../../bin/jcvm.ts';
+import { cli } from '../bin/cli.ts';
 import { CORPUS_DIR } from '../corpus.ts';
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out, err };
-}
 
 /** Runs the command and parses everything it printed as one JSON value. */
 async function json(...argv: string[]): Promise<{ code: number; value: Record<string, any> }> {

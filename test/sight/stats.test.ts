@@ -3,17 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fromHex } from '../../loader/bytes.ts';
 import { readPackageFile } from '../../loader/files.ts';
-import { runCli } from '../../bin/jcvm.ts';
+import { cli } from '../bin/cli.ts';
 import { Card } from '../../runtime/card.ts';
 import { measure } from '../../runtime/sight/stats.ts';
 import { CORPUS_DIR } from '../corpus.ts';
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out, err };
-}
 
 const echoCap = join(CORPUS_DIR, 'echo', 'echo.cap');
 
