@@ -72,7 +72,8 @@ describe('--json', () => {
     const run = await json('run', echoCap, '--install', 'F04A43564D0101', '--json', '--apdu', '00A4040007F04A43564D0101');
     expect(run.value.exchanges[0].status).toMatch(/^9000/);
     const mem = await json('mem', echoCap, '--install', 'F04A43564D0101', '--json');
-    expect(mem.value.memory).toBeDefined();
+    expect(mem.value.memory.packages).toMatchObject([{ aid: 'F04A43564D01', name: 'conformance/echo', applets: ['F04A43564D0101'] }]);
+    expect(mem.value.memory.applets).toMatchObject([{ aid: 'F04A43564D0101', package: 'F04A43564D01' }]);
   });
 
   it('serve and shell say it does not apply', async () => {

@@ -62,13 +62,6 @@ describe('--json', () => {
     expect(j.exchanges[1].stats.bytecodes).toBeGreaterThan(0);
   });
 
-  it('mem: the memory report', async () => {
-    const r = await cli('mem', echoCap, '--install', 'F04A43564D0101', '--json');
-    const j = JSON.parse(r.out.join('\n'));
-    expect(j.memory.packages ?? j.memory).toBeDefined();
-    expect(JSON.stringify(j.memory)).toContain('F04A43564D0101');
-  });
-
   it('script and tear: results as data', async () => {
     const s = JSON.parse((await cli('script', join(CORPUS_DIR, 'echo', 'suite.json'), '--json')).out.join('\n'));
     expect(s).toMatchObject({ suite: 'echo', passed: true });
