@@ -6,15 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../bin/jcvm.ts';
+import { cli } from './cli.ts';
 import { CORPUS_DIR } from '../corpus.ts';
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'jcvm-gp-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

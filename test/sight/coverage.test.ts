@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex } from '../../loader/bytes.ts';
 import { readPackageFile } from '../../loader/files.ts';
-import { runCli } from '../../bin/jcvm.ts';
+import { cli } from '../bin/cli.ts';
 import { Card } from '../../runtime/card.ts';
 import { Coverage } from '../../runtime/sight/coverage.ts';
 import { parseDebugComponent } from '../../runtime/sight/debug.ts';
@@ -14,13 +14,6 @@ import { CORPUS_DIR } from '../corpus.ts';
 
 const echoCap = join(CORPUS_DIR, 'echo', 'echo.cap');
 const tmp = () => mkdtempSync(join(tmpdir(), 'jcvm-cov-'));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out, err };
-}
 
 /** lcov records by file: FNDA by function, DA by line. */
 function readLcov(text: string): Map<string, { fnda: Map<string, number>; da: Map<number, number>; lf: number; lh: number }> {

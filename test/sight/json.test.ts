@@ -3,15 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runCli } from '../../bin/jcvm.ts';
+import { cli } from '../bin/cli.ts';
 import { CORPUS_DIR } from '../corpus.ts';
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out, err };
-}
 
 /** Runs the command and parses everything it printed as one JSON value. */
 async function json(...argv: string[]): Promise<{ code: number; value: Record<string, any> }> {
@@ -79,7 +72,8 @@ describe('--json', () => {
     const run = await json('run', echoCap, '--install', 'F04A43564D0101', '--json', '--apdu', '00A4040007F04A43564D0101');
     expect(run.value.exchanges[0].status).toMatch(/^9000/);
     const mem = await json('mem', echoCap, '--install', 'F04A43564D0101', '--json');
-    expect(mem.value.memory).toBeDefined();
+    expect(mem.value.memory.packages).toMatchObject([{ aid: 'F04A43564D01', name: 'conformance/echo', applets: ['F04A43564D0101'] }]);
+    expect(mem.value.memory.applets).toMatchObject([{ aid: 'F04A43564D0101', package: 'F04A43564D01' }]);
   });
 
   it('serve and shell say it does not apply', async () => {

@@ -3,17 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fromHex } from '../../loader/bytes.ts';
 import { readPackageFile } from '../../loader/files.ts';
-import { runCli } from '../../bin/jcvm.ts';
+import { cli } from '../bin/cli.ts';
 import { Card } from '../../runtime/card.ts';
 import { measure } from '../../runtime/sight/stats.ts';
 import { CORPUS_DIR } from '../corpus.ts';
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out, err };
-}
 
 const echoCap = join(CORPUS_DIR, 'echo', 'echo.cap');
 
@@ -67,13 +60,6 @@ describe('--json', () => {
     expect(j.setup).toEqual(['loaded conformance/echo (AID F04A43564D01, version 1.0), applets F04A43564D0101', 'installed conformance.echo.EchoApplet as F04A43564D0101']);
     expect(j.exchanges[1]).toMatchObject({ command: '80706A8800', response: '6A88', status: '6A88 referenced data or reference data not found' });
     expect(j.exchanges[1].stats.bytecodes).toBeGreaterThan(0);
-  });
-
-  it('mem: the memory report', async () => {
-    const r = await cli('mem', echoCap, '--install', 'F04A43564D0101', '--json');
-    const j = JSON.parse(r.out.join('\n'));
-    expect(j.memory.packages ?? j.memory).toBeDefined();
-    expect(JSON.stringify(j.memory)).toContain('F04A43564D0101');
   });
 
   it('script and tear: results as data', async () => {

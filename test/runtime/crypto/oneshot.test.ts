@@ -24,7 +24,7 @@ describe('OneShot', () => {
     const C1 = `${CRYPTOX}/Cipher$OneShot`;
     const c = h.call(C1, `open(BB)L${C1};`, 1 /* CIPHER_AES_CBC */, 6 /* PAD_PKCS5 */);
     h.initCipher(c, k, MODE_ENCRYPT);
-    expect(h.doFinal(c, '').length).toBe(32);
+    expect(h.doFinal(c, '')).toBe('954F64F2E4E86E9EEE82D20216684899'); // one block of padding 10..10, zero IV (OpenSSL agrees)
     h.invoke(c, 'close()V');
     const hk = h.buildKey(T.HMAC, 64);
     h.set(hk, 'setKey', ascii('Jefe'));

@@ -158,6 +158,14 @@ describe('AES (FIPS-197, SP 800-38A)', () => {
         const head = h.update(c, ct);
         expect(head.length).toBe(ct.length - 32);
         expect(head + h.doFinal(c, '')).toBe(pt);
+        // The padding itself, seen through the same mode without padding: n bytes n (PKCS#5), or 80 00.. (M2).
+        const n = 16 - ((pt.length / 2) % 16);
+        const pkcs5 = alg === CA.AES_CBC_PKCS5 || alg === CA.AES_ECB_PKCS5;
+        const padding = pkcs5 ? n.toString(16).toUpperCase().padStart(2, '0').repeat(n) : '80' + '00'.repeat(n - 1);
+        const cbc = alg === CA.AES_CBC_PKCS5 || alg === CA.AES_CBC_ISO9797_M2;
+        const nopad = h.cipher(cbc ? CA.AES_BLOCK_128_CBC_NOPAD : CA.AES_BLOCK_128_ECB_NOPAD);
+        h.initCipher(nopad, k, MODE_DECRYPT);
+        expect(h.doFinal(nopad, ct)).toBe(pt + padding);
       }
     }
   });

@@ -107,9 +107,9 @@ for (const jit of [true, false]) {
       const at = Buffer.from(method).indexOf(Buffer.from([0x11, 0x77, 0x77, 0x3b, 0x70, 0x02]));
       expect(at).toBeGreaterThan(0);
       method[at + 5] = 0x7f;
-      const packages = f.card.packages().length;
+      const before = { packages: f.card.packages(), applets: f.card.applets(), objects: f.card.jcre.heap.count, eeprom: f.card.jcre.memory.eeprom.largestFree };
       expect(() => f.card.load(decodeCap(asm.components))).toThrow(CapFormatError);
-      expect(f.card.packages().length).toBe(packages);
+      expect({ packages: f.card.packages(), applets: f.card.applets(), objects: f.card.jcre.heap.count, eeprom: f.card.jcre.memory.eeprom.largestFree }).toEqual(before);
     });
   });
 }

@@ -3,24 +3,17 @@
 // and its own challenge; MANAGE CHANNEL open from a channel other than the basic one copies the
 // origin's current DF and states; deselection on one channel leaves the others as they were.
 
-import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../../runtime/card.ts';
 import type { FileSystemApp } from '../../../runtime/fs/app.ts';
 import { loadFileSystem } from '../../../runtime/fs/personalise.ts';
 import { AID, corpusCard, fromHex, hex, install } from '../helpers.ts';
-import { FS_AID, fsCard, sample, send } from './fs-helpers.ts';
+import { aes, FS_AID, fsCard, sample, send } from './fs-helpers.ts';
 
 /** SELECT of the file-system application on a channel (CLA 0x, 4x for channels 4-19); a closed channel is opened. */
 const selectFs = (card: Card, cla: string): string => send(card, `${cla} A4 04 0C 09 ${FS_AID}`);
 const fsApp = (card: Card): FileSystemApp => card.jcre.nativeApps.find((a) => hex(a.aid) === FS_AID) as FileSystemApp;
 const MF_KEY = '000102030405060708090A0B0C0D0E0F';
-
-function aes(keyHex: string, block: Uint8Array): string {
-  const c = createCipheriv('aes-128-ecb', fromHex(keyHex), null);
-  c.setAutoPadding(false);
-  return hex(Buffer.concat([c.update(block), c.final()]));
-}
 
 /** The sample file system selected on the basic channel and on channel 1. */
 function twoChannels(): Card {

@@ -1,11 +1,10 @@
 // Every command of the file-system application with its success and error status words
 // (ISO/IEC 7816-4; the choices where it leaves room are in runtime/fs/README.md).
 
-import { createCipheriv } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Card } from '../../../runtime/card.ts';
-import { fromHex, hex } from '../helpers.ts';
-import { fsCard, send, swOf } from './fs-helpers.ts';
+import { fromHex } from '../helpers.ts';
+import { aes, fsCard, send, swOf } from './fs-helpers.ts';
 
 let card: Card;
 beforeEach(() => {
@@ -15,12 +14,6 @@ beforeEach(() => {
 const verifyMf = (): string => send(card, '00 20 00 01 04 31323334');
 const toDf = (): string => send(card, '00 A4 00 0C 02 5000');
 const verifyDf = (): string => send(card, '00 20 00 81 04 30303030');
-
-function aes(keyHex: string, block: Uint8Array): string {
-  const c = createCipheriv('aes-128-ecb', fromHex(keyHex), null);
-  c.setAutoPadding(false);
-  return hex(Buffer.concat([c.update(block), c.final()]));
-}
 
 describe('SELECT (A4)', () => {
   it('by the application AID: the MF, FCI (6F) or FCP (62) by P2, none for 0C', () => {

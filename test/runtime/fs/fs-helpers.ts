@@ -1,10 +1,11 @@
 // Cards with the sample file system (runtime/fs/sample.json), for the file-system tests.
 
+import { createCipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Card, type CardOptions } from '../../../runtime/card.ts';
 import { loadFileSystem } from '../../../runtime/fs/personalise.ts';
-import { tx } from '../helpers.ts';
+import { fromHex, hex, tx } from '../helpers.ts';
 
 export const SAMPLE_PATH = resolve(import.meta.dirname, '../../../runtime/fs/sample.json');
 export const sample = (): Record<string, unknown> => JSON.parse(readFileSync(SAMPLE_PATH, 'utf8')) as Record<string, unknown>;
@@ -23,3 +24,10 @@ export function fsCard(description: unknown = sample(), options: CardOptions = {
 /** Sends hex (spaces allowed); the response as hex. */
 export const send = (card: Card, apdu: string): string => tx(card, apdu.replace(/ /g, ''));
 export const swOf = (r: string): string => r.slice(-4);
+
+/** AES-128 ECB of one block under a hex key, as the host computes an EXTERNAL AUTHENTICATE answer. */
+export function aes(keyHex: string, block: Uint8Array): string {
+  const c = createCipheriv('aes-128-ecb', fromHex(keyHex), null);
+  c.setAutoPadding(false);
+  return hex(Buffer.concat([c.update(block), c.final()]));
+}

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../bin/jcvm.ts';
+import { cli } from '../../bin/cli.ts';
 import { Card } from '../../../runtime/card.ts';
 import { buildFileSystem, FsDescriptionError, loadFileSystem } from '../../../runtime/fs/personalise.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
@@ -66,13 +66,6 @@ describe('jcvm fs load', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
     dir = '';
   });
-
-  async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, (s) => out.push(s), (s) => err.push(s));
-    return { code, out, err };
-  }
 
   it('personalises a card image; the file system answers in later runs; mem reports it beside two applets', async () => {
     dir = mkdtempSync(join(tmpdir(), 'jcvm-fs-cli-'));

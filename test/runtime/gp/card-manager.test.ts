@@ -11,10 +11,9 @@ import { keyCheckValue, makeKeySet } from '../../../runtime/gp/keys.ts';
 import { parseScript } from '../../../runtime/script/apdutool.ts';
 import { runScript } from '../../../runtime/script/runner.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
-import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, installSuite, loadFile, scriptDiff, seededRandom, snapshot, suite } from './helpers.ts';
+import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, installSuite, loadFile, scriptDiff, seededRandom, snapshot, suite, sw } from './helpers.ts';
 
 const ISD = 'a000000151000000';
-const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');
 
 describe('SELECT and default selection', () => {
   it('the ISD is selected after power-up and answers SELECT by its AID with its FCI', () => {

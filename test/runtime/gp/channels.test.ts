@@ -9,11 +9,10 @@ import type { Card } from '../../../runtime/card.ts';
 import { claOnChannel } from '../../../runtime/apdu.ts';
 import { GpClient, parseTlvStatus } from '../../../runtime/gp/client.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
-import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, installSuite, loadFile, suite } from './helpers.ts';
+import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, installSuite, loadFile, suite, sw } from './helpers.ts';
 
 const ISD = 'a000000151000000';
 const ECHO = fromHex('F04A43564D0101');
-const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');
 const send = (card: Card, apdu: string): string => hex(card.transmit(fromHex(apdu)));
 /** A host on logical channel `channel` of the card. */
 const onChannel = (card: Card, channel: number): GpClient => new GpClient((a) => card.transmit(a), { channel });

@@ -11,9 +11,7 @@ import { type GpClient, loadFileDataBlockHash, parseTlvStatus, rsaDomainKey, wit
 import { aesCmac, concat } from '../../../runtime/gp/crypto.ts';
 import { type DomainKey, makeKeySet } from '../../../runtime/gp/keys.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
-import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, loadFile, scriptDiff, snapshot } from './helpers.ts';
-
-const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');
+import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, loadFile, scriptDiff, snapshot, sw } from './helpers.ts';
 
 const ISD = fromHex('A000000151000000');
 const SD_ELF = fromHex('A0000001515350');

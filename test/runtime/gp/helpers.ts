@@ -4,10 +4,11 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { expect } from 'vitest';
 import { fromHex, hex as upperHex } from '../../../loader/bytes.ts';
 import { readCapPath } from '../../../loader/cap/archive.ts';
 import { Card, type CardOptions } from '../../../runtime/card.ts';
-import { GpClient } from '../../../runtime/gp/client.ts';
+import { GpClient, parseTlvStatus } from '../../../runtime/gp/client.ts';
 import { defaultKeySet } from '../../../runtime/gp/keys.ts';
 import { loadFileDataBlock } from '../../../runtime/gp/load.ts';
 import type { GpOptions } from '../../../runtime/gp/manager.ts';
@@ -20,6 +21,17 @@ export { fromHex };
 
 /** Lowercase hex, as apdutool prints. */
 export const hex = (b: ArrayLike<number>): string => upperHex(b).toLowerCase();
+
+/** A response's status word, four lowercase hex digits. */
+export const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');
+
+/** `AID@associated domain` of every entry of a TLV GET STATUS listing, all pages ('' when refused with 6A88). */
+export function listing(host: GpClient, p1: number): string {
+  const r = host.getStatus(p1, true);
+  if (r.sw === 0x6a88) return '';
+  expect(sw(r)).toBe('9000');
+  return parseTlvStatus(r.data).map((e) => `${e.aid}@${e.domain}`).join(' ');
+}
 
 export const DES_KEYS = defaultKeySet('DES3', 0xff);
 export const AES_KEYS = defaultKeySet('AES', 0xff);

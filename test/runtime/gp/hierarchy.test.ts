@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Card } from '../../../runtime/card.ts';
-import { GpClient, parseTlvStatus } from '../../../runtime/gp/client.ts';
+import { GpClient } from '../../../runtime/gp/client.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
-import { AES_KEYS, fromHex, hex, loadFile, scriptDiff, seededRandom, snapshot } from './helpers.ts';
+import { AES_KEYS, fromHex, hex, listing, loadFile, scriptDiff, seededRandom, snapshot, sw } from './helpers.ts';
 
-const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');
 const H = (b: Uint8Array): string => hex(b).toUpperCase();
 
 const ISD = fromHex('A000000151000000');
@@ -29,14 +28,6 @@ const DM = fromHex('A00000'); // Security Domain + Delegated Management
 
 const ECHO_PKG = fromHex('F04A43564D01');
 const ECHO_APP = fromHex('F04A43564D0101');
-
-/** `AID@associated domain` of every entry of a TLV GET STATUS listing ('' when refused with 6A88). */
-function listing(host: GpClient, p1: number): string {
-  const r = host.getStatus(p1, true);
-  if (r.sw === 0x6a88) return '';
-  expect(sw(r)).toBe('9000');
-  return parseTlvStatus(r.data).map((e) => `${e.aid}@${e.domain}`).join(' ');
-}
 
 /** Selects the domain and opens a session with its initial AES keys (every domain keeps them here). */
 function as(host: GpClient, sd: Uint8Array): void {

@@ -2,10 +2,12 @@
 // it), typed as far as these tests read them, and a card-side channel set up for one case.
 
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { resolve } from 'node:path';
 import { fromHex, hex } from '../../../loader/bytes.ts';
 import { SecureChannel } from '../../../runtime/gp/channel.ts';
 import { makeKeySet, type KeySet, type KeyType } from '../../../runtime/gp/keys.ts';
+import { keySetFromPutKey, parsePutKeyData, putKeyResponseData } from '../../../runtime/gp/putkey.ts';
 import { MemoryScpStore } from '../../../runtime/gp/sm.ts';
 import { REPO_ROOT } from '../../corpus.ts';
 
@@ -149,4 +151,26 @@ export function unwrapOk(channel: SecureChannel, apdu: string, required = 0): st
   const r = channel.unwrap(fromHex(apdu), required);
   if (r.apdu === undefined) throw new Error(`unwrap of ${apdu} answered ${r.sw.toString(16)}`);
   return hex(r.apdu);
+}
+
+/**
+ * One command of a session as the card sees it (SCP02 and SCP03 alike): the wrapped command
+ * unwrapped to the plain one, the plain response wrapped, and a PUT KEY's data parsed, its keys
+ * decrypted and its response built as the vectors say. The key set a PUT KEY makes, else null.
+ */
+export function expectCommand(channel: SecureChannel, cmd: KatCommand): KeySet | null {
+  expect(unwrapOk(channel, cmd.wrapped_apdu_as_sent_by_gppro)).toBe(cmd.plain_apdu_recovered_by_card);
+  expect(cmd.plain_apdu_recovered_by_card).toBe(cmd.plain_apdu);
+  expect(hex(channel.wrap(fromHex(cmd.plain_response)))).toBe(cmd.wrapped_response);
+  const pk = cmd.card_put_key_processing;
+  if (!pk) return null;
+  const plain = fromHex(cmd.plain_apdu);
+  const parsed = parsePutKeyData(plain.subarray(5, 5 + plain[4]!), (x) => channel.decryptKey(x));
+  if (typeof parsed === 'number') throw new Error(`PUT KEY data refused: ${parsed.toString(16)}`);
+  expect(parsed.newKvn).toBe(parseInt(pk.new_key_version, 16));
+  expect(parsed.keys.map((k) => [k.typeByte, hex(k.key), hex(k.kcv)])).toEqual(
+    pk.keys_parsed_by_card.map((k) => [parseInt(k.key_type, 16), k.decrypted_key, k.kcv_computed_by_card]),
+  );
+  expect(hex(putKeyResponseData(parsed)) + '9000').toBe(cmd.plain_response);
+  return keySetFromPutKey(parsed)!;
 }

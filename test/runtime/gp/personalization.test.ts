@@ -6,10 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { concat } from '../../../runtime/gp/crypto.ts';
 import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/domain/common.ts';
 import { cp, field, PROBE_AID, probeCard, type ProbeApplet } from '../api/probe.ts';
-import { DES_KEYS, fromHex, hex } from './helpers.ts';
+import { DES_KEYS, fromHex, hex, sw } from './helpers.ts';
 import { GpClient } from '../../../runtime/gp/client.ts';
 
-const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');
 const GOT = 'byte[] got', N = 'short n';
 
 /** processData(buf, off, len): appends buf[off..off+len] to `got`; a block starting EE throws ISOException 6A81. */

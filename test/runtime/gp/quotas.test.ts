@@ -10,9 +10,8 @@ import { GpClient } from '../../../runtime/gp/client.ts';
 import { Registry, REGISTRY_NAME } from '../../../runtime/gp/registry.ts';
 import { tlv } from '../../../runtime/gp/tlv.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
-import { DES_KEYS, fromHex, gpCard, hex, installSuite, loadFile, seededRandom, snapshot, suite } from './helpers.ts';
+import { DES_KEYS, fromHex, gpCard, hex, installSuite, loadFile, seededRandom, snapshot, suite, sw } from './helpers.ts';
 
-const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');
 const u2 = (n: number): number[] => [n >>> 8, n & 0xff];
 const u4 = (n: number): number[] => [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 

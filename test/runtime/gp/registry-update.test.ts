@@ -5,9 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { type GpClient, parseTlvStatus } from '../../../runtime/gp/client.ts';
 import { concat } from '../../../runtime/gp/crypto.ts';
 import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/domain/common.ts';
-import { DES_KEYS, fromHex, gpCard, installSuite, suite } from './helpers.ts';
+import { DES_KEYS, fromHex, gpCard, installSuite, suite, sw } from './helpers.ts';
 
-const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');
 const ISD = fromHex('A000000151000000');
 const ECHO = fromHex('F04A43564D0101');
 const SSD = fromHex('A000000151535301');

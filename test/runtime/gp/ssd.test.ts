@@ -9,12 +9,10 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCapPath } from '../../../loader/cap/archive.ts';
 import { Card } from '../../../runtime/card.ts';
-import { GpClient, parseTlvStatus, type StatusEntry } from '../../../runtime/gp/client.ts';
+import { GpClient, parseTlvStatus } from '../../../runtime/gp/client.ts';
 import { makeKeySet } from '../../../runtime/gp/keys.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
-import { AES_KEYS, fromHex, gpCard, hex, loadFile, scriptDiff, seededRandom } from './helpers.ts';
-
-const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');
+import { AES_KEYS, fromHex, gpCard, hex, listing, loadFile, scriptDiff, seededRandom, sw } from './helpers.ts';
 
 const ISD = fromHex('A000000151000000');
 const SD_ELF = fromHex('A0000001515350');
@@ -32,16 +30,6 @@ const aesKeys = (kvn: number, seed: number): ReturnType<typeof makeKeySet> =>
   makeKeySet(kvn, 'AES', Uint8Array.from({ length: 16 }, (_, i) => seed + i), Uint8Array.from({ length: 16 }, (_, i) => seed + 0x20 + i), Uint8Array.from({ length: 16 }, (_, i) => seed + 0x40 + i));
 const KEYS_A = aesKeys(0x31, 0x10);
 const KEYS_B = aesKeys(0x32, 0x80);
-
-/** AIDs and associated domains of a TLV GET STATUS listing (all pages), '' when it is refused with 6A88. */
-function listing(host: GpClient, p1: number): string {
-  const r = host.getStatus(p1, true);
-  if (r.sw === 0x6a88) return '';
-  expect(sw(r)).toBe('9000');
-  return parseTlvStatus(r.data)
-    .map((e: StatusEntry) => `${e.aid}@${e.domain}`)
-    .join(' ');
-}
 
 /** INSTALL [for load] + LOAD of a corpus CAP, then INSTALL [for install and make selectable] of its applet, through the selected domain. */
 async function loadAndInstall(host: GpClient, capName: string, app: Uint8Array): Promise<void> {

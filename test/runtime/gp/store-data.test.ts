@@ -4,9 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { tlv } from '../../../runtime/gp/tlv.ts';
-import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex } from './helpers.ts';
+import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, sw } from './helpers.ts';
 
-const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');
 const IIN = tlv(0x42, fromHex('11223344'));
 const CIN = tlv(0x45, fromHex('AABBCCDDEEFF0102'));
 const KDD = fromHex('0102030405060708090A');

@@ -17,9 +17,7 @@ import { aesCmac, concat } from '../../../runtime/gp/crypto.ts';
 import { tlv } from '../../../runtime/gp/tlv.ts';
 import { type DomainKey, makeKeySet } from '../../../runtime/gp/keys.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
-import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, loadFile, scriptDiff, seededRandom, snapshot } from './helpers.ts';
-
-const sw = (r: { sw: number }): string => r.sw.toString(16).padStart(4, '0');
+import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, loadFile, scriptDiff, seededRandom, snapshot, sw } from './helpers.ts';
 
 const ISD = fromHex('A000000151000000');
 const SD_ELF = fromHex('A0000001515350');
@@ -81,7 +79,9 @@ describe('Delegated Management: tokens and receipts', () => {
     expect(sw(host.putKey(TOKEN_KEY))).toBe('6985'); // already there: P1 00 adds only
     const receipt = host.putKey(AES_RECEIPT_KEY);
     expect(sw(receipt)).toBe('9000');
-    expect(receipt.data.length).toBe(4); // KVN ‖ KCV
+    // KVN ‖ KCV: the AES KCV is the first 3 bytes of the key's ECB encryption of 16 bytes 01.
+    const kcv = createCipheriv('aes-128-ecb', AES_RECEIPT_KEY.key, null).setAutoPadding(false).update(new Uint8Array(16).fill(1)).subarray(0, 3);
+    expect(hex(receipt.data)).toBe('71' + hex(kcv));
     const e0 = hex(host.getData(0x00e0).data);
     expect(e0).toContain('c006017' + '0a180a003'); // id 01, KVN 70, A1 128 bytes, A0 3 bytes
     expect(e0).toContain('c00401718810'); // id 01, KVN 71, AES 16 bytes
