@@ -233,8 +233,21 @@ export class Registry implements ScpStore {
   save(): void {
     applyQuotas(this.rt, this.state.quotas ?? []); // the heap enforces what the registry holds
     const next = encodeRegistry(this.state);
+    if (next.length > this.capacity) throw new Error(`GlobalPlatform registry of ${next.length} bytes does not fit its ${this.capacity}`);
+    this.write(next);
+  }
+
+  /** save() when `state` fits (encoded once); false, nothing written, when it does not. */
+  trySave(): boolean {
+    const next = encodeRegistry(this.state);
+    if (next.length > this.capacity) return false;
+    applyQuotas(this.rt, this.state.quotas ?? []);
+    this.write(next);
+    return true;
+  }
+
+  private write(next: Uint8Array): void {
     const cur = this.bytes();
-    if (next.length > cur.length) throw new Error(`GlobalPlatform registry of ${next.length} bytes does not fit its ${cur.length}`);
     let first = 0;
     while (first < next.length && cur[first] === next[first]) first++;
     if (first === next.length) return;
