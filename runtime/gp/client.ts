@@ -1,8 +1,8 @@
 // The host side of GlobalPlatform card management, over any APDU transport: SELECT of the
 // security domain, SCP02 / SCP03 session opening (INITIALIZE UPDATE, card cryptogram check,
 // EXTERNAL AUTHENTICATE) and C-MAC on every later command, and the card content commands
-// (INSTALL, LOAD, DELETE, GET STATUS, SET STATUS, GET DATA, PUT KEY). For tests and a later
-// `jcvm gp`. Sessions at security level 01 (C-MAC) only; responses are taken as they come.
+// (INSTALL, LOAD, DELETE, GET STATUS, SET STATUS, GET DATA, PUT KEY). For tests and `jcvm gp`
+// (bin/gp.ts). Sessions at security level 01 (C-MAC) only; responses are taken as they come.
 //
 // Delegated Management (tokens.ts): with `tokens` set, INSTALL and DELETE carry the token it
 // gives for the signed data; receipts are checked with verifyReceipt. DAP (dap.ts): withDapBlocks

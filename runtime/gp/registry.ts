@@ -92,8 +92,9 @@ export const ISD_PRIVILEGES = 0x9edd80;
 
 /**
  * Privileges an application installed by this card manager may get: none of those that make
- * or need a security domain (supplementary security domains are not implemented) and none of
- * the RFU bits; Card Reset (default selection) is not implemented either.
+ * or need a security domain (a security domain is installed from its own load file, SD_LOAD_FILE,
+ * with the privileges install.ts checks for it) and none of the RFU bits; Card Reset (default
+ * selection) is not implemented.
  */
 export const APP_PRIVILEGES_ALLOWED = 0x1a0000 | 0x8000 | 0x1000 | 0x0800 | 0x0400 | 0x0200 | 0x0100 | 0x20 | 0x10;
 
