@@ -34,7 +34,6 @@ import { Kind } from '../../vm/types.ts';
 import { JCRE_CONTEXT, type Jcre } from '../jcre.ts';
 import { type DomainKey, makeKeySet, type KeySet } from './keys.ts';
 import { applyQuotas, type Quota } from './quota.ts';
-import type { ScpStore } from './sm.ts';
 
 /** Card life cycle states (GPCS 5.1.1, Table 11-6). */
 export const CardState = {
@@ -168,7 +167,7 @@ export const REGISTRY_NAME = 'gp.registry';
 const VERSION = 5;
 
 /** The registry as kept in card memory; `state` is its decoded copy, written back by `save()`. */
-export class Registry implements ScpStore {
+export class Registry {
   /** The decoded registry; read again from card memory at every reset (a torn write left the old bytes). */
   state: RegistryState;
   private readonly handle: number;
@@ -256,17 +255,6 @@ export class Registry implements ScpStore {
     while (last > first && cur[last] === next[last]) last--;
     const o = this.rt.heap.get(this.handle)!;
     this.rt.persistentWrite(o, first, last - first + 1, true, () => cur.set(next.subarray(first, last + 1), first));
-  }
-
-  // --- ScpStore: the sequence counters ---
-
-  counter(kvn: number): number {
-    return this.state.counters.get(kvn) ?? 0;
-  }
-
-  setCounter(kvn: number, n: number): void {
-    this.state.counters.set(kvn, n);
-    this.save();
   }
 
   // --- applications ---
