@@ -15,7 +15,7 @@ import { aesCbc, aesCmac, concat, desEcb, retailMac, sameBytes } from './crypto.
 import { computeDap, dapBlock } from './dap.ts';
 import { type DomainKey, KEY_TYPE_AES, KEY_TYPE_DES, KEY_TYPE_RSA_E, KEY_TYPE_RSA_N, keyCheckValue, type KeySet, type KeyType } from './keys.ts';
 import { DEFAULT_ISD_AID } from './manager.ts';
-import { cardCryptogram02, hostCryptogram02, I02, sessionKeys02 } from './scp02.ts';
+import { cardCryptogram02, cmacIcv02, hostCryptogram02, sessionKeys02 } from './scp02.ts';
 import { cryptogram03, DERIVE03, sessionKeys03 } from './scp03.ts';
 import { berLength, readTlvs, type Tlv, tlv } from './tlv.ts';
 import { signToken, tokenSignedData } from './tokens.ts';
@@ -158,10 +158,9 @@ export class GpClient {
       session = {
         scp: 2,
         mac: (header, data) => {
-          // GPCS E.4.4: retail MAC (C-MAC key) over the modified header and the data; ICV: the
-          // previous C-MAC, encrypted with S-MAC's left half when i says so; zero at first.
-          const icv = last === null ? new Uint8Array(8) : (i & I02.ICV_ENCRYPTION) !== 0 ? desEcb(k.mac.subarray(0, 8), last) : last;
-          last = retailMac(k.mac, icv, concat(header, data));
+          // GPCS E.4.4: retail MAC (C-MAC key) over the modified header and the data, chained
+          // as the card chains it (cmacIcv02).
+          last = retailMac(k.mac, cmacIcv02(i, k.mac, last), concat(header, data));
           return last;
         },
         encryptKey: (key) => desEcb(k.dek, key),
