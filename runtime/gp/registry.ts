@@ -360,9 +360,14 @@ export class Registry {
     this.state.roleKeys = (this.state.roleKeys ?? []).filter((k) => !equalBytes(k.sd, sd));
   }
 
-  /** Whether anything is associated with the SSD `sd`: applications, load files, SSDs (GPCS 7.3); itself, as a hierarchy root, not counted. */
+  /** What is associated with the SSD `sd`: applications, load files, SSDs (GPCS 7.3); itself, as a hierarchy root, left out. */
+  associatedWith(sd: Uint8Array): Uint8Array[] {
+    return this.state.associations.filter((a) => equalBytes(a.sd, sd) && !equalBytes(a.aid, sd)).map((a) => a.aid);
+  }
+
+  /** Whether anything is associated with the SSD `sd` (associatedWith). */
   hasAssociated(sd: Uint8Array): boolean {
-    return this.state.associations.some((a) => equalBytes(a.sd, sd) && !equalBytes(a.aid, sd));
+    return this.associatedWith(sd).length > 0;
   }
 }
 
