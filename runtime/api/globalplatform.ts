@@ -145,7 +145,7 @@ export function globalPlatformNatives(rt: Jcre): NativeTable {
   const identity = (vm: Vm, b: number): number => (vm.stack[b] === vm.stack[b + 1] ? 1 : 0);
   const channelNatives = {
     'equals(Ljava/lang/Object;)Z': identity,
-    'processSecurity(Ljavacard/framework/APDU;)S': (vm: Vm) => {
+    'processSecurity(Ljavacard/framework/APDU;)S': () => {
       const ch = session();
       // The whole command is the JCRE's: receive what the applet has not, answer at OFFSET_CDATA.
       const s = rt.apdu;
@@ -165,7 +165,6 @@ export function globalPlatformNatives(rt: Jcre): NativeTable {
       if (sw !== 0x9000) iso(sw);
       const data = r.subarray(0, r.length - 2);
       rt.apduBuffer.set(data as unknown as Int8Array, 5);
-      void vm;
       return data.length;
     },
     'wrap([BSS)S': (vm: Vm, b: number) => {

@@ -16,9 +16,6 @@ import { Scp02Session, supportsI02 } from './scp02.ts';
 import { Scp03Session, supportsI03 } from './scp03.ts';
 import { buildCommand, type ScpSession, type ScpStore, splitCommand, SW, swBytes, isProtectedStatus } from './sm.ts';
 
-export const INS_INITIALIZE_UPDATE = 0x50;
-export const INS_EXTERNAL_AUTHENTICATE = 0x82;
-
 export interface SecureChannelOptions {
   /** AID of the security domain (enters the pseudo-random card challenges). */
   aid: Uint8Array;

@@ -1,23 +1,23 @@
 // The host side of GlobalPlatform card management, over any APDU transport: SELECT of the
 // security domain, SCP02 / SCP03 session opening (INITIALIZE UPDATE, card cryptogram check,
 // EXTERNAL AUTHENTICATE) and C-MAC on every later command, and the card content commands
-// (INSTALL, LOAD, DELETE, GET STATUS, SET STATUS, GET DATA, PUT KEY). For tests and a later
-// `jcvm gp`. Sessions at security level 01 (C-MAC) only; responses are taken as they come.
+// (INSTALL, LOAD, DELETE, GET STATUS, SET STATUS, GET DATA, PUT KEY). For tests and `jcvm gp`
+// (bin/gp.ts). Sessions at security level 01 (C-MAC) only; responses are taken as they come.
 //
 // Delegated Management (tokens.ts): with `tokens` set, INSTALL and DELETE carry the token it
 // gives for the signed data; receipts are checked with verifyReceipt. DAP (dap.ts): withDapBlocks
 // puts DAP blocks before a Load File's Data Block.
 
 import { createHash, type KeyObject, randomBytes } from 'node:crypto';
-import { fromHex, hex } from '../../loader/bytes.ts';
+import { hex } from '../../loader/bytes.ts';
 import { claOnChannel } from '../apdu.ts';
 import { aesCbc, aesCmac, concat, desEcb, retailMac, sameBytes } from './crypto.ts';
 import { computeDap, dapBlock } from './dap.ts';
 import { type DomainKey, KEY_TYPE_AES, KEY_TYPE_DES, KEY_TYPE_RSA_E, KEY_TYPE_RSA_N, keyCheckValue, type KeySet, type KeyType } from './keys.ts';
 import { DEFAULT_ISD_AID } from './manager.ts';
-import { cardCryptogram02, hostCryptogram02, I02, sessionKeys02 } from './scp02.ts';
+import { cardCryptogram02, cmacIcv02, hostCryptogram02, sessionKeys02 } from './scp02.ts';
 import { cryptogram03, DERIVE03, sessionKeys03 } from './scp03.ts';
-import { berLength, readTlvs, tlv } from './tlv.ts';
+import { berLength, readTlvs, type Tlv, tlv } from './tlv.ts';
 import { signToken, tokenSignedData } from './tokens.ts';
 
 export { ReceiptData, verifyReceipt, parseReceipt } from './tokens.ts';
@@ -158,10 +158,9 @@ export class GpClient {
       session = {
         scp: 2,
         mac: (header, data) => {
-          // GPCS E.4.4: retail MAC (C-MAC key) over the modified header and the data; ICV: the
-          // previous C-MAC, encrypted with S-MAC's left half when i says so; zero at first.
-          const icv = last === null ? new Uint8Array(8) : (i & I02.ICV_ENCRYPTION) !== 0 ? desEcb(k.mac.subarray(0, 8), last) : last;
-          last = retailMac(k.mac, icv, concat(header, data));
+          // GPCS E.4.4: retail MAC (C-MAC key) over the modified header and the data, chained
+          // as the card chains it (cmacIcv02).
+          last = retailMac(k.mac, cmacIcv02(i, k.mac, last), concat(header, data));
           return last;
         },
         encryptKey: (key) => desEcb(k.dek, key),
@@ -368,21 +367,14 @@ export function parseLegacyStatus(data: Uint8Array, p1: number): StatusEntry[] {
 
 /** Decodes GET STATUS data in the TLV format (E3 entries). */
 export function parseTlvStatus(data: Uint8Array): StatusEntry[] {
-  const out: StatusEntry[] = [];
-  const read = (b: Uint8Array, at: number): { tag: number; value: Uint8Array; end: number } => {
-    let tag = b[at++]!;
-    if ((tag & 0x1f) === 0x1f) tag = (tag << 8) | b[at++]!;
-    let len = b[at++]!;
-    if (len === 0x81) len = b[at++]!;
-    return { tag, value: b.subarray(at, at + len), end: at + len };
+  const tlvs = (b: Uint8Array): Tlv[] => {
+    const t = readTlvs(b);
+    if (!t) throw new GpClientError('GET STATUS data that is not BER-TLV');
+    return t;
   };
-  for (let at = 0; at < data.length; ) {
-    const e3 = read(data, at);
-    at = e3.end;
+  return tlvs(data).map((e3) => {
     const e: StatusEntry = { aid: '', lifeCycle: -1 };
-    for (let i = 0; i < e3.value.length; ) {
-      const t = read(e3.value, i);
-      i = t.end;
+    for (const t of tlvs(e3.value)) {
       if (t.tag === 0x4f) e.aid = hex(t.value);
       else if (t.tag === 0x9f70) e.lifeCycle = t.value[0]!;
       else if (t.tag === 0xc5) e.privileges = hex(t.value);
@@ -391,12 +383,9 @@ export function parseTlvStatus(data: Uint8Array): StatusEntry[] {
       else if (t.tag === 0xcc) e.domain = hex(t.value);
       else if (t.tag === 0x84) (e.modules ??= []).push(hex(t.value));
     }
-    out.push(e);
-  }
-  return out;
+    return e;
+  });
 }
-
-export { fromHex };
 
 /** An RSA public key as PUT KEY carries it (modulus, public exponent), from a node:crypto key. */
 export function rsaDomainKey(kvn: number, id: number, publicKey: KeyObject): DomainKey {

@@ -1,115 +1,65 @@
 // The block-cipher primitives of the GlobalPlatform secure channels, on node:crypto only:
 // DES / 3DES (ECB, CBC), AES (ECB, CBC), AES-CMAC (NIST SP 800-38B, RFC 4493), the DES MACs of
 // GPCS Appendix B.1.2 (full 3DES MAC, retail MAC) and the '80 00..' padding of B.1.3 / ISO 9797-1
-// method 2. OpenSSL 3 keeps single DES in its legacy provider, so single DES runs as 3DES with
-// K1 = K2 = K3 (which is single DES).
+// method 2. The ciphers and the CMAC are the Java Card crypto API's (runtime/api/crypto: blockCrypt
+// runs single DES as 3DES with K1 = K2 = K3, OpenSSL 3 keeping single DES in its legacy provider).
 
-import { constants, createCipheriv, createDecipheriv, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-
-function run(name: string, key: Uint8Array, iv: Uint8Array | null, encrypt: boolean, data: Uint8Array): Uint8Array {
-  const c = encrypt ? createCipheriv(name, key, iv) : createDecipheriv(name, key, iv);
-  c.setAutoPadding(false);
-  const a = c.update(data);
-  const b = c.final();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
+import { constants, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { blockCrypt, pad, unpad } from '../api/crypto/blocks.ts';
+import { PAD } from '../api/crypto/consts.ts';
+import { F } from '../api/crypto/keys.ts';
 
 function checkBlocks(data: Uint8Array, bs: number): void {
   if (data.length % bs !== 0) throw new Error(`data of ${data.length} bytes is not a whole number of ${bs}-byte blocks`);
 }
 
-/** 3DES key as node wants it: 8 bytes (single DES), 16 (two-key) or 24 (three-key) → 24. */
-function ede3Key(key: Uint8Array): Uint8Array {
-  const k = new Uint8Array(24);
-  if (key.length === 8) {
-    k.set(key, 0); k.set(key, 8); k.set(key, 16);
-  } else if (key.length === 16) {
-    k.set(key, 0); k.set(key.subarray(0, 8), 16);
-  } else if (key.length === 24) {
-    k.set(key);
-  } else {
-    throw new Error(`DES key of ${key.length} bytes (8, 16 or 24 expected)`);
-  }
-  return k;
+function checkDesKey(key: Uint8Array): void {
+  if (key.length !== 8 && key.length !== 16 && key.length !== 24) throw new Error(`DES key of ${key.length} bytes (8, 16 or 24 expected)`);
+}
+
+function checkAesKey(key: Uint8Array): void {
+  if (key.length !== 16 && key.length !== 24 && key.length !== 32) throw new Error(`AES key of ${key.length} bytes`);
 }
 
 /** DES (8-byte key) or 3DES (16/24) in ECB mode, whole blocks, no padding. */
 export function desEcb(key: Uint8Array, data: Uint8Array, encrypt = true): Uint8Array {
   checkBlocks(data, 8);
-  return run('des-ede3-ecb', ede3Key(key), null, encrypt, data);
+  checkDesKey(key);
+  return blockCrypt(F.DES, key, 'ecb', encrypt, null, data);
 }
 
 /** DES (8-byte key) or 3DES (16/24) in CBC mode, whole blocks, no padding. */
 export function desCbc(key: Uint8Array, iv: Uint8Array, data: Uint8Array, encrypt = true): Uint8Array {
   checkBlocks(data, 8);
-  return run('des-ede3-cbc', ede3Key(key), iv, encrypt, data);
-}
-
-function aesName(key: Uint8Array, mode: 'ecb' | 'cbc'): string {
-  if (key.length !== 16 && key.length !== 24 && key.length !== 32) throw new Error(`AES key of ${key.length} bytes`);
-  return `aes-${key.length * 8}-${mode}`;
+  checkDesKey(key);
+  return blockCrypt(F.DES, key, 'cbc', encrypt, iv, data);
 }
 
 /** AES in ECB mode, whole blocks, no padding. */
 export function aesEcb(key: Uint8Array, data: Uint8Array, encrypt = true): Uint8Array {
   checkBlocks(data, 16);
-  return run(aesName(key, 'ecb'), key, null, encrypt, data);
+  checkAesKey(key);
+  return blockCrypt(F.AES, key, 'ecb', encrypt, null, data);
 }
 
 /** AES in CBC mode, whole blocks, no padding. */
 export function aesCbc(key: Uint8Array, iv: Uint8Array, data: Uint8Array, encrypt = true): Uint8Array {
   checkBlocks(data, 16);
-  return run(aesName(key, 'cbc'), key, iv, encrypt, data);
+  checkAesKey(key);
+  return blockCrypt(F.AES, key, 'cbc', encrypt, iv, data);
 }
 
-/** Doubling in GF(2^128) as SP 800-38B 6.1 defines it for the CMAC subkeys (R128 = 0x87). */
-function dbl(block: Uint8Array): Uint8Array {
-  const out = new Uint8Array(16);
-  let carry = 0;
-  for (let i = 15; i >= 0; i--) {
-    const b = block[i]!;
-    out[i] = ((b << 1) | carry) & 0xff;
-    carry = b >>> 7;
-  }
-  if (carry) out[15]! ^= 0x87;
-  return out;
-}
-
-/** AES-CMAC (SP 800-38B): the full 16-byte tag. */
-export function aesCmac(key: Uint8Array, message: Uint8Array): Uint8Array {
-  const k1 = dbl(aesEcb(key, new Uint8Array(16)));
-  const n = Math.max(1, Math.ceil(message.length / 16));
-  const complete = message.length > 0 && message.length % 16 === 0;
-  const blocks = new Uint8Array(n * 16);
-  blocks.set(message);
-  const lastOff = (n - 1) * 16;
-  let sub = k1;
-  if (!complete) {
-    blocks[message.length] = 0x80;
-    sub = dbl(k1);
-  }
-  for (let i = 0; i < 16; i++) blocks[lastOff + i]! ^= sub[i]!;
-  const c = aesCbc(key, new Uint8Array(16), blocks);
-  return c.slice(lastOff);
-}
+/** AES-CMAC (SP 800-38B): the full 16-byte tag; the Signature API's (ALG_AES_CMAC_128). */
+export { aesCmac } from '../api/crypto/signature.ts';
 
 /** `data` ‖ 80 ‖ 00.. up to a multiple of `bs` (GPCS B.1.3; always adds at least the 80). */
 export function pad80(data: Uint8Array, bs: number): Uint8Array {
-  const out = new Uint8Array((Math.floor(data.length / bs) + 1) * bs);
-  out.set(data);
-  out[data.length] = 0x80;
-  return out;
+  return pad(PAD.ISO9797_M2, data, bs)!;
 }
 
 /** Removes '80 00..' padding of at most one block; null when it is not there. */
 export function unpad80(data: Uint8Array, bs: number): Uint8Array | null {
-  let i = data.length - 1;
-  while (i >= 0 && data[i] === 0) i--;
-  if (i < 0 || data[i] !== 0x80 || data.length - i > bs) return null;
-  return data.subarray(0, i);
+  return unpad(PAD.ISO9797_M2, data, bs);
 }
 
 /**

@@ -32,14 +32,9 @@ export function isHierarchyRoot(registry: Registry, sd: Uint8Array): boolean {
   return owner !== null && equalBytes(owner, sd);
 }
 
-/** What is associated with the SSD `sd` (applications, load files, SSDs), itself left out. */
-export function associatedWith(registry: Registry, sd: Uint8Array): Uint8Array[] {
-  return registry.state.associations.filter((a) => equalBytes(a.sd, sd) && !equalBytes(a.aid, sd)).map((a) => a.aid);
-}
-
 /** Whether SSDs are associated with `sd` (itself not counted). */
 export function hasSubDomains(registry: Registry, sd: Uint8Array): boolean {
-  return associatedWith(registry, sd).some((aid) => registry.domain(aid) !== undefined);
+  return registry.associatedWith(sd).some((aid) => registry.domain(aid) !== undefined);
 }
 
 /**

@@ -5,7 +5,7 @@
 // block is in and the package links.
 
 import { createHash } from 'node:crypto';
-import { CapFormatError, equalBytes, hex } from '../../loader/bytes.ts';
+import { equalBytes, hex } from '../../loader/bytes.ts';
 import { splitComponents } from '../../loader/cap/archive.ts';
 import type { CapFile } from '../../loader/cap/components.ts';
 import { decodeCap } from '../../loader/cap/decode.ts';
@@ -50,10 +50,6 @@ export class PendingLoad {
     this.next++;
   }
 
-  get size(): number {
-    return this.blocks.reduce((n, b) => n + b.length, 0);
-  }
-
   /**
    * The decoded CAP file of the complete Load File, or why it is refused: a malformed file
    * (no C4, bytes after it, components that do not decode), a package AID other than the one
@@ -92,7 +88,7 @@ export class PendingLoad {
     try {
       cap = decodeCap(splitComponents(lfdb));
     } catch (e) {
-      if (e instanceof CapFormatError || e instanceof Error) return { error: e.message };
+      if (e instanceof Error) return { error: e.message }; // CapFormatError, and whatever else malformed components make decodeCap throw
       throw e;
     }
     if (!equalBytes(cap.header.package.AID, this.loadFileAid)) {

@@ -10,6 +10,7 @@
 import { concat, rsaPublicKey } from './crypto.ts';
 import { checkKeyLength, type DomainKey, KEY_TYPE_AES, KEY_TYPE_DES, KEY_TYPE_RSA_E, KEY_TYPE_RSA_N, keyCheckValue, type KeySet, type KeyType, makeKeySet } from './keys.ts';
 import { SW } from './sm.ts';
+import { readTlv } from './tlv.ts';
 
 export interface PutKeyComponent {
   /** Key type byte (80 DES, 88 AES, A1 RSA modulus, A0 RSA public exponent). */
@@ -36,21 +37,12 @@ export function parsePutKeyData(data: Uint8Array, decrypt: (ciphered: Uint8Array
   const keys: PutKeyComponent[] = [];
   let o = 1;
   while (o < data.length) {
-    if (o + 2 > data.length) return SW.WRONG_DATA;
-    const typeByte = data[o++]!;
-    // The length: one byte, or 81 xx / 82 xx xx (GPCS 11.1.5).
-    let len = data[o++]!;
-    if (len === 0x81 || len === 0x82) {
-      const n = len - 0x80;
-      if (o + n > data.length) return SW.WRONG_DATA;
-      len = n === 1 ? data[o]! : (data[o]! << 8) | data[o + 1]!;
-      o += n;
-    } else if (len > 0x80) {
-      return SW.WRONG_DATA;
-    }
-    if (o + len + 1 > data.length) return SW.WRONG_DATA;
-    const value = data.subarray(o, o + len);
-    o += len;
+    // Key type ‖ length (one byte, or 81 xx / 82 xx xx: GPCS 11.1.5) ‖ value, then the KCV's length and value.
+    const field = readTlv(data, o);
+    if (field === null || field.end >= data.length) return SW.WRONG_DATA;
+    const { tag: typeByte, value } = field;
+    const len = value.length;
+    o = field.end;
     const kcvLen = data[o++]!;
     if (o + kcvLen > data.length) return SW.WRONG_DATA;
     const kcvSent = data.subarray(o, o + kcvLen);

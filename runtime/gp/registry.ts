@@ -34,7 +34,6 @@ import { Kind } from '../../vm/types.ts';
 import { JCRE_CONTEXT, type Jcre } from '../jcre.ts';
 import { type DomainKey, makeKeySet, type KeySet } from './keys.ts';
 import { applyQuotas, type Quota } from './quota.ts';
-import type { ScpStore } from './sm.ts';
 
 /** Card life cycle states (GPCS 5.1.1, Table 11-6). */
 export const CardState = {
@@ -92,8 +91,9 @@ export const ISD_PRIVILEGES = 0x9edd80;
 
 /**
  * Privileges an application installed by this card manager may get: none of those that make
- * or need a security domain (supplementary security domains are not implemented) and none of
- * the RFU bits; Card Reset (default selection) is not implemented either.
+ * or need a security domain (a security domain is installed from its own load file, SD_LOAD_FILE,
+ * with the privileges install.ts checks for it) and none of the RFU bits; Card Reset (default
+ * selection) is not implemented.
  */
 export const APP_PRIVILEGES_ALLOWED = 0x1a0000 | 0x8000 | 0x1000 | 0x0800 | 0x0400 | 0x0200 | 0x0100 | 0x20 | 0x10;
 
@@ -167,7 +167,7 @@ export const REGISTRY_NAME = 'gp.registry';
 const VERSION = 5;
 
 /** The registry as kept in card memory; `state` is its decoded copy, written back by `save()`. */
-export class Registry implements ScpStore {
+export class Registry {
   /** The decoded registry; read again from card memory at every reset (a torn write left the old bytes). */
   state: RegistryState;
   private readonly handle: number;
@@ -233,8 +233,21 @@ export class Registry implements ScpStore {
   save(): void {
     applyQuotas(this.rt, this.state.quotas ?? []); // the heap enforces what the registry holds
     const next = encodeRegistry(this.state);
+    if (next.length > this.capacity) throw new Error(`GlobalPlatform registry of ${next.length} bytes does not fit its ${this.capacity}`);
+    this.write(next);
+  }
+
+  /** save() when `state` fits (encoded once); false, nothing written, when it does not. */
+  trySave(): boolean {
+    const next = encodeRegistry(this.state);
+    if (next.length > this.capacity) return false;
+    applyQuotas(this.rt, this.state.quotas ?? []);
+    this.write(next);
+    return true;
+  }
+
+  private write(next: Uint8Array): void {
     const cur = this.bytes();
-    if (next.length > cur.length) throw new Error(`GlobalPlatform registry of ${next.length} bytes does not fit its ${cur.length}`);
     let first = 0;
     while (first < next.length && cur[first] === next[first]) first++;
     if (first === next.length) return;
@@ -242,17 +255,6 @@ export class Registry implements ScpStore {
     while (last > first && cur[last] === next[last]) last--;
     const o = this.rt.heap.get(this.handle)!;
     this.rt.persistentWrite(o, first, last - first + 1, true, () => cur.set(next.subarray(first, last + 1), first));
-  }
-
-  // --- ScpStore: the sequence counters ---
-
-  counter(kvn: number): number {
-    return this.state.counters.get(kvn) ?? 0;
-  }
-
-  setCounter(kvn: number, n: number): void {
-    this.state.counters.set(kvn, n);
-    this.save();
   }
 
   // --- applications ---
@@ -358,9 +360,14 @@ export class Registry implements ScpStore {
     this.state.roleKeys = (this.state.roleKeys ?? []).filter((k) => !equalBytes(k.sd, sd));
   }
 
-  /** Whether anything is associated with the SSD `sd`: applications, load files, SSDs (GPCS 7.3); itself, as a hierarchy root, not counted. */
+  /** What is associated with the SSD `sd`: applications, load files, SSDs (GPCS 7.3); itself, as a hierarchy root, left out. */
+  associatedWith(sd: Uint8Array): Uint8Array[] {
+    return this.state.associations.filter((a) => equalBytes(a.sd, sd) && !equalBytes(a.aid, sd)).map((a) => a.aid);
+  }
+
+  /** Whether anything is associated with the SSD `sd` (associatedWith). */
   hasAssociated(sd: Uint8Array): boolean {
-    return this.state.associations.some((a) => equalBytes(a.sd, sd) && !equalBytes(a.aid, sd));
+    return this.associatedWith(sd).length > 0;
   }
 }
 

@@ -18,7 +18,7 @@
 // that AID, 640D instance AID taken, 6437 install() failed; for deletion, ISO's 6A88 (nothing
 // with that AID) and 6985 (something depends on it).
 
-import { CapFormatError, equalBytes } from '../../loader/bytes.ts';
+import { equalBytes } from '../../loader/bytes.ts';
 import { decodeCap } from '../../loader/cap/decode.ts';
 import { LinkError } from '../../loader/link.ts';
 import { DeleteError, InstallError, type Jcre } from '../jcre.ts';
@@ -127,7 +127,7 @@ export class RiInstaller implements NativeApplication {
     try {
       cap = decodeCap(components);
     } catch (e) {
-      if (e instanceof CapFormatError || e instanceof Error) return RiSw.BAD_CAP;
+      if (e instanceof Error) return RiSw.BAD_CAP; // CapFormatError, and whatever else a malformed CAP makes decodeCap throw
       throw e;
     }
     if (this.rt.findPackage(cap.header.package.AID)) return RiSw.DUPLICATE_PACKAGE;

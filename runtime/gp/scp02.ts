@@ -77,6 +77,16 @@ export function hostCryptogram02(sEnc: Uint8Array, seq: number, cardChallenge: U
 }
 
 /**
+ * The ICV of a C-MAC (E.3.4, explicit initiation): zero for the session's first (`previous`
+ * null), else the previous C-MAC, encrypted with single DES under S-MAC's left half when i asks.
+ * The card's and the host's (client.ts) side alike.
+ */
+export function cmacIcv02(i: number, sMac: Uint8Array, previous: Uint8Array | null): Uint8Array {
+  if (previous === null) return new Uint8Array(8);
+  return (i & I02.ICV_ENCRYPTION) !== 0 ? desEcb(sMac.subarray(0, 8), previous) : previous;
+}
+
+/**
  * The card side of one SCP02 session, from INITIALIZE UPDATE on. `open` answers INITIALIZE UPDATE
  * (or returns a status word); the counter in the store moves once EXTERNAL AUTHENTICATE succeeds.
  */
@@ -131,12 +141,6 @@ export class Scp02Session implements ScpSession {
     return retailMac(this.keys.mac, icv, concat(header, plain));
   }
 
-  /** The ICV of the next C-MAC (E.3.4): the previous C-MAC, encrypted with single DES under S-MAC's left half when i asks. */
-  private nextIcv(): Uint8Array {
-    const prev = this.lastCmac!;
-    return (this.i & I02.ICV_ENCRYPTION) !== 0 ? desEcb(this.keys.mac.subarray(0, 8), prev) : prev;
-  }
-
   externalAuthenticate(cmd: Command): number {
     if (cmd.data.length !== 16) return SW.WRONG_LENGTH;
     if (cmd.p2 !== 0 || !LEVELS.includes(cmd.p1)) return SW.WRONG_P1P2;
@@ -168,7 +172,7 @@ export class Scp02Session implements ScpSession {
         if (p === null) return null;
         plain = p;
       }
-      const expected = this.cmac(this.nextIcv(), cmd.cla, cmd, plain);
+      const expected = this.cmac(cmacIcv02(this.i, this.keys.mac, this.lastCmac), cmd.cla, cmd, plain);
       this.lastCmac = mac.slice();
       if (!sameBytes(expected, mac)) return null;
     } else if ((this.level & C_MAC) !== 0) {

@@ -185,11 +185,10 @@ function installDomain(ctx: DomainContext, module: Uint8Array, aid: Uint8Array, 
   const { domains, associations } = ctx.registry.state;
   ctx.registry.state.domains = [...domains, entry];
   if (!ctx.isIsd) ctx.registry.associate(aid, ctx.aid);
-  if (!ctx.registry.fits()) {
+  if (!ctx.registry.trySave()) {
     Object.assign(ctx.registry.state, { domains, associations });
     return swBytes(GpSw.NOT_ENOUGH_MEMORY);
   }
-  ctx.registry.save();
   return ok([0x00]);
 }
 
@@ -247,11 +246,10 @@ function extradite(ctx: DomainContext, p1: number, data: Uint8Array): Response {
   }
   const before = ctx.registry.associatedSd(aid);
   ctx.registry.associate(aid, toIsd ? null : sd);
-  if (!ctx.registry.fits()) {
+  if (!ctx.registry.trySave()) {
     ctx.registry.associate(aid, before);
     return swBytes(GpSw.NOT_ENOUGH_MEMORY);
   }
-  ctx.registry.save();
   return ctx.confirm(auth === 'delegated', () => ReceiptData.extradition(before ?? ctx.config.aid, aid, sd));
 }
 
@@ -359,13 +357,12 @@ function registryUpdate(ctx: DomainContext, p1: number, data: Uint8Array): Respo
   }
   const from = ctx.ownerOf(aid);
   if (sd.length > 0) ctx.registry.associate(inst?.aid ?? aid, toIsd ? null : sd);
-  if (!ctx.registry.fits()) {
+  if (!ctx.registry.trySave()) {
     ctx.registry.state.apps = before.apps;
     ctx.registry.state.associations = before.associations;
     if (domain) domain.privileges = before.domainPrivileges!;
     return swBytes(GpSw.NOT_ENOUGH_MEMORY);
   }
-  ctx.registry.save();
   // Receipt (a decision: C.5 gives the extradition form): the domain before, the AID, the domain after.
   return ctx.confirm(auth === 'delegated', () => ReceiptData.extradition(from, aid, ctx.ownerOf(aid)));
 }

@@ -28,11 +28,10 @@ export function load(ctx: DomainContext, p1: number, p2: number, data: Uint8Arra
   const elf = done.cap.header.package.AID;
   if (target) {
     ctx.registry.associate(elf, target);
-    if (!ctx.registry.fits()) {
+    if (!ctx.registry.trySave()) {
       ctx.registry.associate(elf, null);
       return swBytes(GpSw.NOT_ENOUGH_MEMORY);
     }
-    ctx.registry.save();
   }
   try {
     ctx.rt.loadPackage(done.cap);

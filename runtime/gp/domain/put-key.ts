@@ -49,11 +49,10 @@ export function putKey(ctx: DomainContext, p1: number, p2: number, data: Uint8Ar
   const before = { keySets: keysOf.keySets, counters: keysOf.counters };
   keysOf.keySets = next;
   keysOf.counters = counters;
-  if (!ctx.registry.fits()) {
+  if (!ctx.registry.trySave()) {
     Object.assign(keysOf, before);
     return swBytes(GpSw.NOT_ENOUGH_MEMORY);
   }
-  ctx.registry.save();
   return ok(putKeyResponseData(parsed));
 }
 
@@ -85,10 +84,9 @@ function putRoleKey(ctx: DomainContext, p1: number, p2: number, data: Uint8Array
   if (replace !== 0 && replace !== kvn) return swBytes(GpSw.WRONG_DATA); // a role key keeps its version
   const before = ctx.registry.state.roleKeys;
   ctx.registry.setRoleKey(sd, key);
-  if (!ctx.registry.fits()) {
+  if (!ctx.registry.trySave()) {
     ctx.registry.state.roleKeys = before;
     return swBytes(GpSw.NOT_ENOUGH_MEMORY);
   }
-  ctx.registry.save();
   return ok(putKeyResponseData(parsed));
 }

@@ -81,11 +81,10 @@ function storeBlock(ctx: DomainContext, p1: number, p2: number, data: Uint8Array
   }
   const before = ctx.registry.state.dataObjects;
   ctx.registry.setDataObjects(ctx.isIsd ? null : ctx.aid, objects);
-  if (!ctx.registry.fits()) {
+  if (!ctx.registry.trySave()) {
     ctx.registry.state.dataObjects = before;
     return GpSw.NOT_ENOUGH_MEMORY;
   }
-  ctx.registry.save();
   return null;
 }
 
