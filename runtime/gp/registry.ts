@@ -9,7 +9,7 @@
 // Every change rewrites the bytes that differ in one atomic persistent write (journalled,
 // counted, a place to tear), so a power loss leaves the old registry or the new one.
 //
-// Layout (version 4): used length (2) ‖ version (1) ‖ card life cycle (1) ‖ key sets ‖ counters
+// Layout (version 5; what each version added is below): used length (2) ‖ version (1) ‖ card life cycle (1) ‖ key sets ‖ counters
 // (the ISD's) ‖ application count (1), each: AID length, AID, life cycle, privileges (3) ‖
 // supplementary security domain count (1), each: AID length, AID, life cycle, privileges (3), key
 // sets, counters ‖ association count (1), each: AID length, AID, SD AID length, SD AID.

@@ -85,7 +85,7 @@ describe('card content management torn at every write', () => {
     expect(r.writes).toBeGreaterThan(2);
     expect(r.before).toBeGreaterThan(0);
     expect(r.before + r.after).toBe(r.writes);
-  });
+  }, 60_000); // a fresh card per write torn: seconds, more on a loaded machine
 
   it('LOAD through a supplementary security domain: no load file, or the load file associated with the SSD', async () => {
     const cap = await loadFile(resolve(CORPUS_DIR, 'echo', 'echo.cap'));
@@ -101,5 +101,5 @@ describe('card content management torn at every write', () => {
     }, (host) => host.load(cap).sw);
     expect(r.before).toBeGreaterThan(0);
     expect(r.before + r.after).toBe(r.writes);
-  });
+  }, 60_000); // a fresh card per write torn: seconds, more on a loaded machine
 });
