@@ -121,7 +121,7 @@ export class Vm {
     const maxFrames = options.maxFrames ?? 128;
     this.fPc = new Int32Array(maxFrames);
     this.fLp = new Int32Array(maxFrames);
-    this.stepFn = combineSteps(this.stack, options.step, options.trace);
+    this.stepFn = combineSteps(this, options.step, options.trace);
     this.maxFrames = maxFrames;
     this.jit = options.jit === true && this.stepFn === null;
   }
