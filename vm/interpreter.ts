@@ -560,8 +560,7 @@ export class Vm {
               let callee = ctx, rh = 0;
               if (op === 0x8d || op === 0x8c) {
                 target = cp.method[ci]; // static, private, constructor or super: bound at link time
-                if (target === null || target === undefined) throw new VmCrash(`unresolved method at constant pool index ${ci} in ${m}`);
-                if (op === 0x8c && !target.isStatic && target.nargs > 0) {
+                if (op === 0x8c && target != null && !target.isStatic && target.nargs > 0) {
                   const recv = objects[st[sp - target.nargs]!];
                   if (recv === undefined) this.throwSys(SysEx.NullPointer);
                   if (recv.owner !== ctx) specialAccess(this);
