@@ -680,7 +680,7 @@ export class Jcre implements PackageResolver {
     this.selected = state.applet;
     this.selectedNative = state.native;
     try {
-      const r = this.processOnChannel(cmd, parsed, cla, ins);
+      const r = this.processOnChannel(cmd, parsed, isSelectByAid);
       // A SELECT that opened a channel and selected nothing closes it again.
       if (opening && !this.selected && !this.selectedNative) this.channels[ch] = null;
       return r;
@@ -693,11 +693,11 @@ export class Jcre implements PackageResolver {
     }
   }
 
-  private processOnChannel(cmd: Uint8Array, parsed: ParsedCommand, cla: number, ins: number): Uint8Array {
+  private processOnChannel(cmd: Uint8Array, parsed: ParsedCommand, isSelectByAid: boolean): Uint8Array {
     const ch = this.currentChannel;
     // A native application that left the card while selected (a deleted security domain) is no longer selected.
     if (this.selectedNative && !this.nativeApps.includes(this.selectedNative) && !this.natives().includes(this.selectedNative)) this.selectedNative = null;
-    if ((cla & 0x80) === 0 && ins === 0xa4 && cmd[2] === 0x04) {
+    if (isSelectByAid) {
       const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
       // SELECT without an AID on the basic channel: the default application.
       const found = aid.length === 0 && ch === 0 ? (this.defaultApplication ?? undefined) : this.findForSelect(aid, cmd[3]!);
