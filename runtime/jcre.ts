@@ -596,21 +596,13 @@ export class Jcre implements PackageResolver {
       this.vm.stack.fill(0);
       this.lastContext = context;
     }
-    // A context switch from the JCRE's context (as Vm.inContext, without a closure: this is
-    // every APDU's path). The applet whose entry point runs is the currently selected one for
-    // CLEAR_ON_DESELECT memory (JCRE 6.1.6): the applet being selected or deselected, the one
-    // processing the command, and during install() the new applet (JCRE 11.2).
-    const vm = this.vm;
-    const c = vm.context, a = vm.applet, p = vm.previousApplet, s = vm.selectedContext;
-    vm.previousApplet = a;
-    vm.applet = applet;
-    vm.enterContext(context, context);
+    // A context switch from the JCRE's context. The applet whose entry point runs is the
+    // currently selected one for CLEAR_ON_DESELECT memory (JCRE 6.1.6): the applet being
+    // selected or deselected, the one processing the command, and during install() the new
+    // applet (JCRE 11.2).
     try {
-      return fn();
+      return this.vm.inContext(context, applet, fn, context);
     } finally {
-      vm.enterContext(c, s);
-      vm.applet = a;
-      vm.previousApplet = p;
       this.bytecodes += this.instructionBudget - Math.max(this.vm.budget, 0);
       // JCRE 7.6: a transaction still open when the applet's entry point returns, normally or
       // by an exception, is aborted by the JCRE. (Not after a power loss: recovery does it.)

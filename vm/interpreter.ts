@@ -147,17 +147,18 @@ export class Vm {
   /**
    * Runs `fn` with `context` active and `applet` as the active applet (a context switch made
    * by the host: an applet's entry point, getShareableInterfaceObject); the applet active
-   * before becomes the previous one. Everything is restored however `fn` ends.
+   * before becomes the previous one. `selected` is the selected applet's context meanwhile
+   * (Vm.selectedContext; unchanged by default). Everything is restored however `fn` ends.
    */
-  inContext<T>(context: number, applet: unknown, fn: () => T): T {
-    const c = this.context, a = this.applet, p = this.previousApplet;
+  inContext<T>(context: number, applet: unknown, fn: () => T, selected = this.selectedContext): T {
+    const c = this.context, s = this.selectedContext, a = this.applet, p = this.previousApplet;
     this.previousApplet = a;
     this.applet = applet;
-    this.enterContext(context);
+    this.enterContext(context, selected);
     try {
       return fn();
     } finally {
-      this.enterContext(c);
+      this.enterContext(c, s);
       this.applet = a;
       this.previousApplet = p;
     }
