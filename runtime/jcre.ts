@@ -7,6 +7,7 @@ import { initStaticArrays, link, LinkError, type ExportedPackage, type LinkedPac
 import type { CapFile } from '../loader/cap/components.ts';
 import { BudgetExhausted, SysEx, Thrown, VmCrash } from '../vm/errors.ts';
 import { Heap, HeapExhausted } from '../vm/heap.ts';
+import { JCRE_CONTEXT } from '../vm/firewall.ts';
 import { CardMemory, type MemoryOptions } from './memory/card-memory.ts';
 import { BlockKind } from './memory/eeprom.ts';
 import { restoreDirectory, type SavedCard } from './memory/image.ts';
@@ -20,7 +21,8 @@ import { LinkState } from './transport/link.ts';
 import { securityNatives } from './api/security.ts';
 import type { NativeApplication, SelectionPolicy } from './native-app.ts'; // native applications (issue 8)
 
-export const JCRE_CONTEXT = 0;
+// The JCRE's context id is the firewall's (vm/firewall.ts); re-exported for the runtime.
+export { JCRE_CONTEXT };
 
 export interface CardPackage {
   linked: LinkedPackage;
