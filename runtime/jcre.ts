@@ -690,7 +690,7 @@ export class Jcre implements PackageResolver {
   private processOnChannel(cmd: Uint8Array, parsed: ParsedCommand, isSelectByAid: boolean): Uint8Array {
     const ch = this.currentChannel;
     // A native application that left the card while selected (a deleted security domain) is no longer selected.
-    if (this.selectedNative && !this.nativeApps.includes(this.selectedNative) && !this.natives().includes(this.selectedNative)) this.selectedNative = null;
+    if (this.selectedNative && !this.nativeApps.includes(this.selectedNative) && !this.nativeSources.some((s) => s().includes(this.selectedNative!))) this.selectedNative = null;
     if (isSelectByAid) {
       const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
       // SELECT without an AID on the basic channel: the default application.
