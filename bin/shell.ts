@@ -152,7 +152,7 @@ export class ShellSession {
         if (word === 'stats') this.stats = on;
         else {
           const vm = this.card.jcre.vm;
-          vm.stepFn = on ? traceStep(vm.stack, this.out) : null;
+          vm.stepFn = on ? traceStep(vm, this.out) : null;
           vm.jit = on ? false : this.jit;
         }
         this.out(`${word} ${on ? 'on' : 'off'}`);

@@ -7,6 +7,7 @@ import { initStaticArrays, link, LinkError, type ExportedPackage, type LinkedPac
 import type { CapFile } from '../loader/cap/components.ts';
 import { BudgetExhausted, SysEx, Thrown, VmCrash } from '../vm/errors.ts';
 import { Heap, HeapExhausted } from '../vm/heap.ts';
+import { JCRE_CONTEXT } from '../vm/firewall.ts';
 import { CardMemory, type MemoryOptions } from './memory/card-memory.ts';
 import { BlockKind } from './memory/eeprom.ts';
 import { restoreDirectory, type SavedCard } from './memory/image.ts';
@@ -20,7 +21,8 @@ import { LinkState } from './transport/link.ts';
 import { securityNatives } from './api/security.ts';
 import type { NativeApplication, SelectionPolicy } from './native-app.ts'; // native applications (issue 8)
 
-export const JCRE_CONTEXT = 0;
+// The JCRE's context id is the firewall's (vm/firewall.ts); re-exported for the runtime.
+export { JCRE_CONTEXT };
 
 export interface CardPackage {
   linked: LinkedPackage;
@@ -596,21 +598,13 @@ export class Jcre implements PackageResolver {
       this.vm.stack.fill(0);
       this.lastContext = context;
     }
-    // A context switch from the JCRE's context (as Vm.inContext, without a closure: this is
-    // every APDU's path). The applet whose entry point runs is the currently selected one for
-    // CLEAR_ON_DESELECT memory (JCRE 6.1.6): the applet being selected or deselected, the one
-    // processing the command, and during install() the new applet (JCRE 11.2).
-    const vm = this.vm;
-    const c = vm.context, a = vm.applet, p = vm.previousApplet, s = vm.selectedContext;
-    vm.previousApplet = a;
-    vm.applet = applet;
-    vm.enterContext(context, context);
+    // A context switch from the JCRE's context. The applet whose entry point runs is the
+    // currently selected one for CLEAR_ON_DESELECT memory (JCRE 6.1.6): the applet being
+    // selected or deselected, the one processing the command, and during install() the new
+    // applet (JCRE 11.2).
     try {
-      return fn();
+      return this.vm.inContext(context, applet, fn, context);
     } finally {
-      vm.enterContext(c, s);
-      vm.applet = a;
-      vm.previousApplet = p;
       this.bytecodes += this.instructionBudget - Math.max(this.vm.budget, 0);
       // JCRE 7.6: a transaction still open when the applet's entry point returns, normally or
       // by an exception, is aborted by the JCRE. (Not after a power loss: recovery does it.)
@@ -680,7 +674,7 @@ export class Jcre implements PackageResolver {
     this.selected = state.applet;
     this.selectedNative = state.native;
     try {
-      const r = this.processOnChannel(cmd, parsed, cla, ins);
+      const r = this.processOnChannel(cmd, parsed, isSelectByAid);
       // A SELECT that opened a channel and selected nothing closes it again.
       if (opening && !this.selected && !this.selectedNative) this.channels[ch] = null;
       return r;
@@ -693,11 +687,11 @@ export class Jcre implements PackageResolver {
     }
   }
 
-  private processOnChannel(cmd: Uint8Array, parsed: ParsedCommand, cla: number, ins: number): Uint8Array {
+  private processOnChannel(cmd: Uint8Array, parsed: ParsedCommand, isSelectByAid: boolean): Uint8Array {
     const ch = this.currentChannel;
     // A native application that left the card while selected (a deleted security domain) is no longer selected.
-    if (this.selectedNative && !this.nativeApps.includes(this.selectedNative) && !this.natives().includes(this.selectedNative)) this.selectedNative = null;
-    if ((cla & 0x80) === 0 && ins === 0xa4 && cmd[2] === 0x04) {
+    if (this.selectedNative && !this.nativeApps.includes(this.selectedNative) && !this.nativeSources.some((s) => s().includes(this.selectedNative!))) this.selectedNative = null;
+    if (isSelectByAid) {
       const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
       // SELECT without an AID on the basic channel: the default application.
       const found = aid.length === 0 && ch === 0 ? (this.defaultApplication ?? undefined) : this.findForSelect(aid, cmd[3]!);

@@ -121,7 +121,7 @@ export class Vm {
     const maxFrames = options.maxFrames ?? 128;
     this.fPc = new Int32Array(maxFrames);
     this.fLp = new Int32Array(maxFrames);
-    this.stepFn = combineSteps(this.stack, options.step, options.trace);
+    this.stepFn = combineSteps(this, options.step, options.trace);
     this.maxFrames = maxFrames;
     this.jit = options.jit === true && this.stepFn === null;
   }
@@ -147,17 +147,18 @@ export class Vm {
   /**
    * Runs `fn` with `context` active and `applet` as the active applet (a context switch made
    * by the host: an applet's entry point, getShareableInterfaceObject); the applet active
-   * before becomes the previous one. Everything is restored however `fn` ends.
+   * before becomes the previous one. `selected` is the selected applet's context meanwhile
+   * (Vm.selectedContext; unchanged by default). Everything is restored however `fn` ends.
    */
-  inContext<T>(context: number, applet: unknown, fn: () => T): T {
-    const c = this.context, a = this.applet, p = this.previousApplet;
+  inContext<T>(context: number, applet: unknown, fn: () => T, selected = this.selectedContext): T {
+    const c = this.context, s = this.selectedContext, a = this.applet, p = this.previousApplet;
     this.previousApplet = a;
     this.applet = applet;
-    this.enterContext(context);
+    this.enterContext(context, selected);
     try {
       return fn();
     } finally {
-      this.enterContext(c);
+      this.enterContext(c, s);
       this.applet = a;
       this.previousApplet = p;
     }
@@ -560,8 +561,7 @@ export class Vm {
               let callee = ctx, rh = 0;
               if (op === 0x8d || op === 0x8c) {
                 target = cp.method[ci]; // static, private, constructor or super: bound at link time
-                if (target === null || target === undefined) throw new VmCrash(`unresolved method at constant pool index ${ci} in ${m}`);
-                if (op === 0x8c && !target.isStatic && target.nargs > 0) {
+                if (op === 0x8c && target != null && !target.isStatic && target.nargs > 0) {
                   const recv = objects[st[sp - target.nargs]!];
                   if (recv === undefined) this.throwSys(SysEx.NullPointer);
                   if (recv.owner !== ctx) specialAccess(this);

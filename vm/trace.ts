@@ -14,14 +14,17 @@ export function disassembleOne(code: Uint8Array, pc: number, m: VmMethod): strin
   return `${where}: ${info.name}${operands ? ' ' + operands : ''}`;
 }
 
-/** A step hook that prints each instruction with the current frame's operand stack. */
-export function traceStep(stack: Int16Array, out: (line: string) => void): StepHook {
-  return (m, pc, lp, sp) => out(`${disassembleOne(m.code, pc, m)}    stack=[${Array.from(stack.subarray(lp + m.maxLocals, sp)).join(' ')}]`);
+/**
+ * A step hook that prints each instruction with the current frame's operand stack. The stack is
+ * read from `vm` at each step: a call that switches context runs on a stack of its own (Vm.callInContext).
+ */
+export function traceStep(vm: { readonly stack: Int16Array }, out: (line: string) => void): StepHook {
+  return (m, pc, lp, sp) => out(`${disassembleOne(m.code, pc, m)}    stack=[${Array.from(vm.stack.subarray(lp + m.maxLocals, sp)).join(' ')}]`);
 }
 
 /** The Vm's one step hook from its options: the step hook, the trace, both, or none (null). */
-export function combineSteps(stack: Int16Array, step: StepHook | undefined, trace: ((line: string) => void) | undefined): StepHook | null {
-  const t = trace ? traceStep(stack, trace) : undefined;
+export function combineSteps(vm: { readonly stack: Int16Array }, step: StepHook | undefined, trace: ((line: string) => void) | undefined): StepHook | null {
+  const t = trace ? traceStep(vm, trace) : undefined;
   if (step && t) {
     return (m, pc, lp, sp) => {
       t(m, pc, lp, sp);

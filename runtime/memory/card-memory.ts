@@ -64,11 +64,7 @@ export class CardMemory implements Storage, WriteBarrier {
     if (!e.journalling) {
       const index = e.writes++;
       if (index === e.tearAt || e.powerLost) e.losePower(index);
-      if (e.wearModel) {
-        // Bytecode stores are 1 to 4 aligned bytes: never across a page.
-        e.pageWrites[byteOffset >>> 6]!++;
-        e.bytesWritten += length;
-      }
+      if (e.wearModel) e.wear(byteOffset, length); // natives' writes (crypto output) may cross a page
       return;
     }
     e.beforeWrite(byteOffset, length);

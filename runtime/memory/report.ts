@@ -13,7 +13,7 @@ import { BlockKind, MANUFACTURING, PAGE, type Eeprom } from './eeprom.ts';
  */
 export const EEPROM_COST = { pageProgramMicros: 2000, byteMicros: 5 } as const;
 
-export function simulatedEepromMicros(pages: number, bytes: number): number {
+function simulatedEepromMicros(pages: number, bytes: number): number {
   return pages * EEPROM_COST.pageProgramMicros + bytes * EEPROM_COST.byteMicros;
 }
 
@@ -37,7 +37,7 @@ const KIND_REGION: Record<number, [string, string]> = {
 };
 
 /** The persistent memory as regions (fixed ones, then the heap's blocks by kind) and a picture, `cells` characters wide per row. */
-export function memoryMap(e: Eeprom, rows = 8, cols = 64): { regions: Region[]; picture: string[] } {
+function memoryMap(e: Eeprom, rows = 8, cols = 64): { regions: Region[]; picture: string[] } {
   const fixed: [string, string, number, number][] = [
     ['OS tables', 'T', 0, MANUFACTURING.start],
     ['manufacturing record', 'M', MANUFACTURING.start, MANUFACTURING.size],
@@ -75,7 +75,7 @@ export function memoryMap(e: Eeprom, rows = 8, cols = 64): { regions: Region[]; 
 }
 
 /** The most-programmed pages: [page start offset, program cycles], most worn first. */
-export function wornPages(e: Eeprom, count = 5): [number, number][] {
+function wornPages(e: Eeprom, count = 5): [number, number][] {
   const pages: [number, number][] = [];
   e.pageWrites.forEach((n, i) => {
     if (n) pages.push([i * PAGE, n]);

@@ -195,7 +195,8 @@ export function generate(a: Analysis, limits: Limits, staticTarget: (t: VmMethod
       case Op.AASTORE: {
         const arr = S(d - 3), idx = S(d - 2), val = S(d - 1);
         out(`o = objs[${arr}]; ${nullCheck('o')} ${arrayCheck} v = o.data; if (${idx} < 0 || ${idx} >= v.length) J.sys(vm, bud, 1);`);
-        out(`${refStoreCheck(val)} if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, objs[${val}], ${Kind.Instance}, o.cls)) J.sys(vm, bud, 6); ${storeCells('v', [[idx, val]], 2, false)}`);
+        // (refStoreCheck leaves the value's object in x whenever the value is not null)
+        out(`${refStoreCheck(val)} if (${val} !== 0 && o.cls !== null && !J.instanceOf(vm, x, ${Kind.Instance}, o.cls)) J.sys(vm, bud, 6); ${storeCells('v', [[idx, val]], 2, false)}`);
         return null;
       }
       case Op.BASTORE: case Op.SASTORE: case Op.IASTORE: {

@@ -182,7 +182,6 @@ const helpers = {
     if (o === undefined) vm.throwSys(SysEx.Security); // a number that names no object: hostile code
     castAccess(vm, o, kind, cls);
   },
-  invokeContext,
   instanceOf,
   checkCast,
   virtualCall,

@@ -76,3 +76,16 @@ for (const jit of [true, false]) {
     });
   });
 }
+
+describe('tracing a call that switches context', () => {
+  it('the trace shows the server\'s operand stack, not the client\'s (the callee runs on a stack of its own)', async () => {
+    const lines: string[] = [];
+    const card = await vendorsCard({ trace: (l) => lines.push(l) });
+    tx(card, cmd(0x40, SERVER_B1, 1));
+    lines.length = 0;
+    expect(tx(card, cmd(0x41, '0005', 1))).toBe('000512349000');
+    // add(a, b): aload_0; aload_0; getfield_s total; sload_1; sadd ... with total 0 and a = 5
+    const sadd = lines.find((l) => /\(SS\)S@\d+: sadd/.test(l));
+    expect(sadd).toMatch(/stack=\[\d+ 0 5\]$/);
+  });
+});

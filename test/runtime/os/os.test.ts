@@ -240,6 +240,15 @@ describe('memory map and EEPROM wear', () => {
     expect(t.pagesProgrammed - w.pagesProgrammed).toBe(2 * 10 + 3);
   });
 
+  it('a write through the barrier outside a transaction counts every page it spans (a native writing crypto output)', () => {
+    const card = new Card({ eepromWear: true });
+    const e = card.jcre.memory.eeprom;
+    const pages = e.pagesProgrammed, bytes = e.bytesWritten;
+    card.jcre.memory.beforeWrite(60, 8); // bytes 60-67: pages 0 and 1
+    expect(e.pagesProgrammed - pages).toBe(2);
+    expect(e.bytesWritten - bytes).toBe(8);
+  });
+
   it('without the option the report has no wear (the model costs a few ns a write)', () => {
     const card = new Card();
     card.powerOn();
