@@ -689,8 +689,6 @@ export class Jcre implements PackageResolver {
 
   private processOnChannel(cmd: Uint8Array, parsed: ParsedCommand, isSelectByAid: boolean): Uint8Array {
     const ch = this.currentChannel;
-    // A native application that left the card while selected (a deleted security domain) is no longer selected.
-    if (this.selectedNative && !this.nativeApps.includes(this.selectedNative) && !this.nativeSources.some((s) => s().includes(this.selectedNative!))) this.selectedNative = null;
     if (isSelectByAid) {
       const aid = cmd.subarray(parsed.dataOffset, parsed.dataOffset + parsed.nc);
       // SELECT without an AID on the basic channel: the default application.
@@ -840,6 +838,11 @@ export class Jcre implements PackageResolver {
   /** Whether an applet instance is selected on any channel (JCSystem.isAppletActive). */
   isActive(inst: AppletInstance): boolean {
     return this.channels.some((c) => c?.applet === inst) || this.selected === inst;
+  }
+
+  /** Whether the native application with AID `aid` is selected on any channel (its deletion waits until it is not). */
+  isNativeActive(aid: Uint8Array): boolean {
+    return this.channels.some((c) => !!c?.native && equalBytes(c.native.aid, aid)) || (!!this.selectedNative && equalBytes(this.selectedNative.aid, aid));
   }
 
   /** MANAGE CHANNEL open (P1 00) and close (P1 80), JCRE 4.4.1, 4.5.1, 4.6.1; never forwarded to an applet. */

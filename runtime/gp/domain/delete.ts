@@ -29,7 +29,8 @@ export function deleteCommand(ctx: DomainContext, p1: number, p2: number, data: 
   if (ctx.registry.domain(aid)) {
     // A supplementary security domain (GPCS 11.2.2): by the ISD or the domain it is associated
     // with, once nothing — applications, load files, SSDs — is associated with it any more.
-    if (!ctx.owns(aid) || ctx.registry.hasAssociated(aid)) return swBytes(GpSw.CONDITIONS);
+    // Nor while it is selected on some logical channel, as for an applet (JCRE 11.3.4.1).
+    if (!ctx.owns(aid) || ctx.registry.hasAssociated(aid) || ctx.rt.isNativeActive(aid)) return swBytes(GpSw.CONDITIONS);
     ctx.registry.removeDomain(aid); // and its association
     ctx.registry.removeDataObjects(aid);
     ctx.registry.removeRoleKeys(aid);

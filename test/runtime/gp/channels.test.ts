@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Card } from '../../../runtime/card.ts';
 import { claOnChannel } from '../../../runtime/apdu.ts';
 import { GpClient, parseTlvStatus } from '../../../runtime/gp/client.ts';
+import { SD_LOAD_FILE, SD_MODULE } from '../../../runtime/gp/domain/common.ts';
 import { CORPUS_DIR } from '../../corpus.ts';
 import { AES_KEYS, DES_KEYS, fromHex, gpCard, hex, installSuite, loadFile, suite, sw } from './helpers.ts';
 
@@ -157,6 +158,18 @@ describe('secure channel sessions per logical channel (GPCS 10.2)', () => {
     expect(sw(host.delete(ECHO))).toBe('6985');
     expect(send(card, '0070800100')).toBe('9000');
     expect(sw(host.delete(ECHO))).toBe('9000');
+  });
+
+  it('DELETE of a security domain selected on another channel is refused (6985) until it is deselected there', () => {
+    const { card, host } = gpCard();
+    host.open(DES_KEYS);
+    const ssd = fromHex('A00000055901AA01');
+    expect(sw(host.install(SD_LOAD_FILE, SD_MODULE, ssd, { privileges: fromHex('804000') }))).toBe('9000');
+    expect(sw(onChannel(card, 1).select(ssd))).toBe('9000');
+    expect(sw(host.delete(ssd))).toBe('6985');
+    expect(send(card, '0070800100')).toBe('9000');
+    expect(sw(host.delete(ssd))).toBe('9000');
+    expect(sw(onChannel(card, 1).select(ssd))).toBe('6a82'); // gone: channel 1 is not opened for it
   });
 });
 
