@@ -720,8 +720,8 @@ export class Jcre implements PackageResolver {
    * Selects native application `app` on the current channel when it accepts (the applet or native
    * selected there before is deselected); null when it refuses (nothing changes).
    */
-  private selectNative(app: NativeApplication, cmd: Uint8Array): Uint8Array | null {
-    const r = app.select(cmd, this.currentChannel);
+  private selectNative(app: NativeApplication, cmd: Uint8Array, openedFrom?: number): Uint8Array | null {
+    const r = app.select(cmd, this.currentChannel, openedFrom);
     if (r[r.length - 2] !== 0x90 || r[r.length - 1] !== 0x00) return null;
     if (this.selected) this.deselect(this.selected);
     if (this.selectedNative && this.selectedNative !== app) this.selectedNative.deselect(this.currentChannel);
@@ -881,7 +881,7 @@ export class Jcre implements PackageResolver {
           if (isNative(candidate)) {
             // As if selected by its full AID (P2 0C: no response data to give).
             const select = Uint8Array.of(claOnChannel(0x00, ch), 0xa4, 0x04, 0x0c, candidate.aid.length, ...candidate.aid);
-            if (!this.selectNative(candidate, select)) status = 0x6999;
+            if (!this.selectNative(candidate, select, origin)) status = 0x6999;
             return;
           }
           this.selectingApplet = true;

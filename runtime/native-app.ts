@@ -15,8 +15,10 @@ export interface NativeApplication {
    * SELECT by this application's AID on `channel`: the whole command APDU. Returns response data
    * and SW1 SW2; 9000 makes it the channel's selected application (any other status: the
    * application is absent for this SELECT, which the JCRE routes as if it did not exist).
+   * `openedFrom`: when MANAGE CHANNEL opens `channel` from another channel where this application
+   * is selected (JCRE 4.5.1), that channel, whose state the new one may start from.
    */
-  select(cmd: Uint8Array, channel: number): Uint8Array;
+  select(cmd: Uint8Array, channel: number, openedFrom?: number): Uint8Array;
   /** A command on `channel` while selected there (the whole command APDU); returns response data and SW1 SW2. */
   process(cmd: Uint8Array, channel: number): Uint8Array;
   /** Another application is being selected on `channel`, or the channel is closed. */

@@ -6,7 +6,7 @@
 
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { equalBytes, fromHex } from '../../loader/bytes.ts';
-import { channelOf, parseCommand, type ParsedCommand } from '../apdu.ts';
+import { parseCommand, type ParsedCommand } from '../apdu.ts';
 import { secretEquals } from '../constant-time.ts';
 import type { Jcre } from '../jcre.ts';
 import type { NativeApplication } from '../native-app.ts';
@@ -76,11 +76,11 @@ export class FileSystemApp implements NativeApplication {
    * the basic one starts with that channel's current DF and security status (a copy); otherwise
    * with the MF and the states of power-up.
    */
-  select(cmd: Uint8Array, channel: number): Uint8Array {
+  select(cmd: Uint8Array, channel: number, openedFrom?: number): Uint8Array {
     const fs = this.fs();
     if (!fs) return answer(0x6a82); // no file system personalised: nothing to select
     const st = new ChannelState();
-    const from = this.openedFrom(channel);
+    const from = openedFrom === undefined ? undefined : this.channels.get(openedFrom);
     if (from) {
       st.currentDf = from.currentDf; // no current EF: the standard names the DF only
       st.mfState = from.mfState;
@@ -88,18 +88,6 @@ export class FileSystemApp implements NativeApplication {
     }
     this.channels.set(channel, (this.ch = st));
     return this.fileResponse(fs.files[st.currentDf]!, cmd[3]! & 0x0c);
-  }
-
-  /**
-   * The state of the channel a MANAGE CHANNEL open being processed was sent on, when the file
-   * system is selected there and it is not the basic channel (the JCRE passes the new channel
-   * only; the command's CLA names the origin, as APDU.getCLAChannel tells an applet).
-   */
-  private openedFrom(channel: number): ChannelState | undefined {
-    const c = this.rt.apdu.cmd;
-    if (c.length < 4 || c[0]! & 0x80 || c[1] !== 0x70 || c[2] !== 0x00) return undefined;
-    const origin = channelOf(c[0]!);
-    return origin === 0 || origin === channel ? undefined : this.channels.get(origin);
   }
 
   /** Deselection on a channel drops that channel's state only (7.1.2: its security status is lost). */
