@@ -83,3 +83,8 @@ export function channelOf(cla: number): number {
   if ((cla & 0x40) === 0) return cla & 0x03;
   return (cla & 0x0f) + 4;
 }
+
+/** A status word as the two bytes SW1 SW2 that end a response. */
+export function swBytes(word: number): Uint8Array {
+  return Uint8Array.of((word >>> 8) & 0xff, word & 0xff);
+}

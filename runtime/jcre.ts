@@ -13,7 +13,7 @@ import { BlockKind } from './memory/eeprom.ts';
 import { restoreDirectory, type SavedCard } from './memory/image.ts';
 import { Vm, type StepHook } from '../vm/interpreter.ts';
 import { Kind, Transience, type HeapObject, type VmClass, type VmMethod } from '../vm/types.ts';
-import { ApduStateCode, channelOf, claOnChannel, parseCommand, type ParsedCommand } from './apdu.ts';
+import { ApduStateCode, channelOf, claOnChannel, parseCommand, type ParsedCommand, swBytes as sw } from './apdu.ts';
 import { ApiRegistry, MissingNative } from './api/registry.ts';
 import { frameworkNatives } from './api/framework.ts';
 import { globalPlatformNatives } from './api/globalplatform.ts';
@@ -1146,9 +1146,6 @@ const JCRE_EXCEPTIONS = [
   'javacard/security/CryptoException',
 ];
 
-export function sw(word: number): Uint8Array {
-  return Uint8Array.of(word >> 8, word & 0xff);
-}
 
 /** Whether a selection candidate is a native application (else an applet instance). */
 function isNative(a: AppletInstance | NativeApplication): a is NativeApplication {

@@ -28,9 +28,7 @@ export const SW = {
   REFERENCED_DATA_NOT_FOUND: 0x6a88,
 } as const;
 
-export function swBytes(sw: number): Uint8Array {
-  return Uint8Array.of((sw >>> 8) & 0xff, sw & 0xff);
-}
+export { swBytes } from '../apdu.ts';
 
 /** 9000, 62xx and 63xx: the responses that carry R-MAC / R-ENCRYPTION (see README, choices). */
 export function isProtectedStatus(sw: number): boolean {

@@ -3,6 +3,7 @@
 // before completion. Once completed and self-tested, every APDU goes to the JCRE.
 
 import { timingSafeEqual } from 'node:crypto';
+import { swBytes as sw } from '../apdu.ts';
 import type { Eeprom } from '../memory/eeprom.ts';
 import { TABLE } from '../memory/eeprom.ts';
 import { authenticityHash, completionValue, decodeRecord, encodeRecord, type ManufacturingRecord } from './manufacturing.ts';
@@ -150,8 +151,4 @@ export class CardOs {
     }
     if (own) e.commit();
   }
-}
-
-function sw(word: number): Uint8Array {
-  return Uint8Array.of(word >> 8, word & 0xff);
 }
