@@ -116,9 +116,9 @@ function sizesArg(text: string, what: string, tags: number[]): Uint8Array {
 const CARD_STATES = new Map<number, string>(Object.entries(CardState).map(([k, v]) => [v, k]));
 
 function appState(n: number): string {
-  if (n === 0x03) return 'INSTALLED';
-  if (n === 0x07) return 'SELECTABLE';
-  if ((n & 0x80) !== 0) return `LOCKED (${hex([n])})`;
+  if (n === AppState.INSTALLED) return 'INSTALLED';
+  if (n === AppState.SELECTABLE) return 'SELECTABLE';
+  if ((n & AppState.LOCKED) !== 0) return `LOCKED (${hex([n])})`;
   return `application specific ${hex([n])}`;
 }
 
